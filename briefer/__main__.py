@@ -1,0 +1,5 @@
+"""`python -m briefer` runs the CLI."""
+
+from .cli import main
+
+main()

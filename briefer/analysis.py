@@ -1,0 +1,145 @@
+"""Analyse each article (the map step): chunk it, ask for an ArticleAnalysis per chunk, merge.
+
+A chunk whose reply runs out of output tokens is split in half and retried, so a long article
+is never silently cut; chunks of one article are merged in code, with no extra model call.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from itertools import chain, zip_longest
+from typing import TypeVar
+
+from pydantic import BaseModel
+
+from . import prompts
+from .chunking import Chunk, chunk_text, input_budget
+from .errors import OutputTruncatedError
+from .ingest import Article
+from .llm import LLM
+from .modeltable import ModelInfo
+from .schemas import ArticleAnalysis, Tone
+from .tokens import TokenCounter
+
+ANALYSE_MAX_TOKENS = 1500
+_MAX_SPLITS = 2
+
+
+class Prepared(BaseModel):
+    """An article after cleaning, with its citation label and token counts."""
+
+    article: Article
+    label: str
+    text: str
+    tokens_before: int
+    tokens_after: int
+    removed: list[str]
+
+
+def escape_data(text: str) -> str:
+    """Keep article text from closing its own <article> delimiter (prompt injection)."""
+    return text.replace("</article", "<\\/article").replace("<article", "<\\article")
+
+
+def analyse_messages(p: Prepared, chunk: Chunk) -> tuple[str, str]:
+    part = f"{chunk.index}/{chunk.total}"
+    note = "the whole article" if chunk.total == 1 else f"part {part} of a longer article"
+    user = prompts.render(
+        "analyse.user",
+        label=p.label,
+        outlet=escape_data(p.article.outlet).replace('"', "'"),
+        part=part,
+        part_note=note,
+        text=escape_data(chunk.text),
+    )
+    return prompts.render("analyse.system"), user
+
+
+def analyse_budget(info: ModelInfo, counter: TokenCounter) -> int:
+    """Article tokens one analyse call can carry."""
+    empty = Prepared.model_construct(
+        article=Article.model_construct(outlet="outlet"), label="A00"
+    )
+    system, user = analyse_messages(empty, Chunk(index=1, total=1, text="", tokens=0))
+    return input_budget(info, counter.count(system) + counter.count(user), ANALYSE_MAX_TOKENS)
+
+
+def analyse_article(
+    llm: LLM, counter: TokenCounter, p: Prepared, budget: int
+) -> ArticleAnalysis:
+    """One article's analysis, merged over its chunks."""
+    parts = [
+        _analyse_chunk(llm, counter, p, c, 0) for c in chunk_text(p.text, counter, budget)
+    ]
+    return merge_analyses(list(chain.from_iterable(parts)))
+
+
+def _analyse_chunk(
+    llm: LLM, counter: TokenCounter, p: Prepared, chunk: Chunk, depth: int
+) -> list[ArticleAnalysis]:
+    system, user = analyse_messages(p, chunk)
+    try:
+        return [llm.call("analyse", system, user, ArticleAnalysis, ANALYSE_MAX_TOKENS)]
+    except OutputTruncatedError:
+        if depth >= _MAX_SPLITS or chunk.tokens < 400:
+            raise
+    halves = chunk_text(chunk.text, counter, max(chunk.tokens // 2 + 1, 200), overlap=0)
+    out: list[ArticleAnalysis] = []
+    for h in halves:
+        sub = Chunk(index=chunk.index, total=chunk.total, text=h.text, tokens=h.tokens)
+        out.extend(_analyse_chunk(llm, counter, p, sub, depth + 1))
+    return out
+
+
+T = TypeVar("T")
+
+
+def _round_robin(lists: list[list[T]], cap: int) -> list[T]:
+    """Merge lists taking the i-th item of each in turn, so every chunk is represented."""
+    merged = [x for row in zip_longest(*lists) for x in row if x is not None]
+    seen: list[T] = []
+    for x in merged:
+        if x not in seen:
+            seen.append(x)
+    return seen[:cap]
+
+
+def merge_analyses(parts: list[ArticleAnalysis]) -> ArticleAnalysis:
+    """Combine chunk analyses of one article deterministically."""
+    if len(parts) == 1:
+        return parts[0]
+    tones = {p.tone for p in parts}
+    tone: Tone = parts[0].tone if len(tones) == 1 else "mixed"
+    return ArticleAnalysis(
+        summary=" ".join(p.summary.strip() for p in parts),
+        genre=Counter(p.genre for p in parts).most_common(1)[0][0],
+        tone=tone,
+        framing=parts[0].framing,
+        emphasis=_round_robin([p.emphasis for p in parts], 4),
+        facts=_round_robin([p.facts for p in parts], 8),
+        figures=_round_robin([p.figures for p in parts], 6),
+        quoted_sources=_round_robin([p.quoted_sources for p in parts], 5),
+        loaded_wording=_round_robin([p.loaded_wording for p in parts], 4),
+    )
+
+
+def render_analysis(p: Prepared, a: ArticleAnalysis) -> str:
+    """Compact text form of an analysis for the reduce prompt (cheaper than JSON)."""
+    lines = [
+        f"[{p.label}] outlet: {p.article.outlet} | genre: {a.genre} | tone: {a.tone}",
+        f"summary: {a.summary}",
+        f"framing: {a.framing}",
+    ]
+    if a.facts:
+        lines.append("facts:")
+        for f in a.facts:
+            who = f" ({f.speaker})" if f.speaker else ""
+            quote = f" | quote: {f.quote}" if f.quote else ""
+            lines.append(f"- [{f.kind}{who}] {f.statement}{quote}")
+    if a.figures:
+        lines.append("figures:")
+        lines.extend(f"- {g.what}: {g.value} | quote: {g.quote}" for g in a.figures)
+    if a.quoted_sources:
+        lines.append("quoted:")
+        lines.extend(f"- {q.who}: {q.quote}" for q in a.quoted_sources)
+    return escape_data("\n".join(lines)).replace("</analyses", "<\\/analyses")

@@ -1,0 +1,201 @@
+"""The CLI: parse, call the library, print. Errors become one sentence and exit code 1."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from . import __version__
+from .errors import BrieferError
+from .settings import resolve
+
+app = typer.Typer(
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    help="Turn news articles about one story into a briefing you can trust.",
+)
+err = Console(stderr=True)
+
+
+class Format(str, Enum):
+    md = "md"
+    json = "json"
+
+
+class Mode(str, Enum):
+    auto = "auto"
+    json_schema = "json_schema"
+    json_object = "json_object"
+    text = "text"
+
+
+_state: dict[str, bool] = {"debug": False}
+
+PathsArg = Annotated[
+    list[Path], typer.Argument(help="Article files or folders (.txt, .md, .html).")
+]
+ModelOpt = Annotated[str | None, typer.Option("--model", "-m", help="Model name.")]
+BaseUrlOpt = Annotated[
+    str | None,
+    typer.Option("--base-url", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1."),
+]
+ConfigOpt = Annotated[Path | None, typer.Option("--config", help="Config file (TOML).")]
+SourcesOpt = Annotated[
+    Path | None, typer.Option("--sources", help="Manifest naming each file's outlet.")
+]
+CtxOpt = Annotated[
+    int | None, typer.Option("--context-window", help="The server's context size in tokens.")
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"briefer {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")
+    ] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+def _fail(exc: BrieferError) -> None:
+    if _state["debug"]:
+        raise exc
+    err.print(f"[red]Error:[/red] {exc}", highlight=False, markup=True, soft_wrap=True)
+    raise typer.Exit(1)
+
+
+def _warn_skipped(skipped: list[Any]) -> None:
+    for s in skipped:
+        err.print(f"[yellow]Skipped[/yellow] {s.path}: {s.reason}", highlight=False)
+
+
+@app.command()
+def brief(
+    paths: PathsArg,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here (default: stdout).")
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="md or json.")] = Format.md,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    concurrency: Annotated[
+        int | None, typer.Option("--concurrency", "-j", help="Parallel article calls.")
+    ] = None,
+    structured_output: Annotated[
+        Mode | None, typer.Option("--structured-output", help="Response format mode.")
+    ] = None,
+    context_window: CtxOpt = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Sampling seed.")] = None,
+    timeout: Annotated[
+        float | None, typer.Option("--timeout", help="Seconds per model call.")
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Do not reuse or store model replies.")
+    ] = False,
+    config: ConfigOpt = None,
+    sources: SourcesOpt = None,
+) -> None:
+    """Brief the articles: neutral summary, outlet comparison, key takeaways."""
+    from .pipeline import brief as run
+    from .render import to_json, to_markdown, write_atomic
+
+    try:
+        settings = resolve(
+            {
+                "model": model,
+                "base_url": base_url,
+                "concurrency": concurrency,
+                "structured_output": structured_output.value if structured_output else None,
+                "context_window": context_window,
+                "seed": seed,
+                "timeout": timeout,
+                "cache": False if no_cache else None,
+            },
+            config,
+        )
+        settings.require_key()
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+        ) as bar:
+            tasks: dict[str, Any] = {}
+
+            def progress(step: str, done: int, total: int) -> None:
+                if step not in tasks:
+                    tasks[step] = bar.add_task(f"{step} ({settings.model})", total=total)
+                bar.update(tasks[step], completed=done)
+
+            briefing = run(paths, settings, manifest=sources, progress=progress)
+    except BrieferError as exc:
+        _fail(exc)
+        return
+    _warn_skipped(briefing.run.skipped)
+    text = to_json(briefing) if fmt is Format.json else to_markdown(briefing)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        write_atomic(output, text)
+        v, r = briefing.verification, briefing.run
+        err.print(
+            f"Wrote {output}: {len(briefing.sources)} articles, quotes verified "
+            f"{v.quotes_verified}/{v.quotes_total}, {r.model_calls} model calls "
+            f"(+{r.cached_calls} cached), {r.wall_seconds:.1f}s.",
+            highlight=False,
+        )
+
+
+@app.command()
+def estimate(
+    paths: PathsArg,
+    model: ModelOpt = None,
+    context_window: CtxOpt = None,
+    config: ConfigOpt = None,
+    sources: SourcesOpt = None,
+) -> None:
+    """Tokens and worst-case cost per step, with no model call."""
+    from .pipeline import estimate as run
+
+    try:
+        settings = resolve({"model": model, "context_window": context_window}, config)
+        est = run(paths, settings, manifest=sources)
+    except BrieferError as exc:
+        _fail(exc)
+        return
+    _warn_skipped(est.skipped)
+    out = Console()
+    note = "" if est.known_model else " (unknown model: fallback window, no price)"
+    out.print(
+        f"{est.articles} articles, {est.tokens_before_clean} tokens before cleaning, "
+        f"{est.tokens_after_clean} after; model {est.model}, {est.context_window}-token "
+        f"window, {est.encoding}{note}",
+        highlight=False,
+    )
+    table = Table("step", "calls", "prompt tokens", "max completion tokens")
+    for s in est.steps:
+        table.add_row(s.step, str(s.calls), str(s.prompt_tokens), str(s.max_completion_tokens))
+    out.print(table)
+    cost = f"${est.max_cost_usd:.4f}" if est.max_cost_usd is not None else "unknown"
+    out.print(f"Worst-case cost: {cost} (a re-run of unchanged input is served from cache)")
+
+
+def main() -> None:
+    app()

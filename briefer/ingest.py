@@ -1,0 +1,220 @@
+"""Ingest: files and folders in, `Article`s out, with a stable id, title and outlet.
+
+An unreadable file is skipped with a reason naming it, so one bad article never sinks a briefing;
+only zero usable articles is an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel
+
+from .errors import InputError, NoArticlesError
+
+TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
+HTML_SUFFIXES = {".html", ".htm"}
+MANIFEST_NAME = "sources.toml"
+
+OutletSource = Literal["manifest", "front_matter", "metadata", "text", "file"]
+
+
+class Article(BaseModel):
+    """One input article as read from disk, before cleaning."""
+
+    id: str
+    path: str
+    title: str
+    outlet: str
+    outlet_source: OutletSource
+    text: str
+    url: str | None = None
+    date: str | None = None
+
+
+class Skipped(BaseModel):
+    """A file that was not used, and why (shown to the user as a one-line warning)."""
+
+    path: str
+    reason: str
+
+
+class IngestResult(BaseModel):
+    articles: list[Article]
+    skipped: list[Skipped]
+
+
+def _collect(paths: Sequence[Path]) -> list[Path]:
+    """Expand folders recursively in a stable (sorted) order; keep explicit files as given."""
+    files: list[Path] = []
+    for p in paths:
+        if not p.exists():
+            raise InputError(f"{p}: no such file or folder.")
+        if p.is_dir():
+            found = [
+                f
+                for f in p.rglob("*")
+                if f.is_file()
+                and f.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES
+                and not any(part.startswith(".") for part in f.relative_to(p).parts)
+            ]
+            files.extend(sorted(found, key=lambda f: f.relative_to(p).as_posix()))
+        else:
+            files.append(p)
+    return files
+
+
+def load_manifest(path: Path) -> dict[str, dict[str, str]]:
+    """Read `sources.toml`: `[sources."file name"]` tables with outlet / title / url / date."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
+        raise InputError(f"{path}: unreadable manifest ({exc}).") from exc
+    sources = data.get("sources", {})
+    if not isinstance(sources, dict) or not all(isinstance(v, dict) for v in sources.values()):
+        raise InputError(f'{path}: expected tables like [sources."article.txt"] outlet = "...".')
+    return {name: {k: str(v) for k, v in entry.items()} for name, entry in sources.items()}
+
+
+_FRONT = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
+
+
+def _front_matter(text: str) -> tuple[dict[str, str], str]:
+    """Split simple `key: value` front matter from the body (no YAML features needed)."""
+    m = _FRONT.match(text)
+    if not m:
+        return {}, text
+    meta: dict[str, str] = {}
+    for line in m.group(1).splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip():
+            meta[key.strip().lower()] = value.strip().strip("\"'")
+    return meta, text[m.end() :]
+
+
+_NAMED_LINE = re.compile(r"^(?:source|publisher|outlet|published by)\s*:\s*(.{2,60})$", re.I | re.M)
+
+
+def _outlet_from_text(text: str) -> str | None:
+    """An outlet the text itself names on a `Source: X`-style line; never a guess."""
+    m = _NAMED_LINE.search(text)
+    return m.group(1).strip() if m else None
+
+
+def _title_from_text(text: str) -> str:
+    for line in text.splitlines():
+        line = line.strip()
+        if line:
+            return line if len(line) <= 160 else line[:157].rstrip() + "..."
+    return ""
+
+
+def _read_text(path: Path) -> str:
+    """Decode a file as UTF-8 text or raise ValueError with the reason."""
+    data = path.read_bytes()
+    if not data.strip():
+        raise ValueError("empty file")
+    if b"\x00" in data[:8192]:
+        raise ValueError("binary file, not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8 text (byte {exc.start})") from exc
+
+
+def _extract_html(html: str) -> tuple[str, dict[str, str]]:
+    """Main article text and metadata through trafilatura (drops menus, comments, footers)."""
+    import trafilatura
+
+    text = trafilatura.extract(
+        html, include_comments=False, include_tables=True, favor_precision=True
+    )
+    meta = trafilatura.extract_metadata(html)
+    info: dict[str, str] = {}
+    if meta is not None:
+        for key in ("title", "sitename", "url", "date"):
+            value = getattr(meta, key, None)
+            if value:
+                info[key] = str(value)
+    return text or "", info
+
+
+def read_article(path: Path, manifest: dict[str, str] | None = None) -> Article:
+    """Read one file into an Article; raises ValueError with a reason when it is unusable."""
+    raw = _read_text(path)
+    meta: dict[str, str] = {}
+    outlet_source: OutletSource = "file"
+    outlet: str | None = None
+    if path.suffix.lower() in HTML_SUFFIXES:
+        text, html_meta = _extract_html(raw)
+        meta.update(html_meta)
+        if html_meta.get("sitename"):
+            outlet, outlet_source = html_meta["sitename"], "metadata"
+    else:
+        fm, text = _front_matter(raw)
+        meta.update(fm)
+        for key in ("outlet", "source", "publisher"):
+            if fm.get(key):
+                outlet, outlet_source = fm[key], "front_matter"
+                break
+    if not text.strip():
+        raise ValueError("no article text found")
+    if manifest and manifest.get("outlet"):
+        outlet, outlet_source = manifest["outlet"], "manifest"
+    if outlet is None:
+        named = _outlet_from_text(text)
+        if named:
+            outlet, outlet_source = named, "text"
+    if outlet is None:
+        outlet, outlet_source = path.stem, "file"
+    manifest = manifest or {}
+    return Article(
+        id=hashlib.sha256(text.encode("utf-8")).hexdigest()[:12],
+        path=str(path),
+        title=manifest.get("title") or meta.get("title") or _title_from_text(text),
+        outlet=outlet,
+        outlet_source=outlet_source,
+        text=text,
+        url=manifest.get("url") or meta.get("url"),
+        date=manifest.get("date") or meta.get("date"),
+    )
+
+
+def ingest(paths: Sequence[Path], manifest: Path | None = None) -> IngestResult:
+    """Read every article under `paths`; skip (with a reason) what cannot be used."""
+    entries: dict[str, dict[str, str]] = {}
+    if manifest is not None:
+        entries.update(load_manifest(manifest))
+    for p in paths:
+        if p.is_dir() and (p / MANIFEST_NAME).is_file() and manifest is None:
+            entries.update(load_manifest(p / MANIFEST_NAME))
+    articles: list[Article] = []
+    skipped: list[Skipped] = []
+    seen: dict[str, str] = {}
+    for path in _collect(paths):
+        suffix = path.suffix.lower()
+        if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES:
+            skipped.append(Skipped(path=str(path), reason=f"unsupported file type {suffix!r}"))
+            continue
+        try:
+            article = read_article(path, entries.get(path.name))
+        except (ValueError, OSError) as exc:
+            skipped.append(Skipped(path=str(path), reason=str(exc)))
+            continue
+        if article.id in seen:
+            skipped.append(Skipped(path=str(path), reason=f"duplicate of {seen[article.id]}"))
+            continue
+        seen[article.id] = str(path)
+        articles.append(article)
+    if not articles:
+        where = ", ".join(str(p) for p in paths)
+        detail = f" ({len(skipped)} skipped)" if skipped else ""
+        raise NoArticlesError(
+            f"No usable articles in {where}{detail}: give .txt, .md or .html files with text."
+        )
+    return IngestResult(articles=articles, skipped=skipped)

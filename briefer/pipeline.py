@@ -1,0 +1,302 @@
+"""The briefing pipeline, one way: ingest -> clean -> chunk -> analyse -> synthesise ->
+verify -> assemble. The library never prints; progress goes through a callback.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx2
+from pydantic import BaseModel
+
+from . import prompts, settings as settings_mod
+from .analysis import (
+    ANALYSE_MAX_TOKENS,
+    Prepared,
+    analyse_article,
+    analyse_budget,
+    analyse_messages,
+    render_analysis,
+)
+from .cache import CallCache
+from .chunking import chunk_text
+from .clean import clean_text
+from .errors import ModelOutputError, ModelRefusalError, NoArticlesError, OutputTruncatedError
+from .ingest import Skipped, ingest
+from .llm import LLM, build_client
+from .modeltable import ModelInfo, lookup
+from .schemas import (
+    ArticleAnalysis,
+    BriefContradiction,
+    Briefing,
+    Cited,
+    OutletComparison,
+    RunMeta,
+    Side,
+    SourceRef,
+    Synthesis,
+    Takeaway,
+)
+from .settings import Settings
+from .synthesis import SYNTH_MAX_TOKENS, synth_messages, synthesise
+from .tokens import TokenCounter, get_encoding
+from .verify import Verifier
+
+ProgressFn = Callable[[str, int, int], None]
+# Per-article model failures skip that article; anything else (endpoint down) stops the run.
+_ARTICLE_ERRORS = (ModelOutputError, OutputTruncatedError, ModelRefusalError)
+
+
+def counter_for(info: ModelInfo) -> TokenCounter:
+    return TokenCounter(get_encoding(info.encoding, settings_mod.cache_dir() / "tiktoken"))
+
+
+def prepare(
+    paths: Sequence[Path], counter: TokenCounter, manifest: Path | None = None
+) -> tuple[list[Prepared], list[Skipped]]:
+    """Ingest and clean every article; label them A1, A2, ... in input order."""
+    result = ingest(paths, manifest)
+    prepared = []
+    for i, article in enumerate(result.articles, start=1):
+        cleaned = clean_text(article.text)
+        prepared.append(
+            Prepared(
+                article=article,
+                label=f"A{i}",
+                text=cleaned.text,
+                tokens_before=counter.count(article.text),
+                tokens_after=counter.count(cleaned.text),
+                removed=cleaned.removed,
+            )
+        )
+    return prepared, result.skipped
+
+
+def _analyse_all(
+    llm: LLM,
+    counter: TokenCounter,
+    prepared: list[Prepared],
+    concurrency: int,
+    progress: ProgressFn | None,
+) -> tuple[list[tuple[Prepared, ArticleAnalysis]], list[Skipped]]:
+    budget = analyse_budget(llm.info, counter)
+    done = 0
+    results: list[tuple[Prepared, ArticleAnalysis]] = []
+    skipped: list[Skipped] = []
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        futures: list[tuple[Prepared, Future[ArticleAnalysis]]] = [
+            (p, pool.submit(analyse_article, llm, counter, p, budget)) for p in prepared
+        ]
+        try:
+            for p, fut in futures:
+                try:
+                    results.append((p, fut.result()))
+                except _ARTICLE_ERRORS as exc:
+                    skipped.append(Skipped(path=p.article.path, reason=f"analysis failed: {exc}"))
+                done += 1
+                if progress:
+                    progress("analyse", done, len(prepared))
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+    return results, skipped
+
+
+def _assemble(
+    analysed: list[tuple[Prepared, ArticleAnalysis]],
+    synthesis: Synthesis,
+    verifier: Verifier,
+) -> tuple[list[Cited], list[Takeaway], list[BriefContradiction], list[OutletComparison]]:
+    ids = {p.label: p.article.id for p, _ in analysed}
+    outlets = {p.label: p.article.outlet for p, _ in analysed}
+    summary = [Cited(text=s.text, citations=[ids[x] for x in s.sources]) for s in synthesis.summary]
+    takeaways = [
+        Takeaway(rank=i, text=t.text, citations=[ids[x] for x in t.sources])
+        for i, t in enumerate(synthesis.takeaways, start=1)
+    ]
+    contradictions = [
+        BriefContradiction(
+            topic=c.topic,
+            note=c.note,
+            sides=[
+                Side(article_id=ids[s.source], outlet=outlets[s.source], quote=s.quote)
+                for s in c.sides
+            ],
+        )
+        for c in synthesis.contradictions
+    ]
+    comparisons = []
+    for p, a in analysed:
+        kinds = Counter(f.kind for f in a.facts)
+        total = sum(kinds.values())
+        comparisons.append(
+            OutletComparison(
+                article_id=p.article.id,
+                label=p.label,
+                outlet=p.article.outlet,
+                title=p.article.title,
+                genre=a.genre,
+                tone=a.tone,
+                framing=a.framing,
+                emphasis=a.emphasis,
+                omissions=[o.omits for o in synthesis.omissions if o.source == p.label],
+                quoted_sources=a.quoted_sources,
+                loaded_wording=a.loaded_wording,
+                claims=dict(kinds),
+                opinion_share=round(kinds["opinion"] / total, 3) if total else 0.0,
+            )
+        )
+    return summary, takeaways, contradictions, comparisons
+
+
+def brief(
+    paths: Sequence[Path],
+    settings: Settings,
+    *,
+    manifest: Path | None = None,
+    http_client: httpx2.Client | None = None,
+    progress: ProgressFn | None = None,
+) -> Briefing:
+    """Produce a verified Briefing of the articles under `paths`."""
+    t0 = time.monotonic()
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    info = lookup(settings.model, settings.context_window)
+    counter = counter_for(info)
+    prepared, skipped = prepare(paths, counter, manifest)
+    cache = CallCache(settings_mod.data_dir() / "cache.sqlite") if settings.cache else None
+    llm = LLM(settings, info, build_client(settings, http_client), cache)
+
+    analysed, failed = _analyse_all(llm, counter, prepared, settings.concurrency, progress)
+    skipped += failed
+    if not analysed:
+        raise NoArticlesError(
+            f"Every article's analysis failed ({failed[0].reason}); try a larger model."
+        )
+    verifier = Verifier({p.label: p.text for p, _ in analysed})
+    analysed = [(p, verifier.analysis(p.label, a)) for p, a in analysed]
+
+    if progress:
+        progress("synthesise", 0, 1)
+    blocks = [(p.label, render_analysis(p, a)) for p, a in analysed]
+    synthesis = verifier.synthesis(synthesise(llm, counter, info, blocks))
+    if progress:
+        progress("synthesise", 1, 1)
+
+    summary, takeaways, contradictions, comparisons = _assemble(analysed, synthesis, verifier)
+    steps = list(llm.steps.values())
+    pt = sum(s.prompt_tokens for s in steps)
+    ct = sum(s.completion_tokens for s in steps)
+    return Briefing(
+        title=synthesis.headline.strip() or prepared[0].article.title,
+        summary=summary,
+        outlets=comparisons,
+        contradictions=contradictions,
+        takeaways=takeaways,
+        sources=[
+            SourceRef(
+                id=p.article.id,
+                label=p.label,
+                outlet=p.article.outlet,
+                title=p.article.title,
+                path=p.article.path,
+                url=p.article.url,
+            )
+            for p, _ in analysed
+        ],
+        verification=verifier.report,
+        run=RunMeta(
+            model=settings.model,
+            endpoint=settings.endpoint(),
+            structured_output=llm.mode,
+            prompt_version=prompts.version(),
+            started_at=started,
+            wall_seconds=round(time.monotonic() - t0, 2),
+            tokens_before_clean=sum(p.tokens_before for p in prepared),
+            tokens_after_clean=sum(p.tokens_after for p in prepared),
+            model_calls=sum(s.calls for s in steps),
+            cached_calls=sum(s.cached_calls for s in steps),
+            prompt_tokens=pt,
+            completion_tokens=ct,
+            cost_usd=info.cost(pt, ct),
+            steps=steps,
+            skipped=skipped,
+        ),
+    )
+
+
+class StepEstimate(BaseModel):
+    step: str
+    calls: int
+    prompt_tokens: int
+    max_completion_tokens: int
+
+
+class Estimate(BaseModel):
+    model: str
+    context_window: int
+    encoding: str
+    known_model: bool
+    articles: int
+    skipped: list[Skipped]
+    tokens_before_clean: int
+    tokens_after_clean: int
+    steps: list[StepEstimate]
+    max_cost_usd: float | None
+
+
+# A typical analysis renders to ~500 tokens; the reduce estimate uses this (no call is made).
+_ANALYSIS_TOKENS_GUESS = 500
+
+
+def estimate(
+    paths: Sequence[Path], settings: Settings, *, manifest: Path | None = None
+) -> Estimate:
+    """Tokens and worst-case cost per step, computed locally with no model call."""
+    info = lookup(settings.model, settings.context_window)
+    counter = counter_for(info)
+    prepared, skipped = prepare(paths, counter, manifest)
+    budget = analyse_budget(info, counter)
+    calls = 0
+    prompt_tokens = 0
+    for p in prepared:
+        for chunk in chunk_text(p.text, counter, budget):
+            system, user = analyse_messages(p, chunk)
+            calls += 1
+            prompt_tokens += counter.count(system) + counter.count(user)
+    labels = [p.label for p in prepared]
+    system, user = synth_messages([], labels)
+    synth_prompt = counter.count(system) + counter.count(user)
+    synth_prompt += _ANALYSIS_TOKENS_GUESS * len(prepared)
+    steps = [
+        StepEstimate(
+            step="analyse",
+            calls=calls,
+            prompt_tokens=prompt_tokens,
+            max_completion_tokens=calls * ANALYSE_MAX_TOKENS,
+        ),
+        StepEstimate(
+            step="synthesise",
+            calls=1,
+            prompt_tokens=synth_prompt,
+            max_completion_tokens=SYNTH_MAX_TOKENS,
+        ),
+    ]
+    return Estimate(
+        model=info.name,
+        context_window=info.context_window,
+        encoding=info.encoding,
+        known_model=info.known,
+        articles=len(prepared),
+        skipped=skipped,
+        tokens_before_clean=sum(p.tokens_before for p in prepared),
+        tokens_after_clean=sum(p.tokens_after for p in prepared),
+        steps=steps,
+        max_cost_usd=info.cost(
+            sum(s.prompt_tokens for s in steps), sum(s.max_completion_tokens for s in steps)
+        ),
+    )

@@ -1,0 +1,118 @@
+"""Render a Briefing as Markdown (for people) or JSON (the full model plus run metadata).
+
+Everything that came from an article or the model is escaped: article text is untrusted and
+must not turn into live HTML or links in whatever renders the Markdown.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import tempfile
+from pathlib import Path
+
+from .schemas import Briefing
+
+
+def _e(text: str) -> str:
+    """Escape untrusted text for Markdown: no raw HTML, no link or image syntax."""
+    text = html.escape(text, quote=False)
+    return text.replace("[", "\\[").replace("]", "\\]").replace("`", "\\`")
+
+
+def _refs(ids: list[str], numbers: dict[str, int]) -> str:
+    return "".join(f"[{numbers[i]}]" for i in ids if i in numbers)
+
+
+def to_markdown(b: Briefing) -> str:
+    numbers = {s.id: n for n, s in enumerate(b.sources, start=1)}
+    outlets = ", ".join(_e(s.outlet) for s in b.sources)
+    v = b.verification
+    out = [
+        f"# {_e(b.title)}",
+        "",
+        f"_{len(b.sources)} articles: {outlets}. Quotes verified: {v.quotes_verified}/"
+        f"{v.quotes_total}; citations valid: {v.citations_valid}/{v.citations_total}._",
+        "",
+        "## Summary",
+        "",
+    ]
+    sentences = [f"{_e(s.text)} {_refs(s.citations, numbers)}" for s in b.summary]
+    for i in range(0, len(sentences), 3):
+        out += [" ".join(sentences[i : i + 3]), ""]
+    out += ["## Key takeaways", ""]
+    out += [f"{t.rank}. {_e(t.text)} {_refs(t.citations, numbers)}" for t in b.takeaways]
+    out += ["", "## Where outlets disagree", ""]
+    if not b.contradictions:
+        out += ["No contradictions between outlets were found and verified.", ""]
+    for c in b.contradictions:
+        out += [f"### {_e(c.topic)}", ""]
+        out += [
+            f"- **{_e(s.outlet)}** {_refs([s.article_id], numbers)}: “{_e(s.quote)}”"
+            for s in c.sides
+        ]
+        out += ["", f"_{_e(c.note)}_", ""]
+    out += ["## Outlet comparison", ""]
+    for o in b.outlets:
+        total = sum(o.claims.values())
+        out += [
+            f"### [{numbers[o.article_id]}] {_e(o.outlet)}: {_e(o.title)}",
+            "",
+            f"- **Kind and tone:** {o.genre.replace('_', ' ')}, {o.tone}; opinion in "
+            f"{o.claims.get('opinion', 0)} of {total} claims ({o.opinion_share:.0%})",
+            f"- **Framing:** {_e(o.framing)}",
+        ]
+        if o.emphasis:
+            out.append(f"- **Emphasis:** {'; '.join(_e(x) for x in o.emphasis)}")
+        if o.omissions:
+            out.append(f"- **Leaves out:** {'; '.join(_e(x) for x in o.omissions)}")
+        if o.quoted_sources:
+            quoted = "; ".join(f"{_e(q.who)}: “{_e(q.quote)}”" for q in o.quoted_sources)
+            out.append(f"- **Quotes:** {quoted}")
+        if o.loaded_wording:
+            loaded = "; ".join(
+                f"“{_e(w.quote)}” (neutral: {_e(w.neutral)})" for w in o.loaded_wording
+            )
+            out.append(f"- **Loaded wording:** {loaded}")
+        out.append("")
+    out += ["## Sources", ""]
+    for s in b.sources:
+        where = _e(s.url or s.path)
+        out.append(f"{numbers[s.id]}. {_e(s.outlet)}: {_e(s.title)} ({where}, id {s.id})")
+    r = b.run
+    out += [
+        "",
+        "## Verification and run",
+        "",
+        f"- Quotes verified: {v.quotes_verified}/{v.quotes_total}; citations valid: "
+        f"{v.citations_valid}/{v.citations_total}; items removed: {v.items_dropped}",
+    ]
+    out += [f"  - {_e(f)}" for f in v.flagged]
+    cost = f"${r.cost_usd:.4f}" if r.cost_usd is not None else "unknown"
+    out += [
+        f"- Model {_e(r.model)} at {_e(r.endpoint)} ({r.structured_output}); prompts "
+        f"{r.prompt_version}",
+        f"- Model calls: {r.model_calls} (+{r.cached_calls} from cache); tokens: "
+        f"{r.prompt_tokens} prompt + {r.completion_tokens} completion; cost: {cost}; wall time "
+        f"{r.wall_seconds:.1f}s",
+        f"- Article tokens before/after cleaning: {r.tokens_before_clean}/{r.tokens_after_clean}",
+    ]
+    out += [f"- Skipped {_e(s.path)}: {_e(s.reason)}" for s in r.skipped]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def to_json(b: Briefing) -> str:
+    return b.model_dump_json(indent=2) + "\n"
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write via a temp file and rename, so a crash never leaves a half-written briefing."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,143 @@
+"""Resolved settings: flag > BRIEFER_* / OPENAI_* environment > config file > default.
+
+`BRIEFER_HOME` relocates all state (config, call cache, tokenizer files, models) to one folder;
+tests point it at a temp dir so nothing of the user's leaks in or out.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlparse
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import ConfigError
+from .modeltable import DEFAULT_MODEL
+
+StructuredMode = Literal["auto", "json_schema", "json_object", "text"]
+
+NO_KEY_MESSAGE = "No API key: set OPENAI_API_KEY, pass --base-url, or install the local extra."
+
+
+class Settings(BaseModel):
+    """Everything a briefing run needs to know about where and how to call the model."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    api_key: str | None = None
+    base_url: str | None = None
+    model: str = DEFAULT_MODEL
+    concurrency: int = Field(4, ge=1, le=64)
+    temperature: float = Field(0.0, ge=0.0, le=2.0)
+    seed: int | None = 7
+    structured_output: StructuredMode = "auto"
+    context_window: int | None = Field(None, ge=1024)
+    timeout: float = Field(300.0, gt=0)
+    max_retries: int = Field(2, ge=0, le=10)
+    extra_body: dict[str, Any] = Field(default_factory=dict)
+    cache: bool = True
+
+    def is_loopback(self) -> bool:
+        """True when the endpoint is on this machine, where no key is needed."""
+        if not self.base_url:
+            return False
+        host = urlparse(self.base_url).hostname or ""
+        return host in {"localhost", "::1"} or host.startswith("127.")
+
+    def endpoint(self) -> str:
+        return self.base_url or "https://api.openai.com/v1"
+
+    def require_key(self) -> str:
+        """The key to send; loopback servers need none, a hosted endpoint does."""
+        if self.api_key:
+            return self.api_key
+        if self.base_url:
+            return "no-key"
+        raise ConfigError(NO_KEY_MESSAGE)
+
+
+def home() -> Path | None:
+    value = os.environ.get("BRIEFER_HOME")
+    return Path(value).expanduser() if value else None
+
+
+def data_dir() -> Path:
+    """Where the call cache lives."""
+    h = home()
+    return h if h else Path(platformdirs.user_data_dir("briefer"))
+
+
+def cache_dir() -> Path:
+    """Where re-creatable files live (tokenizer files, assembled models)."""
+    h = home()
+    return h / "cache" if h else Path(platformdirs.user_cache_dir("briefer"))
+
+
+def config_path() -> Path:
+    h = home()
+    return (h if h else Path(platformdirs.user_config_dir("briefer"))) / "config.toml"
+
+
+_ENV: dict[str, tuple[str, ...]] = {
+    "api_key": ("BRIEFER_API_KEY", "OPENAI_API_KEY"),
+    "base_url": ("BRIEFER_BASE_URL", "OPENAI_BASE_URL"),
+    "model": ("BRIEFER_MODEL",),
+    "concurrency": ("BRIEFER_CONCURRENCY",),
+    "seed": ("BRIEFER_SEED",),
+    "structured_output": ("BRIEFER_STRUCTURED_OUTPUT",),
+    "context_window": ("BRIEFER_CONTEXT_WINDOW",),
+    "timeout": ("BRIEFER_TIMEOUT",),
+    "extra_body": ("BRIEFER_EXTRA_BODY",),
+}
+
+
+def _from_env() -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for field, names in _ENV.items():
+        for name in names:
+            value = os.environ.get(name)
+            if value:
+                if field == "extra_body":
+                    try:
+                        out[field] = json.loads(value)
+                    except json.JSONDecodeError as exc:
+                        raise ConfigError(f"{name} is not valid JSON: {exc.msg}.") from exc
+                else:
+                    out[field] = value
+                break
+    return out
+
+
+def _from_file(path: Path, explicit: bool) -> dict[str, Any]:
+    if not path.exists():
+        if explicit:
+            raise ConfigError(f"{path}: config file not found.")
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}); fix or remove the file.") from exc
+    section = data.get("briefer", data)
+    if not isinstance(section, dict):
+        raise ConfigError(f"{path}: [briefer] must be a table.")
+    return dict(section)
+
+
+def resolve(flags: dict[str, Any] | None = None, config: Path | None = None) -> Settings:
+    """Merge the layers; flags given as None are treated as not given."""
+    path = config or config_path()
+    merged: dict[str, Any] = {}
+    merged.update(_from_file(path, explicit=config is not None))
+    merged.update(_from_env())
+    merged.update({k: v for k, v in (flags or {}).items() if v is not None})
+    try:
+        return Settings.model_validate(merged)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"]) or "settings"
+        raise ConfigError(f"Invalid setting {where}: {err['msg']} (check {path} and flags).") from exc

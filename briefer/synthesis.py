@@ -1,0 +1,85 @@
+"""Synthesise (the reduce step): one briefing from the compact per-article analyses.
+
+When the analyses do not fit the reduce budget, they are reduced in groups first and the partial
+briefings reduced again, so no analysis is ever dropped to make room.
+"""
+
+from __future__ import annotations
+
+from . import prompts
+from .chunking import input_budget
+from .errors import ConfigError
+from .llm import LLM
+from .modeltable import ModelInfo
+from .schemas import Synthesis
+from .tokens import TokenCounter
+
+SYNTH_MAX_TOKENS = 2000
+
+
+def synth_messages(blocks: list[str], labels: list[str]) -> tuple[str, str]:
+    user = prompts.render(
+        "synthesise.user",
+        analyses="\n\n".join(blocks),
+        count=len(labels),
+        labels=", ".join(labels),
+    )
+    return prompts.render("synthesise.system"), user
+
+
+def synth_budget(info: ModelInfo, counter: TokenCounter, labels: list[str]) -> int:
+    system, user = synth_messages([], labels)
+    return input_budget(info, counter.count(system) + counter.count(user), SYNTH_MAX_TOKENS)
+
+
+def render_partial(s: Synthesis, labels: list[str]) -> str:
+    """A partial briefing as text, so it can be reduced again like an analysis."""
+    lines = [f"[partial briefing of {', '.join(labels)}]", "summary:"]
+    lines += [f"- {c.text} ({', '.join(c.sources)})" for c in s.summary]
+    lines.append("takeaways:")
+    lines += [f"- {c.text} ({', '.join(c.sources)})" for c in s.takeaways]
+    if s.contradictions:
+        lines.append("contradictions:")
+        for c in s.contradictions:
+            sides = " vs ".join(f"{x.source}: {x.quote}" for x in c.sides)
+            lines.append(f"- {c.topic}: {sides}")
+    return "\n".join(lines)
+
+
+def synthesise(
+    llm: LLM,
+    counter: TokenCounter,
+    info: ModelInfo,
+    blocks: list[tuple[str, str]],
+    labels: list[str] | None = None,
+) -> Synthesis:
+    """Reduce (labels, rendered analysis) blocks to one Synthesis, hierarchically if needed.
+
+    `labels` are all article labels the final briefing may cite.
+    """
+    labels = labels or [label for label, _ in blocks]
+    budget = synth_budget(info, counter, labels)
+    sizes = [counter.count(text) + 2 for _, text in blocks]
+    if sum(sizes) <= budget or len(blocks) == 1:
+        system, user = synth_messages([t for _, t in blocks], labels)
+        return llm.call("synthesise", system, user, Synthesis, SYNTH_MAX_TOKENS)
+    groups: list[list[tuple[str, str]]] = [[]]
+    used = 0
+    for block, size in zip(blocks, sizes, strict=True):
+        if groups[-1] and used + size > budget:
+            groups.append([])
+            used = 0
+        groups[-1].append(block)
+        used += size
+    if len(groups) == len(blocks):
+        raise ConfigError(
+            f"Each analysis alone fills the {budget}-token reduce budget of {info.name}: "
+            "pass a larger --context-window or use a model with a bigger window."
+        )
+    partials: list[tuple[str, str]] = []
+    for group in groups:
+        glabels = [g for label, _ in group for g in label.split(",")]
+        system, user = synth_messages([t for _, t in group], glabels)
+        part = llm.call("synthesise-group", system, user, Synthesis, SYNTH_MAX_TOKENS)
+        partials.append((",".join(glabels), render_partial(part, glabels)))
+    return synthesise(llm, counter, info, partials, labels)

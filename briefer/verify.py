@@ -1,0 +1,127 @@
+"""Verify: every quote must stand in the article it is attributed to; every citation must
+name a real article. What fails is removed (or its item dropped), counted and listed, so a
+reader sees "quotes verified: N/M" and nothing unverifiable.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .schemas import ArticleAnalysis, CitedSentence, Synthesis, Verification
+
+_QUOTES = str.maketrans({c: "'" for c in "\"“”„‟‘’‚‛`´«»"})
+_DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−"})
+
+
+def normalize(text: str) -> str:
+    """Fold the differences a faithful copy may still have: quote marks, dashes, case, spaces."""
+    text = unicodedata.normalize("NFKC", text).replace("…", "...")
+    text = text.translate(_QUOTES).translate(_DASHES).casefold()
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def quote_in(quote: str, normalized_text: str) -> bool:
+    """True when `quote` (pieces around '...' in order) appears in the normalized text."""
+    q = normalize(quote).strip(" '.,;:")
+    if len(q) < 3:
+        return False
+    pos = 0
+    for piece in (p.strip(" '.,;:") for p in q.split("...")):
+        if not piece:
+            continue
+        found = normalized_text.find(piece, pos)
+        if found < 0:
+            return False
+        pos = found + len(piece)
+    return True
+
+
+class Verifier:
+    """Accumulates counts over a whole briefing while it cleans each part."""
+
+    def __init__(self, texts_by_label: dict[str, str]) -> None:
+        self.texts = {label: normalize(t) for label, t in texts_by_label.items()}
+        self.report = Verification()
+
+    def _check(self, label: str, quote: str, what: str) -> bool:
+        self.report.quotes_total += 1
+        ok = label in self.texts and quote_in(quote, self.texts[label])
+        if ok:
+            self.report.quotes_verified += 1
+        else:
+            self.report.flagged.append(f"{label}: removed unverifiable {what} '{quote[:80]}'")
+        return ok
+
+    def analysis(self, label: str, a: ArticleAnalysis) -> ArticleAnalysis:
+        """Keep only quotes found in the article; a fact keeps its statement without one."""
+        a = a.model_copy(deep=True)
+        for fact in a.facts:
+            if fact.quote.strip() and not self._check(label, fact.quote, "fact quote"):
+                fact.quote = ""
+        before = len(a.figures) + len(a.quoted_sources) + len(a.loaded_wording)
+        a.figures = [
+            f
+            for f in a.figures
+            if self._check(label, f.quote, "figure quote")
+            and quote_in(f.value, self.texts[label])
+        ]
+        a.quoted_sources = [
+            q for q in a.quoted_sources if self._check(label, q.quote, "quote")
+        ]
+        a.loaded_wording = [
+            w for w in a.loaded_wording if self._check(label, w.quote, "loaded wording")
+        ]
+        after = len(a.figures) + len(a.quoted_sources) + len(a.loaded_wording)
+        self.report.items_dropped += before - after
+        return a
+
+    def _cite(self, sources: list[str]) -> list[str]:
+        out: list[str] = []
+        for s in sources:
+            label = s.strip().strip("[]").upper()
+            self.report.citations_total += 1
+            if label in self.texts and label not in out:
+                self.report.citations_valid += 1
+                out.append(label)
+            elif label not in self.texts:
+                self.report.flagged.append(f"removed citation to unknown source '{s}'")
+        return out
+
+    def sentences(self, items: list[CitedSentence], what: str) -> list[CitedSentence]:
+        """Keep sentences with at least one valid citation; a sentence with none is dropped."""
+        kept: list[CitedSentence] = []
+        for item in items:
+            labels = self._cite(item.sources)
+            if labels:
+                kept.append(CitedSentence(text=item.text, sources=labels))
+            else:
+                self.report.items_dropped += 1
+                self.report.flagged.append(f"dropped uncited {what}: '{item.text[:80]}'")
+        return kept
+
+    def synthesis(self, s: Synthesis) -> Synthesis:
+        s = s.model_copy(deep=True)
+        s.summary = self.sentences(s.summary, "summary sentence")
+        s.takeaways = self.sentences(s.takeaways, "takeaway")
+        kept = []
+        for c in s.contradictions:
+            sides = []
+            for side in c.sides:
+                label = side.source.strip().strip("[]").upper()
+                if label in {x.source for x in sides}:
+                    continue
+                if self._check(label, side.quote, "contradiction quote"):
+                    sides.append(side.model_copy(update={"source": label}))
+            if len(sides) >= 2:
+                kept.append(c.model_copy(update={"sides": sides}))
+            else:
+                self.report.items_dropped += 1
+                self.report.flagged.append(f"dropped unsupported contradiction: '{c.topic}'")
+        s.contradictions = kept
+        s.omissions = [
+            o.model_copy(update={"source": o.source.strip().strip("[]").upper()})
+            for o in s.omissions
+            if o.source.strip().strip("[]").upper() in self.texts
+        ]
+        return s
