@@ -115,11 +115,11 @@ def merge_analyses(parts: list[ArticleAnalysis]) -> ArticleAnalysis:
         genre=Counter(p.genre for p in parts).most_common(1)[0][0],
         tone=tone,
         framing=parts[0].framing,
-        emphasis=_round_robin([p.emphasis for p in parts], 4),
-        facts=_round_robin([p.facts for p in parts], 8),
-        figures=_round_robin([p.figures for p in parts], 6),
-        quoted_sources=_round_robin([p.quoted_sources for p in parts], 5),
-        loaded_wording=_round_robin([p.loaded_wording for p in parts], 4),
+        emphasis=_round_robin([p.emphasis for p in parts], 3),
+        facts=_round_robin([p.facts for p in parts], 6),
+        figures=_round_robin([p.figures for p in parts], 5),
+        quoted_sources=_round_robin([p.quoted_sources for p in parts], 4),
+        loaded_wording=_round_robin([p.loaded_wording for p in parts], 3),
     )
 
 

@@ -51,8 +51,29 @@ def _pieces(text: str, counter: TokenCounter, budget: int) -> list[str]:
             if counter.count(sent) <= budget:
                 out.append(sent)
                 continue
-            toks = counter.encode(sent)
-            out.extend(counter.decode(toks[i : i + budget]) for i in range(0, len(toks), budget))
+            out.extend(_split_by_tokens(sent, counter, budget))
+    return out
+
+
+def _split_by_tokens(text: str, counter: TokenCounter, budget: int) -> list[str]:
+    """Cut text with no sentence breaks into character windows of at most `budget` tokens.
+
+    Windows are cut on characters (never mid-character, as decoding token slices would), at
+    the last space when there is one, and shrunk until they fit.
+    """
+    out: list[str] = []
+    rest = text
+    while rest:
+        if counter.count(rest) <= budget:
+            out.append(rest)
+            break
+        size = max(1, int(len(rest) * budget / counter.count(rest)))
+        while size > 1 and counter.count(rest[:size]) > budget:
+            size = int(size * 0.9)
+        cut = rest.rfind(" ", size // 2, size)
+        cut = cut if cut > 0 else size
+        out.append(rest[:cut])
+        rest = rest[cut:]
     return out
 
 
@@ -71,6 +92,8 @@ def chunk_text(text: str, counter: TokenCounter, budget: int, overlap: int = 64)
             groups.append(current)
             tail = _overlap_tail(current, counter, overlap)
             current, used = list(tail), sum(counter.count(t) + 1 for t in tail)
+            if used + n > budget:  # the carried context must never push a chunk over budget
+                current, used = [], 0
         current.append(piece)
         used += n
     if current:

@@ -77,14 +77,20 @@ def clean_text(text: str) -> CleanResult:
         seen.add(key)
 
     # Ads and link lists trail the article: drop them from the end back to the last real line.
+    # Ads come in runs; one dash-sentence alone at the end is more likely the article's own.
+    trailing_ads: list[int] = []
     for i in reversed(body):
         line = lines[i].strip()
         if i in drop:
             continue
-        if _AD.match(line) or _RELATED.match(line):
+        if _RELATED.match(line):
             drop.add(i)
-            continue
-        break
+        elif _AD.match(line) and " said" not in line:
+            trailing_ads.append(i)
+        else:
+            break
+    if len(trailing_ads) >= 2:
+        drop.update(trailing_ads)
 
     kept = [ln.rstrip() for i, ln in enumerate(lines) if i not in drop]
     cleaned = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip() + "\n"

@@ -139,9 +139,8 @@ class LLM:
         last_raw = ""
         while True:
             attempts += 1
-            t0 = time.monotonic()
             try:
-                value, raw, pt, ct = self._send(convo, schema, max_tokens)
+                value, raw, pt, ct, seconds = self._send(step, convo, schema, max_tokens)
             except _FormatRejected as exc:
                 if self.auto and self._downgrade():
                     attempts -= 1
@@ -164,8 +163,6 @@ class LLM:
                     {"role": "user", "content": prompts.render("reask", error=exc.error)},
                 ]
                 continue
-            seconds = time.monotonic() - t0
-            self._record(step, pt, ct, seconds, cached=False)
             if self.cache is not None:
                 self.cache.put(
                     key,
@@ -205,8 +202,9 @@ class LLM:
         return p
 
     def _send(
-        self, messages: list[dict[str, str]], schema: type[T], max_tokens: int
-    ) -> tuple[T, str, int, int]:
+        self, step: str, messages: list[dict[str, str]], schema: type[T], max_tokens: int
+    ) -> tuple[T, str, int, int, float]:
+        """One HTTP attempt; its usage is recorded even when its output is then rejected."""
         mode = self.mode
         params = self._params(max_tokens)
         if mode != "json_schema":
@@ -217,6 +215,7 @@ class LLM:
                 *messages[1:],
             ]
         chat = self.client.chat.completions.with_raw_response
+        t0 = time.monotonic()
         try:
             if mode == "json_schema":
                 resp: Any = chat.parse(messages=messages, response_format=schema, **params)
@@ -241,6 +240,8 @@ class LLM:
         body = resp.http_response.json()
         usage = body.get("usage") or {}
         pt, ct = int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0)
+        seconds = time.monotonic() - t0
+        self._record(step, pt, ct, seconds, cached=False)
         choice = (body.get("choices") or [{}])[0]
         message = choice.get("message") or {}
         raw = message.get("content") or ""
@@ -258,8 +259,8 @@ class LLM:
                 parsed = resp.parse().choices[0].message.parsed
                 if parsed is None:
                     raise _Invalid(raw, "- (root): empty reply")
-                return parsed, raw, pt, ct
-            return schema.model_validate_json(extract_json(raw)), raw, pt, ct
+                return parsed, raw, pt, ct, seconds
+            return schema.model_validate_json(extract_json(raw)), raw, pt, ct, seconds
         except ValidationError as exc:
             raise _Invalid(raw, _validation_summary(exc)) from exc
         except (openai.LengthFinishReasonError, openai.ContentFilterFinishReasonError) as exc:

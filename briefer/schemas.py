@@ -18,7 +18,10 @@ ClaimKind = Literal["reported_fact", "attributed_statement", "opinion"]
 Tone = Literal["neutral", "positive", "negative", "mixed"]
 Genre = Literal["news_report", "analysis", "opinion", "aggregator"]
 
-_VERBATIM = "copied word for word from the article text; never paraphrased or invented"
+_VERBATIM = (
+    "a short phrase (3 to 20 words) copied word for word from the article; never a whole "
+    "paragraph, never paraphrased or invented"
+)
 
 
 # --- Map step: one article ---------------------------------------------------------------
@@ -36,13 +39,13 @@ class Fact(BaseModel):
 
 class Figure(BaseModel):
     what: str = Field(description="What the number measures, e.g. 'bilateral trade in 2024'.")
-    value: str = Field(description="The number exactly as written, e.g. '$240 billion'.")
+    value: str = Field(description="Only the number exactly as written, e.g. '$240 billion'.")
     quote: str = Field(description=f"The words around the number, {_VERBATIM}.")
 
 
 class QuotedSource(BaseModel):
     who: str = Field(description="The person or body the article quotes.")
-    quote: str = Field(description=f"What they said, {_VERBATIM}.")
+    quote: str = Field(description=f"Their own words (inside quotation marks), {_VERBATIM}.")
 
 
 class LoadedPhrase(BaseModel):
@@ -57,11 +60,11 @@ class ArticleAnalysis(BaseModel):
     genre: Genre = Field(description="What kind of piece this is.")
     tone: Tone = Field(description="The article's overall tone toward its subject.")
     framing: str = Field(description="One sentence: the angle or story the outlet tells.")
-    emphasis: list[str] = Field(max_length=4, description="Topics the article stresses most.")
-    facts: list[Fact] = Field(max_length=8, description="The main claims, most important first.")
-    figures: list[Figure] = Field(max_length=6, description="Numbers the article states.")
-    quoted_sources: list[QuotedSource] = Field(max_length=5, description="Who it quotes.")
-    loaded_wording: list[LoadedPhrase] = Field(max_length=4, description="Slanted wording.")
+    emphasis: list[str] = Field(max_length=3, description="Topics the article stresses most.")
+    facts: list[Fact] = Field(max_length=6, description="The main claims, most important first.")
+    figures: list[Figure] = Field(max_length=5, description="Numbers the article states.")
+    quoted_sources: list[QuotedSource] = Field(max_length=4, description="Who it quotes.")
+    loaded_wording: list[LoadedPhrase] = Field(max_length=3, description="Slanted wording.")
 
 
 # --- Reduce step: the whole story --------------------------------------------------------

@@ -102,7 +102,9 @@ class LocalServer:
     def base_url(self) -> str:
         """The OpenAI-compatible base URL; only valid while the server runs."""
         if self.port is None:
-            raise LocalServerError("The local server is not running: use it as `with LocalServer(...)`.")
+            raise LocalServerError(
+                "The local server is not running: use it as `with LocalServer(...)`."
+            )
         return f"http://{HOST}:{self.port}/v1"
 
     @property
@@ -189,9 +191,10 @@ class LocalServer:
                 except httpx.HTTPError as exc:
                     last = f"/health not reachable ({type(exc).__name__})"
                 if time.monotonic() > deadline:
+                    reason = _failure_reason(self._log_path)
                     raise LocalServerError(
                         f"The local server did not become healthy within "
-                        f"{self.startup_timeout:.0f}s ({last}); log: {_failure_reason(self._log_path)}"
+                        f"{self.startup_timeout:.0f}s ({last}); log: {reason}"
                     )
                 time.sleep(0.2)
 
@@ -283,9 +286,9 @@ def main(argv: list[str] | None = None) -> int:
             time.sleep(0.5)
     except KeyboardInterrupt:
         pass
-    # Skip xllamacpp's destructor: it can deadlock with a request in flight. Exiting the
-    # process frees the port and the memory just as well.
-    del server  # noqa: F821  (kept alive above; os._exit below never runs the destructor)
+    # Skip xllamacpp's destructor (it can deadlock with a request in flight): `server` stays
+    # referenced and os._exit ends the process, which frees the port and memory just as well.
+    assert server is not None
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)

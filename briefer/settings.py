@@ -6,6 +6,7 @@ tests point it at a temp dir so nothing of the user's leaks in or out.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import tomllib
@@ -47,7 +48,12 @@ class Settings(BaseModel):
         if not self.base_url:
             return False
         host = urlparse(self.base_url).hostname or ""
-        return host in {"localhost", "::1"} or host.startswith("127.")
+        if host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            return False
 
     def endpoint(self) -> str:
         return self.base_url or "https://api.openai.com/v1"
@@ -120,8 +126,8 @@ def _from_file(path: Path, explicit: bool) -> dict[str, Any]:
         return {}
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc}); fix or remove the file.") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
+        raise ConfigError(f"{path}: unreadable or not valid TOML ({exc}); fix or remove the file.") from exc
     section = data.get("briefer", data)
     if not isinstance(section, dict):
         raise ConfigError(f"{path}: [briefer] must be a table.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import importlib.resources
+import importlib.util
 import os
 import threading
 from pathlib import Path
@@ -35,12 +35,19 @@ _loaded: dict[str, tiktoken.Encoding] = {}
 
 
 def _packaged_bytes(name: str) -> bytes | None:
-    """The decompressed BPE file shipped by bpe-openai, or None if it is not installed."""
-    try:
-        ref = importlib.resources.files("bpe_openai.data").joinpath(f"{name}.tiktoken.gz")
-        return gzip.decompress(ref.read_bytes())
-    except (ModuleNotFoundError, FileNotFoundError):
+    """The decompressed BPE file shipped by bpe-openai, or None if it is not installed.
+
+    Found with find_spec, without importing bpe_openai: its import loads all its tokenizers
+    (slow) through a deprecated importlib API (a warning, an error under strict pytest).
+    """
+    spec = importlib.util.find_spec("bpe_openai")
+    if spec is None or not spec.submodule_search_locations:
         return None
+    for location in spec.submodule_search_locations:
+        path = Path(location) / "data" / f"{name}.tiktoken.gz"
+        if path.is_file():
+            return gzip.decompress(path.read_bytes())
+    return None
 
 
 def _prefill(cache_dir: Path, name: str) -> None:

@@ -1,0 +1,144 @@
+"""Shared fixtures: isolated state, a dummy key, and cassettes kept the pydantic-ai way.
+
+Cassettes live in cassettes/<module>/<test>.yaml with readable JSON bodies and no auth headers.
+Tests replay them with record mode "none": an unmatched request fails, and so does a cassette
+with interactions the test did not play. `scripts/record_cassettes.py` records them from the
+real local llama.cpp server (BRIEFER_RECORD=1, BRIEFER_TEST_BASE_URL=its URL).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import vcr
+from vcr.cassette import Cassette
+
+from briefer.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+CASSETTES = ROOT / "cassettes"
+RECORDING = os.environ.get("BRIEFER_RECORD") == "1"
+# Replay never connects; the host only has to look like the loopback server it was recorded from.
+BASE_URL = os.environ.get("BRIEFER_TEST_BASE_URL", "http://127.0.0.1:8080/v1")
+TEST_MODEL = os.environ.get("BRIEFER_TEST_MODEL", "qwen2.5-coder-1.5b-instruct")
+TEST_KEY = os.environ.get("PYTEST_OPENAI_API_KEY", "test-key-not-real")
+
+_SECRET_HEADERS = ["authorization", "cookie", "set-cookie", "openai-organization",
+                   "openai-project", "api-key", "x-api-key"]
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Every test gets its own state dir and never sees the user's keys or settings."""
+    for name in list(os.environ):
+        if name.startswith(("OPENAI_", "BRIEFER_")) and name not in {
+            "BRIEFER_RECORD",
+            "BRIEFER_TEST_BASE_URL",
+            "BRIEFER_TEST_MODEL",
+        }:
+            monkeypatch.delenv(name)
+    home = tmp_path / "briefer-home"
+    monkeypatch.setenv("BRIEFER_HOME", str(home))
+    yield home
+
+
+def model_settings(**overrides: Any) -> Settings:
+    """Settings matching the recording server: the same request bodies in record and replay."""
+    values: dict[str, Any] = {
+        "api_key": TEST_KEY,
+        "base_url": BASE_URL,
+        "model": TEST_MODEL,
+        "context_window": 8192,
+        "extra_body": {"cache_prompt": False},
+        "concurrency": 1,
+        "max_retries": 0,
+        "timeout": 1800,
+        "seed": 7,
+        "temperature": 0.0,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+class _PrettyJSONSerializer:
+    """YAML with JSON bodies decoded into structures, so a reviewer can read the cassette."""
+
+    @staticmethod
+    def serialize(data: dict[str, Any]) -> str:
+        import yaml
+
+        for item in data["interactions"]:
+            req, resp = item["request"], item["response"]
+            body = req.get("body")
+            if isinstance(body, bytes):
+                body = body.decode("utf-8")
+            if body:
+                try:
+                    req["parsed_body"] = json.loads(body)
+                    req.pop("body")
+                except ValueError:
+                    req["body"] = body
+            text = resp["body"].get("string")
+            if isinstance(text, bytes):
+                text = text.decode("utf-8")
+            try:
+                resp["parsed_body"] = json.loads(text)
+                resp.pop("body")
+            except (TypeError, ValueError):
+                resp["body"]["string"] = text
+        return str(yaml.dump(data, Dumper=yaml.SafeDumper, sort_keys=False, allow_unicode=True,
+                             width=120))
+
+    @staticmethod
+    def deserialize(text: str) -> dict[str, Any]:
+        import yaml
+
+        data: dict[str, Any] = yaml.load(text, Loader=yaml.SafeLoader)
+        for item in data["interactions"]:
+            req, resp = item["request"], item["response"]
+            if "parsed_body" in req:
+                req["body"] = json.dumps(req.pop("parsed_body"))
+            if "parsed_body" in resp:
+                resp["body"] = {"string": json.dumps(resp.pop("parsed_body"))}
+        return data
+
+
+def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
+    headers = response.get("headers", {})
+    for name in list(headers):
+        if name.lower() in _SECRET_HEADERS:
+            del headers[name]
+    return response
+
+
+@pytest.fixture
+def cassette(request: pytest.FixtureRequest) -> Iterator[Cassette]:
+    """Replay (or, when recording, record) cassettes/<module>/<test>.yaml."""
+    module = request.node.module.__name__.rsplit(".", 1)[-1]
+    path = CASSETTES / module / f"{request.node.name}.yaml"
+    if RECORDING and path.exists():
+        path.unlink()
+    recorder = vcr.VCR(
+        record_mode="all" if RECORDING else "none",
+        match_on=["method", "path", "body"],
+        filter_headers=_SECRET_HEADERS,
+        before_record_response=_scrub_response,
+        decode_compressed_response=True,
+        allow_playback_repeats=False,
+    )
+    recorder.register_serializer("pretty", _PrettyJSONSerializer)
+    if not RECORDING and not path.exists():
+        pytest.fail(f"No cassette {path.relative_to(ROOT)}: run scripts/record_cassettes.py")
+    with recorder.use_cassette(str(path), serializer="pretty") as cass:
+        yield cass
+    if not RECORDING:
+        assert cass.all_played, (
+            f"{path.name}: {len(cass.data) - cass.play_count} recorded interactions were "
+            "not played; the code made fewer calls than when it was recorded"
+        )

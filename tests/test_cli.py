@@ -1,0 +1,100 @@
+"""The CLI through typer's runner: success (from a cassette), bad input, missing key."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from briefer import __version__
+from briefer.cli import app
+
+from .conftest import BASE_URL, SEEDS, TEST_KEY, TEST_MODEL
+
+runner = CliRunner()
+TWO = [str(SEEDS / "001_194ea32b46bea275.txt"), str(SEEDS / "004_9e89ca09907b8ff5.txt")]
+MODEL_ARGS = ["--base-url", BASE_URL, "--model", TEST_MODEL, "--context-window", "8192",
+              "-j", "1"]
+
+
+@pytest.mark.vcr
+def test_brief_writes_markdown_then_json_from_cache(
+    cassette: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", TEST_KEY)
+    monkeypatch.setenv("BRIEFER_EXTRA_BODY", '{"cache_prompt": false}')
+    out = tmp_path / "briefing.md"
+    result = runner.invoke(app, ["brief", *TWO, *MODEL_ARGS, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    md = out.read_text()
+    assert md.startswith("# ")
+    for heading in ("## Summary", "## Key takeaways", "## Where outlets disagree",
+                    "## Outlet comparison", "## Sources"):
+        assert heading in md
+    assert "001_194ea32b46bea275" in md and "004_9e89ca09907b8ff5" in md
+    assert "Quotes verified:" in md
+    assert f"Wrote {out}: 2 articles" in result.stderr
+
+    # Same input again as JSON: served from the cache, no request (the cassette has none left).
+    out_json = tmp_path / "briefing.json"
+    result = runner.invoke(app, ["brief", *TWO, *MODEL_ARGS, "-f", "json", "-o", str(out_json)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(out_json.read_text())
+    assert data["run"]["model_calls"] == 0 and data["run"]["cached_calls"] >= 3
+    assert len(data["outlets"]) == 2
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.stdout.strip() == f"briefer {__version__}"
+
+
+def test_folder_without_articles_fails_clearly(tmp_path: Path) -> None:
+    (tmp_path / "notes.pdf").write_bytes(b"%PDF")
+    (tmp_path / "empty.txt").write_text("  \n")
+    result = runner.invoke(app, ["brief", str(tmp_path), "--base-url", BASE_URL])
+    assert result.exit_code == 1
+    assert "No usable articles" in result.stderr and str(tmp_path) in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_bad_path_fails_with_one_line(tmp_path: Path) -> None:
+    missing = tmp_path / "nope"
+    result = runner.invoke(app, ["brief", str(missing), "--base-url", BASE_URL])
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [f"Error: {missing}: no such file or folder."]
+
+
+def test_missing_key_says_how_to_fix() -> None:
+    result = runner.invoke(app, ["brief", str(SEEDS)])
+    assert result.exit_code == 1
+    assert "No API key: set OPENAI_API_KEY, pass --base-url, or install the local extra." in (
+        result.stderr
+    )
+
+
+def test_unreachable_endpoint_is_one_sentence_exit_1(tmp_path: Path) -> None:
+    # Port 9 (discard) on loopback: nothing listens, the connection is refused at once.
+    result = runner.invoke(app, ["brief", TWO[0], "--base-url", "http://127.0.0.1:9/v1",
+                                 "--timeout", "5"])
+    assert result.exit_code == 1
+    assert "Cannot reach http://127.0.0.1:9/v1" in result.stderr
+
+
+def test_estimate_needs_no_key_and_no_network() -> None:
+    result = runner.invoke(app, ["estimate", str(SEEDS)])
+    assert result.exit_code == 0, result.output
+    assert "5 articles" in result.stdout
+    assert "analyse" in result.stdout and "synthesise" in result.stdout
+    assert "Worst-case cost: $" in result.stdout
+
+
+def test_one_unreadable_article_is_skipped_with_a_warning(tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text((SEEDS / "004_9e89ca09907b8ff5.txt").read_text())
+    (tmp_path / "bad.txt").write_bytes(b"\xff\xfe\x00\x01binary")
+    result = runner.invoke(app, ["estimate", str(tmp_path)])
+    assert result.exit_code == 0
+    assert "bad.txt" in result.stderr and "binary" in result.stderr
+    assert "1 articles" in result.stdout

@@ -1,0 +1,76 @@
+"""End to end over all of seeds/, replayed from a cassette recorded from the real local server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from vcr.cassette import Cassette
+
+from briefer.clean import clean_text
+from briefer.pipeline import brief
+from briefer.render import to_json, to_markdown
+from briefer.schemas import Briefing
+from briefer.verify import normalize, quote_in
+
+from .conftest import SEEDS, model_settings
+
+
+def _shown_quotes(b: Briefing) -> list[tuple[str, str]]:
+    """(article id, quote) for every quote a reader sees."""
+    out = [(o.article_id, q.quote) for o in b.outlets for q in o.quoted_sources]
+    out += [(o.article_id, w.quote) for o in b.outlets for w in o.loaded_wording]
+    out += [(s.article_id, s.quote) for c in b.contradictions for s in c.sides]
+    return out
+
+
+@pytest.mark.vcr
+def test_brief_all_seeds(cassette: Cassette) -> None:
+    b = brief([SEEDS], model_settings())
+    seeds = sorted(SEEDS.glob("*.txt"))
+    ids = {s.id for s in b.sources}
+
+    # Every outlet present, each exactly once, in input order.
+    assert [s.path for s in b.sources] == [str(p) for p in seeds]
+    assert [o.article_id for o in b.outlets] == [s.id for s in b.sources]
+    assert all(o.framing.strip() for o in b.outlets)
+
+    # Every summary sentence and takeaway carries valid citations.
+    assert b.summary and all(s.citations and set(s.citations) <= ids for s in b.summary)
+    assert 3 <= len(b.takeaways) <= 7
+    assert [t.rank for t in b.takeaways] == list(range(1, len(b.takeaways) + 1))
+    assert all(t.citations and set(t.citations) <= ids for t in b.takeaways)
+
+    # Every quote shown is verbatim in the (cleaned) article it is attributed to.
+    texts = {s.id: normalize(clean_text(Path(s.path).read_text(encoding="utf-8")).text)
+             for s in b.sources}
+    shown = _shown_quotes(b)
+    assert shown, "the briefing shows no quotes at all"
+    for article_id, quote in shown:
+        assert quote_in(quote, texts[article_id]), (article_id, quote)
+    for c in b.contradictions:
+        assert len({s.article_id for s in c.sides}) >= 2
+
+    v = b.verification
+    assert 0 < v.quotes_verified <= v.quotes_total
+    assert v.citations_valid <= v.citations_total
+
+    # Run metadata: at least one analyse call per article plus the synthesis, and every HTTP
+    # request the cassette holds is counted (re-asks and retries included).
+    r = b.run
+    steps = {s.step: s for s in r.steps}
+    assert steps["analyse"].calls >= 5 and steps["synthesise"].calls >= 1
+    assert r.model_calls == len(cassette.data) and r.cached_calls == 0
+    assert r.prompt_tokens > r.tokens_after_clean > 0
+    assert r.tokens_before_clean > r.tokens_after_clean
+    assert r.structured_output == "json_schema"
+
+    md = to_markdown(b)
+    assert f"Quotes verified: {v.quotes_verified}/{v.quotes_total}" in md
+    assert Briefing.model_validate_json(to_json(b)) == b
+
+    # A re-run over unchanged input costs nothing: every call comes from the cache (the
+    # cassette would also fail on any extra request).
+    again = brief([SEEDS], model_settings())
+    assert again.run.model_calls == 0 and again.run.cached_calls >= 6
+    assert again.summary == b.summary

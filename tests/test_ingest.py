@@ -1,0 +1,342 @@
+"""briefer.ingest: files and folders in, Articles out, bad files skipped with a reason."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from briefer.errors import InputError, NoArticlesError
+from briefer.ingest import IngestResult, ingest, read_article
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEED_FILES = sorted(SEEDS.glob("*.txt"))
+
+GOOD = "Bridge reopens\n\nThe harbour bridge reopened on Tuesday after eleven months of repairs.\n"
+OTHER = "Port strike ends\n\nDock workers returned to work on Monday after a two-week strike.\n"
+
+
+def write(folder: Path, name: str, content: str | bytes) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def src(tmp_path: Path) -> Path:
+    """An empty folder of our own (tmp_path itself may hold the test's BRIEFER_HOME)."""
+    path = tmp_path / "src"
+    path.mkdir()
+    return path
+
+
+def reasons(result: IngestResult) -> dict[str, str]:
+    return {Path(s.path).name: s.reason for s in result.skipped}
+
+
+# --- the seeds ---------------------------------------------------------------------------
+
+
+def test_seeds_give_five_articles_in_sorted_order() -> None:
+    result = ingest([SEEDS])
+    assert len(SEED_FILES) == 5
+    assert [Path(a.path) for a in result.articles] == SEED_FILES
+    assert result.skipped == []
+
+
+def test_seed_ids_are_unique_hex_and_stable() -> None:
+    first = ingest([SEEDS]).articles
+    ids = [a.id for a in first]
+    assert all(re.fullmatch(r"[0-9a-f]{12}", i) for i in ids)
+    assert len(set(ids)) == len(ids)
+    assert [a.id for a in ingest([SEEDS]).articles] == ids
+
+
+def test_ids_depend_on_content_not_location(src: Path) -> None:
+    copy = src / "copy"
+    shutil.copytree(SEEDS, copy)
+    original = {Path(a.path).name: a.id for a in ingest([SEEDS]).articles}
+    copied = {Path(a.path).name: a.id for a in ingest([copy]).articles}
+    assert copied == original
+    edited = copy / SEED_FILES[0].name
+    edited.write_text(edited.read_text("utf-8") + "\nAn added line.\n", encoding="utf-8")
+    assert ingest([edited]).articles[0].id != original[edited.name]
+
+
+def test_seed_outlets_are_file_stems_not_guesses() -> None:
+    for article, path in zip(ingest([SEEDS]).articles, SEED_FILES, strict=True):
+        assert article.outlet == path.stem
+        assert article.outlet_source == "file"
+        assert article.text == path.read_text("utf-8")
+        assert article.url is None and article.date is None
+
+
+def test_seed_title_is_first_non_empty_line() -> None:
+    for article, path in zip(ingest([SEEDS]).articles, SEED_FILES, strict=True):
+        first = next(line.strip() for line in path.read_text("utf-8").splitlines() if line.strip())
+        if len(first) <= 160:
+            assert article.title == first
+        else:  # a run-on first line is shortened, never replaced
+            assert len(article.title) <= 160
+            assert article.title.endswith("...")
+            assert first.startswith(article.title[:-3])
+    assert ingest([SEED_FILES[3]]).articles[0].title == "China News"
+
+
+# --- outlet and title sources ------------------------------------------------------------
+
+
+def test_front_matter_gives_outlet_and_is_removed_from_body(src: Path) -> None:
+    body = "Harbour bridge reopens\n\nThe bridge reopened on Tuesday.\n"
+    path = write(
+        src,
+        "story.md",
+        "---\noutlet: Example Times\nurl: https://example.com/bridge\ndate: 2025-11-04\n---\n"
+        + body,
+    )
+    article = ingest([src]).articles[0]
+    assert article.path == str(path)
+    assert (article.outlet, article.outlet_source) == ("Example Times", "front_matter")
+    assert article.text == body
+    assert article.title == "Harbour bridge reopens"
+    assert article.url == "https://example.com/bridge"
+    assert article.date == "2025-11-04"
+
+
+def test_front_matter_title_and_quoted_values(src: Path) -> None:
+    write(src, "a.md", "---\nTitle: \"Quoted Title\"\npublisher: 'Daily Post'\n---\nBody.\n")
+    article = ingest([src]).articles[0]
+    assert article.title == "Quoted Title"
+    assert (article.outlet, article.outlet_source) == ("Daily Post", "front_matter")
+
+
+def test_source_line_in_text_names_the_outlet(src: Path) -> None:
+    write(src, "b.txt", "Port strike ends\n\nSource: Foo News\n\nDock workers returned.\n")
+    article = ingest([src]).articles[0]
+    assert (article.outlet, article.outlet_source) == ("Foo News", "text")
+
+
+def test_lone_source_word_is_not_an_outlet() -> None:
+    # seed 001 carries a bare "Source" line (a widget label): no outlet is read from it
+    assert read_article(SEED_FILES[1]).outlet_source == "file"
+
+
+def test_manifest_in_folder_wins(src: Path) -> None:
+    write(src, "a.txt", "Port strike ends\n\nSource: Foo News\n\nDock workers returned.\n")
+    write(src, "b.md", "---\noutlet: Example Times\n---\nBridge reopens.\n")
+    write(src, "c.txt", GOOD)
+    write(
+        src,
+        "sources.toml",
+        '[sources."a.txt"]\noutlet = "X"\n\n'
+        '[sources."b.md"]\noutlet = "Y"\ntitle = "Manifest title"\nurl = "https://y.example/b"\n',
+    )
+    result = ingest([src])
+    by_name = {Path(a.path).name: a for a in result.articles}
+    assert sorted(by_name) == ["a.txt", "b.md", "c.txt"]  # the manifest itself is no article
+    assert (by_name["a.txt"].outlet, by_name["a.txt"].outlet_source) == ("X", "manifest")
+    assert (by_name["b.md"].outlet, by_name["b.md"].outlet_source) == ("Y", "manifest")
+    assert by_name["b.md"].title == "Manifest title"
+    assert by_name["b.md"].url == "https://y.example/b"
+    assert (by_name["c.txt"].outlet, by_name["c.txt"].outlet_source) == ("c", "file")
+
+
+def test_explicit_manifest_argument(src: Path) -> None:
+    article = write(src / "in", "a.txt", GOOD)
+    manifest = write(src, "meta.toml", '[sources."a.txt"]\noutlet = "Harbour Herald"\n')
+    result = ingest([article], manifest=manifest)
+    assert result.articles[0].outlet == "Harbour Herald"
+
+
+def test_malformed_manifest_raises_input_error(src: Path) -> None:
+    write(src, "a.txt", GOOD)
+    manifest = write(src, "sources.toml", '[sources."a.txt"\noutlet = "X"\n')
+    with pytest.raises(InputError, match="manifest") as info:
+        ingest([src])
+    assert str(manifest) in str(info.value)
+
+
+# --- HTML --------------------------------------------------------------------------------
+
+ARTICLE_SENTENCES = [
+    "The harbour bridge reopened to traffic on Tuesday morning after eleven months of "
+    "structural repairs that cost the city council more than forty million dollars.",
+    "Engineers replaced corroded cables and resurfaced the main deck, according to the "
+    "council's chief engineer, who said the work was finished two weeks ahead of schedule.",
+    "Commuters welcomed the reopening, which is expected to cut travel times between the "
+    "northern suburbs and the city centre by up to twenty minutes during peak hours.",
+    "The council said it would publish a full report on the project budget and timeline before "
+    "the end of the year, including a breakdown of contractor payments.",
+]
+
+PAGE = f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Harbour bridge reopens after repairs | Example Herald</title>
+<meta property="og:site_name" content="Example Herald">
+<meta property="og:title" content="Harbour bridge reopens after repairs">
+</head>
+<body>
+<nav><ul>
+<li><a href="/">Home</a></li>
+<li><a href="/world">World news menu</a></li>
+<li><a href="/sport">Sport section link</a></li>
+</ul></nav>
+<div class="cookie-banner" id="cookie-consent">We use cookies to improve your experience.
+Accept all cookies?</div>
+<article>
+<h1>Harbour bridge reopens after repairs</h1>
+{"".join(f"<p>{s}</p>" for s in ARTICLE_SENTENCES)}
+</article>
+<footer><p>Copyright Example Herald footer text. All rights reserved.</p>
+<a href="/privacy">Privacy policy</a></footer>
+</body>
+</html>
+"""
+
+
+def test_html_article_is_extracted_without_page_chrome(src: Path) -> None:
+    write(src, "page.html", PAGE)
+    article = ingest([src]).articles[0]
+    for sentence in ARTICLE_SENTENCES:
+        assert sentence in article.text
+    for chrome in ["World news menu", "Sport section", "cookies", "footer text", "Privacy policy"]:
+        assert chrome not in article.text, chrome
+    assert "<p>" not in article.text
+    assert article.title == "Harbour bridge reopens after repairs"
+
+
+def test_html_site_name_becomes_metadata_outlet(src: Path) -> None:
+    write(src, "page.htm", PAGE)
+    article = ingest([src]).articles[0]
+    assert (article.outlet, article.outlet_source) == ("Example Herald", "metadata")
+
+
+def test_html_without_site_name_falls_back_to_file_stem(src: Path) -> None:
+    page = PAGE.replace('<meta property="og:site_name" content="Example Herald">', "")
+    page = page.replace(" | Example Herald", "").replace("Example Herald footer text", "footer")
+    write(src, "herald-bridge.html", page)
+    article = ingest([src]).articles[0]
+    assert (article.outlet, article.outlet_source) == ("herald-bridge", "file")
+
+
+def test_html_without_article_text_is_skipped(src: Path) -> None:
+    write(
+        src,
+        "empty.html",
+        "<html><head><title>Gallery</title></head><body><script>var a = 1;</script>"
+        '<img src="x.png"></body></html>',
+    )
+    write(src, "good.txt", GOOD)
+    result = ingest([src])
+    assert [Path(a.path).name for a in result.articles] == ["good.txt"]
+    assert "no article text" in reasons(result)["empty.html"]
+
+
+# --- bad files ---------------------------------------------------------------------------
+
+
+def test_bad_files_are_skipped_with_reasons(src: Path) -> None:
+    write(src, "a_good.txt", GOOD)
+    write(src, "b_binary.txt", b"GIF89a\x01\x00\x00\x00\xff binary junk")
+    write(src, "c_empty.txt", "")
+    write(src, "d_blank.md", " \n\n\t\n")
+    write(src, "e_latin1.txt", "Caf\xe9 owners protest new tax\n".encode("latin-1"))
+    write(src, "f_other.txt", OTHER)
+    result = ingest([src])
+    assert [Path(a.path).name for a in result.articles] == ["a_good.txt", "f_other.txt"]
+    why = reasons(result)
+    assert set(why) == {"b_binary.txt", "c_empty.txt", "d_blank.md", "e_latin1.txt"}
+    assert "binary" in why["b_binary.txt"]
+    assert "empty" in why["c_empty.txt"]
+    assert "empty" in why["d_blank.md"]
+    assert "UTF-8" in why["e_latin1.txt"]
+    assert "byte 3" in why["e_latin1.txt"]  # where the bad byte is
+    assert all(Path(s.path).parent == src for s in result.skipped)
+
+
+def test_utf8_bom_is_not_part_of_the_text(src: Path) -> None:
+    write(src, "bom.txt", "\ufeff" + GOOD)
+    article = ingest([src]).articles[0]
+    assert article.text == GOOD
+    assert article.title == "Bridge reopens"
+
+
+def test_explicit_unsupported_file_is_skipped(src: Path) -> None:
+    good = write(src, "good.txt", GOOD)
+    pdf = write(src, "report.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    result = ingest([good, pdf])
+    assert [a.path for a in result.articles] == [str(good)]
+    assert [s.path for s in result.skipped] == [str(pdf)]
+    assert "unsupported" in result.skipped[0].reason
+    assert ".pdf" in result.skipped[0].reason
+
+
+def test_duplicate_text_is_skipped_as_duplicate(src: Path) -> None:
+    first = write(src, "a.txt", GOOD)
+    write(src, "b.txt", OTHER)
+    second = write(src, "sub/copy.txt", GOOD)
+    result = ingest([src])
+    assert [Path(a.path).name for a in result.articles] == ["a.txt", "b.txt"]
+    assert [s.path for s in result.skipped] == [str(second)]
+    assert "duplicate" in result.skipped[0].reason
+    assert str(first) in result.skipped[0].reason
+
+
+def test_folder_without_usable_files_raises_naming_it(src: Path) -> None:
+    folder = src / "inbox"
+    write(folder, "empty.txt", "")
+    write(folder, "bin.md", b"\x00\x01\x02")
+    write(folder, "notes.pdf", b"%PDF-1.7")
+    with pytest.raises(NoArticlesError) as info:
+        ingest([folder])
+    assert str(folder) in str(info.value)
+    assert "2 skipped" in str(info.value)
+
+
+def test_empty_folder_raises_no_articles(src: Path) -> None:
+    folder = src / "nothing-here"
+    folder.mkdir()
+    with pytest.raises(NoArticlesError, match=re.escape(str(folder))):
+        ingest([folder])
+
+
+def test_missing_path_raises_input_error_naming_it(src: Path) -> None:
+    missing = src / "no-such-folder"
+    with pytest.raises(InputError) as info:
+        ingest([SEEDS, missing])
+    assert not isinstance(info.value, NoArticlesError)
+    assert str(missing) in str(info.value)
+
+
+def test_hidden_files_and_folders_are_ignored(src: Path) -> None:
+    write(src, "visible.txt", GOOD)
+    write(src, "sub/nested.md", OTHER)
+    write(src, ".hidden.txt", "Hidden draft\n\nNot for the briefing.\n")
+    write(src, ".git/notes.txt", "Git notes\n\nInternal.\n")
+    write(src, "sub/.cache/page.html", PAGE)
+    result = ingest([src])
+    assert [Path(a.path).relative_to(src).as_posix() for a in result.articles] == [
+        "sub/nested.md",
+        "visible.txt",
+    ]
+    assert result.skipped == []
+
+
+def test_hidden_parent_of_the_given_folder_does_not_hide_it(src: Path) -> None:
+    folder = src / ".briefings" / "today"
+    write(folder, "a.txt", GOOD)
+    assert len(ingest([folder]).articles) == 1
+
+
+def test_files_and_folders_mixed_keep_argument_order(src: Path) -> None:
+    single = write(src / "one", "z.txt", OTHER)
+    result = ingest([single, SEEDS])
+    assert [Path(a.path) for a in result.articles] == [single, *SEED_FILES]

@@ -1,0 +1,275 @@
+"""briefer.render: Markdown that never turns article text into live HTML or links, JSON that
+round-trips, and atomic writes."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+
+from briefer import render
+from briefer.ingest import Skipped
+from briefer.render import to_json, to_markdown, write_atomic
+from briefer.schemas import (
+    BriefContradiction,
+    Briefing,
+    Cited,
+    LoadedPhrase,
+    OutletComparison,
+    QuotedSource,
+    RunMeta,
+    Side,
+    SourceRef,
+    StepUsage,
+    Takeaway,
+    Verification,
+)
+
+SCRIPT = "<script>alert(1)</script>"
+LINK = "[link](http://evil)"
+CODE = "`code`"
+ID1, ID2 = "a67a8f4e83eb", "c705a4d7a504"
+
+
+def outlet(article_id: str, label: str, name: str, title: str) -> OutletComparison:
+    return OutletComparison(
+        article_id=article_id,
+        label=label,
+        outlet=name,
+        title=title,
+        genre="news_report",
+        tone="neutral",
+        framing=f"Moscow courts Beijing {LINK}",
+        emphasis=["trade", f"space {CODE}"],
+        omissions=["AI cooperation"],
+        quoted_sources=[QuotedSource(who="Mishustin", quote=f"dear friend {SCRIPT}")],
+        loaded_wording=[LoadedPhrase(quote="illegal Western sanctions", neutral="sanctions")],
+        claims={"reported_fact": 3, "attributed_statement": 2, "opinion": 1},
+        opinion_share=1 / 6,
+    )
+
+
+def briefing(**overrides: object) -> Briefing:
+    values: dict[str, object] = {
+        "title": f"Russia courts China {SCRIPT}",
+        "summary": [
+            Cited(text=f"Mishustin visited Hangzhou {SCRIPT}.", citations=[ID2, ID1]),
+            Cited(text=f"Trade grew {LINK}.", citations=[ID1]),
+            Cited(text="A sentence citing nothing known.", citations=["ffffffffffff"]),
+        ],
+        "outlets": [
+            outlet(ID1, "A1", f"CNBC {SCRIPT}", "Russia looks to cosy up with China"),
+            outlet(ID2, "A2", "World Blog", f"Overview {CODE}"),
+        ],
+        "contradictions": [
+            BriefContradiction(
+                topic="Size of China-Russia trade",
+                sides=[
+                    Side(
+                        article_id=ID1, outlet="CNBC", quote="bilateral trade topped $250 billion"
+                    ),
+                    Side(
+                        article_id=ID2,
+                        outlet="World Blog",
+                        quote="bilateral trade surpassing $240 billion in 2024",
+                    ),
+                ],
+                note=f"Different periods {CODE}.",
+            )
+        ],
+        "takeaways": [
+            Takeaway(rank=1, text=f"Ties deepen {CODE}.", citations=[ID1, ID2]),
+            Takeaway(rank=2, text="Trade cooled.", citations=[ID2]),
+        ],
+        "sources": [
+            SourceRef(
+                id=ID1,
+                label="A1",
+                outlet=f"CNBC {SCRIPT}",
+                title=f"Russia looks to cosy up {LINK}",
+                path="seeds/001.txt",
+            ),
+            SourceRef(
+                id=ID2,
+                label="A2",
+                outlet="World Blog",
+                title=f"Overview {CODE}",
+                path="seeds/002.txt",
+                url="https://example.org/overview",
+            ),
+        ],
+        "verification": Verification(
+            quotes_total=7,
+            quotes_verified=5,
+            citations_total=9,
+            citations_valid=8,
+            items_dropped=2,
+            flagged=[
+                "A1: removed unverifiable quote 'we never said this'",
+                f"dropped uncited summary sentence: '{SCRIPT}'",
+            ],
+        ),
+        "run": RunMeta(
+            model="gpt-4.1-mini",
+            endpoint="http://127.0.0.1:8080/v1",
+            structured_output="json_schema",
+            prompt_version="p1",
+            started_at="2025-11-04T10:00:00+00:00",
+            wall_seconds=12.34,
+            tokens_before_clean=5000,
+            tokens_after_clean=4100,
+            model_calls=6,
+            cached_calls=1,
+            prompt_tokens=9000,
+            completion_tokens=1200,
+            cost_usd=None,
+            steps=[StepUsage(step="analyse", calls=2, prompt_tokens=9000)],
+            skipped=[Skipped(path="in/report.pdf", reason="unsupported file type '.pdf'")],
+        ),
+    }
+    values.update(overrides)
+    return Briefing.model_validate(values)
+
+
+def as_html(markdown: str) -> str:
+    return MarkdownIt("commonmark").render(markdown)
+
+
+def test_markdown_escapes_untrusted_text() -> None:
+    md = to_markdown(briefing())
+    assert "<script>" not in md and "</script>" not in md
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in md
+    assert LINK not in md
+    assert "\\[link\\](http://evil)" in md
+    assert "\\`code\\`" in md
+    assert re.search(r"(?<!\\)`", md) is None  # no unescaped backtick anywhere
+    html = as_html(md)
+    assert "<script" not in html
+    assert "<a " not in html
+    assert "<code>" not in html
+    assert "alert(1)" in html and "http://evil" in html  # shown as text, not dropped
+
+
+def test_markdown_escapes_backslash_before_link_syntax() -> None:
+    """A backslash in article text must not cancel the escape and revive a link."""
+    title = "Read this \\[offer\\](http://evil) now"
+    md = to_markdown(briefing(title=title))
+    assert "<a " not in as_html(md)
+
+
+def test_markdown_shows_verification_counts() -> None:
+    md = to_markdown(briefing())
+    assert md.count("Quotes verified: 5/7") == 2
+    assert "citations valid: 8/9" in md
+    assert "items removed: 2" in md
+    assert md.startswith("# Russia courts China &lt;script&gt;")
+    assert "_2 articles: CNBC &lt;script&gt;alert(1)&lt;/script&gt;, World Blog." in md
+
+
+def test_citations_are_numbered_by_source_order() -> None:
+    b = briefing()
+    md = to_markdown(b)
+    assert "Mishustin visited Hangzhou &lt;script&gt;alert(1)&lt;/script&gt;. [2][1]" in md
+    assert "Trade grew \\[link\\](http://evil). [1]" in md
+    # a citation to an id that is not among the sources gets no number
+    assert re.search(r"A sentence citing nothing known\.\s*$", md, re.M)
+    assert "1. Ties deepen \\`code\\`. [1][2]" in md
+    assert "2. Trade cooled. [2]" in md
+    assert "1. CNBC &lt;script&gt;alert(1)&lt;/script&gt;: Russia looks to cosy up" in md
+    assert f"2. World Blog: Overview \\`code\\` (https://example.org/overview, id {ID2})" in md
+    assert f"(seeds/001.txt, id {ID1})" in md
+    assert "### [1] CNBC" in md and "### [2] World Blog" in md
+
+    swapped = to_markdown(b.model_copy(update={"sources": list(reversed(b.sources))}))
+    assert "Mishustin visited Hangzhou &lt;script&gt;alert(1)&lt;/script&gt;. [1][2]" in swapped
+    assert "Trade grew \\[link\\](http://evil). [2]" in swapped
+    assert "1. World Blog: Overview" in swapped
+
+
+def test_contradiction_sides_show_outlets() -> None:
+    md = to_markdown(briefing())
+    assert "### Size of China-Russia trade" in md
+    assert "- **CNBC** [1]: “bilateral trade topped $250 billion”" in md
+    assert "- **World Blog** [2]: “bilateral trade surpassing $240 billion in 2024”" in md
+    assert "_Different periods \\`code\\`._" in md
+    assert "No contradictions" not in md
+
+    none = to_markdown(briefing(contradictions=[]))
+    assert "No contradictions between outlets were found and verified." in none
+    assert "### Size of China-Russia trade" not in none
+
+
+def test_flagged_items_and_skipped_files_are_listed() -> None:
+    md = to_markdown(briefing())
+    assert "  - A1: removed unverifiable quote 'we never said this'" in md
+    assert "  - dropped uncited summary sentence: '&lt;script&gt;alert(1)&lt;/script&gt;'" in md
+    assert "- Skipped in/report.pdf: unsupported file type '.pdf'" in md
+
+
+def test_outlet_comparison_and_run_details() -> None:
+    md = to_markdown(briefing())
+    assert "opinion in 1 of 6 claims (17%)" in md
+    assert "news report, neutral" in md
+    assert "- **Quotes:** Mishustin: “dear friend &lt;script&gt;alert(1)&lt;/script&gt;”" in md
+    assert "cost: unknown" in md
+    assert "tokens: 9000 prompt + 1200 completion" in md
+    assert "wall time 12.3s" in md
+    b = briefing()
+    priced = to_markdown(
+        b.model_copy(update={"run": b.run.model_copy(update={"cost_usd": 0.01234})})
+    )
+    assert "cost: $0.0123" in priced
+
+
+def test_json_round_trips() -> None:
+    b = briefing()
+    text = to_json(b)
+    assert text.endswith("\n")
+    again = Briefing.model_validate_json(text)
+    assert again == b
+    assert again.summary[0].text == f"Mishustin visited Hangzhou {SCRIPT}."  # JSON keeps it raw
+
+
+def test_write_atomic_writes_and_leaves_no_temp_files(tmp_path: Path) -> None:
+    target = tmp_path / "out" / "nested" / "briefing.md"
+    write_atomic(target, "first ✓\n")
+    assert target.read_text("utf-8") == "first ✓\n"
+    write_atomic(target, "second\n")
+    assert target.read_text("utf-8") == "second\n"
+    assert [p.name for p in target.parent.iterdir()] == ["briefing.md"]
+
+
+def test_write_atomic_keeps_old_file_when_replace_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "out" / "briefing.md"
+    target.parent.mkdir()
+    target.write_text("old briefing\n", encoding="utf-8")
+    seen: list[str] = []
+
+    def failing_replace(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+        seen.append(Path(src).read_text("utf-8"))
+        raise OSError("disk full")
+
+    with monkeypatch.context() as m:
+        m.setattr(render.os, "replace", failing_replace)
+        with pytest.raises(OSError, match="disk full"):
+            write_atomic(target, "new briefing\n")
+    assert seen == ["new briefing\n"]  # the new text was fully written to a temp file first
+    assert target.read_text("utf-8") == "old briefing\n"
+    assert [p.name for p in target.parent.iterdir()] == ["briefing.md"]
+
+
+def test_write_atomic_cleans_up_when_writing_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "out" / "briefing.md"
+    target.parent.mkdir()
+    target.write_text("old briefing\n", encoding="utf-8")
+    with pytest.raises(UnicodeEncodeError):
+        write_atomic(target, "lone surrogate \udc80")
+    assert target.read_text("utf-8") == "old briefing\n"
+    assert [p.name for p in target.parent.iterdir()] == ["briefing.md"]

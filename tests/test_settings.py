@@ -1,0 +1,253 @@
+"""briefer.settings: flag > environment > config file > default, and clear errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from briefer import settings
+from briefer.errors import ConfigError
+from briefer.modeltable import DEFAULT_MODEL
+from briefer.settings import Settings, resolve
+
+NO_KEY = "No API key: set OPENAI_API_KEY, pass --base-url, or install the local extra."
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A BRIEFER_HOME of our own, with none of the user's OPENAI_*/BRIEFER_* variables."""
+    for name in [
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "BRIEFER_API_KEY",
+        "BRIEFER_BASE_URL",
+        "BRIEFER_MODEL",
+        "BRIEFER_CONCURRENCY",
+        "BRIEFER_EXTRA_BODY",
+        "BRIEFER_CONTEXT_WINDOW",
+        "BRIEFER_TIMEOUT",
+        "BRIEFER_SEED",
+        "BRIEFER_STRUCTURED_OUTPUT",
+    ]:
+        monkeypatch.delenv(name, raising=False)
+    path = tmp_path / "home"
+    path.mkdir()
+    monkeypatch.setenv("BRIEFER_HOME", str(path))
+    return path
+
+
+def write_config(home: Path, body: str) -> Path:
+    path = home / "config.toml"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def test_defaults_without_any_layer(home: Path) -> None:
+    s = resolve()
+    assert s == Settings()
+    assert s.model == DEFAULT_MODEL
+    assert s.api_key is None and s.base_url is None
+    assert s.extra_body == {}
+
+
+def test_model_precedence_flag_env_file_default(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert resolve().model == DEFAULT_MODEL
+    write_config(home, '[briefer]\nmodel = "file-model"\nconcurrency = 3\n')
+    assert resolve().model == "file-model"
+    monkeypatch.setenv("BRIEFER_MODEL", "env-model")
+    assert resolve().model == "env-model"
+    s = resolve({"model": "flag-model"})
+    assert s.model == "flag-model"
+    assert s.concurrency == 3  # layers merge per key: the file still supplies the rest
+
+
+def test_flags_set_to_none_do_not_override(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_config(home, '[briefer]\nmodel = "file-model"\ntimeout = 60\n')
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:8080/v1")
+    s = resolve({"model": None, "base_url": None, "timeout": None, "concurrency": 2})
+    assert s.model == "file-model"
+    assert s.base_url == "http://127.0.0.1:8080/v1"
+    assert s.timeout == 60
+    assert s.concurrency == 2
+
+
+def test_environment_variables(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_config(
+        home,
+        '[briefer]\napi_key = "file-key"\nbase_url = "https://file.example/v1"\n'
+        "extra_body = { from_file = true }\n",
+    )
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-env")
+    monkeypatch.setenv("OPENAI_BASE_URL", "https://env.example/v1")
+    monkeypatch.setenv("BRIEFER_EXTRA_BODY", '{"cache_prompt": false, "top_k": 20}')
+    monkeypatch.setenv("BRIEFER_CONCURRENCY", "8")
+    s = resolve()
+    assert s.api_key == "sk-env"
+    assert s.base_url == "https://env.example/v1"
+    assert s.extra_body == {"cache_prompt": False, "top_k": 20}
+    assert s.concurrency == 8
+    flagged = resolve({"api_key": "sk-flag", "extra_body": {"n": 1}})
+    assert flagged.api_key == "sk-flag"
+    assert flagged.extra_body == {"n": 1}
+
+
+def test_briefer_variables_win_over_openai_ones(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-openai")
+    monkeypatch.setenv("BRIEFER_API_KEY", "sk-briefer")
+    monkeypatch.setenv("OPENAI_BASE_URL", "https://openai.example/v1")
+    monkeypatch.setenv("BRIEFER_BASE_URL", "http://localhost:8080/v1")
+    s = resolve()
+    assert (s.api_key, s.base_url) == ("sk-briefer", "http://localhost:8080/v1")
+
+
+def test_empty_environment_variable_is_not_set(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_config(home, '[briefer]\nmodel = "file-model"\n')
+    monkeypatch.setenv("BRIEFER_MODEL", "")
+    assert resolve().model == "file-model"
+
+
+def test_explicit_config_path(home: Path, tmp_path: Path) -> None:
+    write_config(home, '[briefer]\nmodel = "home-model"\n')
+    other = tmp_path / "elsewhere.toml"
+    other.write_text('[briefer]\nmodel = "explicit-model"\n', encoding="utf-8")
+    assert resolve(config=other).model == "explicit-model"
+
+
+def test_missing_explicit_config_raises(home: Path, tmp_path: Path) -> None:
+    missing = tmp_path / "nope" / "config.toml"
+    with pytest.raises(ConfigError, match="not found") as info:
+        resolve(config=missing)
+    assert str(missing) in str(info.value)
+
+
+def test_missing_default_config_is_fine(home: Path) -> None:
+    assert not (home / "config.toml").exists()
+    assert resolve().model == DEFAULT_MODEL
+
+
+def test_explicit_config_that_is_a_folder_raises_config_error(home: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "configdir"
+    folder.mkdir()
+    with pytest.raises(ConfigError) as info:
+        resolve(config=folder)
+    assert str(folder) in str(info.value)
+
+
+def test_invalid_toml_names_the_file(home: Path) -> None:
+    path = write_config(home, '[briefer\nmodel = "x"\n')
+    with pytest.raises(ConfigError, match="not valid TOML") as info:
+        resolve()
+    assert str(path) in str(info.value)
+
+
+def test_invalid_value_names_the_key(home: Path) -> None:
+    path = write_config(home, "[briefer]\nconcurrency = 0\n")
+    with pytest.raises(ConfigError, match="concurrency") as info:
+        resolve()
+    assert str(path) in str(info.value)
+
+
+def test_unknown_key_names_the_key(home: Path) -> None:
+    write_config(home, '[briefer]\nmodle = "typo"\n')
+    with pytest.raises(ConfigError, match="modle"):
+        resolve()
+
+
+def test_invalid_flag_value_raises_config_error(home: Path) -> None:
+    with pytest.raises(ConfigError, match="temperature"):
+        resolve({"temperature": 5.0})
+
+
+def test_invalid_extra_body_json_raises(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BRIEFER_EXTRA_BODY", "{cache_prompt: false}")
+    with pytest.raises(ConfigError, match="BRIEFER_EXTRA_BODY"):
+        resolve()
+
+
+def test_extra_body_must_be_an_object(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BRIEFER_EXTRA_BODY", "[1, 2]")
+    with pytest.raises(ConfigError, match="extra_body"):
+        resolve()
+
+
+def test_require_key_without_key_or_base_url() -> None:
+    with pytest.raises(ConfigError) as info:
+        Settings().require_key()
+    assert str(info.value) == NO_KEY
+
+
+def test_require_key_returns_key_or_placeholder() -> None:
+    assert Settings(api_key="sk-real").require_key() == "sk-real"
+    assert Settings(api_key="sk-real", base_url="http://h/v1").require_key() == "sk-real"
+    placeholder = Settings(base_url="http://127.0.0.1:8080/v1").require_key()
+    assert isinstance(placeholder, str) and placeholder.strip()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8080/v1",
+        "http://127.0.1.1/v1",
+        "http://localhost:11434/v1",
+        "http://LOCALHOST:8080/v1",
+        "http://[::1]:8080/v1",
+    ],
+)
+def test_is_loopback_for_local_hosts(url: str) -> None:
+    assert Settings(base_url=url).is_loopback()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://api.openai.com/v1",
+        "http://192.168.1.20:8080/v1",
+        "http://10.0.0.1/v1",
+        "http://localhost.example.com/v1",
+    ],
+)
+def test_is_loopback_false_for_other_hosts(url: str) -> None:
+    assert not Settings(base_url=url).is_loopback()
+
+
+def test_is_loopback_false_for_dns_name_starting_with_127() -> None:
+    """'127.example.com' is a public DNS name, not the loopback address."""
+    assert not Settings(base_url="https://127.example.com/v1").is_loopback()
+
+
+def test_is_loopback_false_without_base_url() -> None:
+    assert not Settings().is_loopback()
+    assert Settings().endpoint() == "https://api.openai.com/v1"
+
+
+def test_briefer_home_relocates_state(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert settings.data_dir() == home
+    assert settings.cache_dir() == home / "cache"
+    assert settings.config_path() == home / "config.toml"
+    other = home.parent / "other-home"
+    monkeypatch.setenv("BRIEFER_HOME", str(other))
+    assert settings.data_dir() == other
+    assert settings.cache_dir() == other / "cache"
+    assert settings.config_path() == other / "config.toml"
+
+
+def test_briefer_home_expands_user(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("BRIEFER_HOME", "~/state")
+    assert settings.data_dir() == home / "state"
+    assert settings.config_path() == home / "state" / "config.toml"
+
+
+def test_without_briefer_home_state_is_not_in_it(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("BRIEFER_HOME")
+    assert settings.home() is None
+    for path in (settings.data_dir(), settings.cache_dir(), settings.config_path()):
+        assert home not in path.parents
+        assert "briefer" in path.parts

@@ -1,0 +1,354 @@
+"""briefer.verify: quotes must stand in their article, citations must name a real one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from briefer.schemas import (
+    ArticleAnalysis,
+    CitedSentence,
+    Contradiction,
+    ContradictionSide,
+    Fact,
+    Figure,
+    LoadedPhrase,
+    OutletOmission,
+    QuotedSource,
+    Synthesis,
+)
+from briefer.verify import Verifier, normalize, quote_in
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def seed(prefix: str) -> str:
+    return next(SEEDS.glob(f"{prefix}_*.txt")).read_text("utf-8")
+
+
+@pytest.fixture(scope="module")
+def texts() -> dict[str, str]:
+    """A1 = seed 000 (blog), A2 = seed 001 (CNBC), A3 = seed 002 (world blog)."""
+    return {"A1": seed("000"), "A2": seed("001"), "A3": seed("002")}
+
+
+# --- normalize / quote_in ----------------------------------------------------------------
+
+
+def test_normalize_folds_quotes_dashes_case_and_spaces() -> None:
+    assert normalize("“Dear  Friend,”\n said \u2018Mishustin\u2019") == normalize(
+        "\"dear friend,\" said 'MISHUSTIN'"
+    )
+    assert normalize("China\u2013Russia \u2014 trade") == normalize("china-russia - TRADE")
+    assert normalize("  many\t\tissues \n") == "many issues"
+    assert normalize("wait…") == normalize("wait...")
+    assert normalize("a b") != normalize("ab")  # whitespace collapses, it does not vanish
+
+
+def test_quote_in_accepts_verbatim_quote_with_other_marks_case_and_spacing(
+    texts: dict[str, str],
+) -> None:
+    text = normalize(texts["A2"])
+    assert quote_in('Calling his Chinese counterpart his "dear friend,"', text)
+    assert quote_in("AT THEIR HIGHEST LEVEL   in their\ncenturies-long history", text)
+    assert quote_in("Russia\u2019s Prime Minister Mikhail Mishustin arrived in Hangzhou", text)
+    assert quote_in("Russia's Prime Minister Mikhail Mishustin arrived in Hangzhou", text)
+    assert quote_in("“amazing,”", text)
+
+
+def test_quote_in_accepts_elisions_in_order(texts: dict[str, str]) -> None:
+    text = normalize(texts["A2"])
+    assert quote_in(
+        "relations between Russia and China were ... despite various obstacles and illegal "
+        "Western sanctions",
+        text,
+    )
+    assert quote_in("China and Russia always support each other … jointly overcome", text)
+
+
+def test_quote_in_rejects_pieces_out_of_order(texts: dict[str, str]) -> None:
+    text = normalize(texts["A2"])
+    assert not quote_in(
+        "despite various obstacles and illegal Western sanctions ... relations between Russia "
+        "and China were",
+        text,
+    )
+
+
+def test_quote_in_rejects_paraphrase(texts: dict[str, str]) -> None:
+    text = normalize(texts["A2"])
+    assert quote_in("relations between Russia and China were", text)
+    assert not quote_in("relations between China and Russia were", text)
+    assert not quote_in("ties are at their best level in centuries", text)
+
+
+@pytest.mark.parametrize("quote", ["", "ok", "“a”", "...", " . ", "X …"])
+def test_quote_in_rejects_quotes_under_three_chars(quote: str, texts: dict[str, str]) -> None:
+    text = normalize(texts["A2"])
+    assert all(ch in text for ch in normalize(quote).strip(" '.,;:"))  # present, still refused
+    assert not quote_in(quote, text)
+
+
+# --- Verifier.analysis -------------------------------------------------------------------
+
+
+def analysis(**overrides: object) -> ArticleAnalysis:
+    values: dict[str, object] = {
+        "summary": "Russia's prime minister visited China.",
+        "genre": "news_report",
+        "tone": "neutral",
+        "framing": "Moscow courts Beijing after the Trump-Xi meeting.",
+        "emphasis": ["trade"],
+        "facts": [],
+        "figures": [],
+        "quoted_sources": [],
+        "loaded_wording": [],
+    }
+    values.update(overrides)
+    return ArticleAnalysis.model_validate(values)
+
+
+def test_analysis_keeps_verified_items_and_counts(texts: dict[str, str]) -> None:
+    real_fact = Fact(
+        statement="Mishustin called Li his dear friend.",
+        kind="attributed_statement",
+        speaker="Mikhail Mishustin",
+        quote='Calling his Chinese counterpart his "dear friend,"',
+    )
+    invented_fact = Fact(
+        statement="Russia and China signed a military alliance.",
+        kind="reported_fact",
+        speaker="",
+        quote="the two countries signed a formal military alliance",
+    )
+    no_quote_fact = Fact(
+        statement="Talks lasted two days.", kind="reported_fact", speaker="", quote=""
+    )
+    real_figure = Figure(
+        what="US duties on Chinese goods",
+        value="47%",
+        quote="taking overall duties on Chinese goods down to 47%",
+    )
+    invented_quote_figure = Figure(
+        what="bilateral trade", value="$300 billion", quote="trade reached $300 billion"
+    )
+    invented_value_figure = Figure(
+        what="US duties on Chinese goods",
+        value="52%",
+        quote="taking overall duties on Chinese goods down to 47%",
+    )
+    real_source = QuotedSource(
+        who="Donald Trump",
+        quote="every time I speak to Vladimir, I have good conversations",
+    )
+    invented_source = QuotedSource(
+        who="Vladimir Putin", quote="We will never bow to Western pressure"
+    )
+    real_loaded = LoadedPhrase(quote="illegal Western sanctions", neutral="Western sanctions")
+    invented_loaded = LoadedPhrase(quote="a humiliating defeat", neutral="a setback")
+    original = analysis(
+        facts=[real_fact, invented_fact, no_quote_fact],
+        figures=[real_figure, invented_quote_figure, invented_value_figure],
+        quoted_sources=[real_source, invented_source],
+        loaded_wording=[real_loaded, invented_loaded],
+    )
+    v = Verifier(texts)
+    out = v.analysis("A2", original)
+
+    assert [f.statement for f in out.facts] == [f.statement for f in original.facts]
+    assert [f.quote for f in out.facts] == [real_fact.quote, "", ""]
+    assert out.figures == [real_figure]
+    assert out.quoted_sources == [real_source]
+    assert out.loaded_wording == [real_loaded]
+    assert original.facts[1].quote == invented_fact.quote  # the input is not modified
+    assert len(original.figures) == 3
+
+    r = v.report
+    # checked: 2 fact quotes (the empty one is not a quote), 3 figures, 2 sources, 2 phrases;
+    # verified: the real fact, the real figure, the invented-value figure's real quote, the real
+    # source and the real phrase.
+    assert (r.quotes_total, r.quotes_verified) == (9, 5)
+    assert r.items_dropped == 4  # 2 figures, 1 source, 1 phrase; a fact loses only its quote
+    flagged = "\n".join(r.flagged)
+    for invented in ["formal military alliance", "$300 billion", "never bow", "humiliating"]:
+        assert invented in flagged, invented
+    assert all(line.startswith("A2: ") for line in r.flagged)
+
+
+def test_analysis_under_unknown_label_verifies_nothing(texts: dict[str, str]) -> None:
+    a = analysis(
+        figures=[Figure(what="duties", value="47%", quote="down to 47%")],
+        quoted_sources=[QuotedSource(who="Trump", quote="have a wasted meeting")],
+    )
+    v = Verifier(texts)
+    out = v.analysis("A9", a)
+    assert out.figures == [] and out.quoted_sources == []
+    assert (v.report.quotes_total, v.report.quotes_verified, v.report.items_dropped) == (2, 0, 2)
+
+
+def test_counts_accumulate_across_articles(texts: dict[str, str]) -> None:
+    v = Verifier(texts)
+    v.analysis("A1", analysis(quoted_sources=[QuotedSource(who="x", quote="fake news")]))
+    v.analysis("A3", analysis(quoted_sources=[QuotedSource(who="x", quote="made-up words")]))
+    assert (v.report.quotes_total, v.report.quotes_verified, v.report.items_dropped) == (2, 1, 1)
+
+
+def test_figure_with_short_value_present_in_text_is_kept(texts: dict[str, str]) -> None:
+    """'5%' is a number exactly as written in seed 002, quoted verbatim: it must survive."""
+    figure = Figure(
+        what="projected growth of bilateral trade in 2025",
+        value="5%",
+        quote="projected to hit $250 billion in 2025, up 5% year-over-year",
+    )
+    v = Verifier(texts)
+    out = v.analysis("A3", analysis(figures=[figure]))
+    assert out.figures == [figure]
+    assert v.report.items_dropped == 0
+
+
+def test_figure_dropped_for_invented_value_is_listed(texts: dict[str, str]) -> None:
+    """What fails is removed, counted *and listed*: a reader must see why a figure vanished."""
+    figure = Figure(
+        what="bilateral trade in 2024",
+        value="$260 billion",
+        quote="bilateral trade surpassing $240 billion in 2024",
+    )
+    v = Verifier(texts)
+    out = v.analysis("A3", analysis(figures=[figure]))
+    assert out.figures == []
+    assert v.report.items_dropped == 1
+    assert any("$260 billion" in line for line in v.report.flagged), v.report.flagged
+
+
+# --- Verifier.synthesis ------------------------------------------------------------------
+
+
+def synthesis(**overrides: object) -> Synthesis:
+    values: dict[str, object] = {
+        "headline": "Russia courts China after Trump-Xi talks",
+        "summary": [CitedSentence(text="Mishustin visited China.", sources=["A2"])],
+        "takeaways": [
+            CitedSentence(text="Trade is large.", sources=["A1"]),
+            CitedSentence(text="Duties were cut.", sources=["A2"]),
+            CitedSentence(text="AI cooperation was discussed.", sources=["A3"]),
+        ],
+        "contradictions": [],
+        "omissions": [],
+    }
+    values.update(overrides)
+    return Synthesis.model_validate(values)
+
+
+def test_synthesis_removes_unknown_citations_and_uncited_sentences(
+    texts: dict[str, str],
+) -> None:
+    s = synthesis(
+        summary=[
+            CitedSentence(text="Mishustin visited Hangzhou.", sources=["a2", "[A3]", "A7"]),
+            CitedSentence(text="An invented claim.", sources=["A7"]),
+            CitedSentence(text="Trade topped $250 billion.", sources=[" [a1] "]),
+        ],
+        takeaways=[
+            CitedSentence(text="First.", sources=["A1", "B2"]),
+            CitedSentence(text="Second.", sources=["[B2]"]),
+            CitedSentence(text="Third.", sources=["A3"]),
+        ],
+    )
+    v = Verifier(texts)
+    out = v.synthesis(s)
+    assert [(c.text, c.sources) for c in out.summary] == [
+        ("Mishustin visited Hangzhou.", ["A2", "A3"]),
+        ("Trade topped $250 billion.", ["A1"]),
+    ]
+    assert [(c.text, c.sources) for c in out.takeaways] == [("First.", ["A1"]), ("Third.", ["A3"])]
+    r = v.report
+    assert (r.citations_total, r.citations_valid) == (9, 5)
+    assert r.items_dropped == 2
+    flagged = "\n".join(r.flagged)
+    assert "A7" in flagged and "B2" in flagged and "An invented claim." in flagged
+    assert s.summary[0].sources == ["a2", "[A3]", "A7"]  # input untouched
+
+
+def test_synthesis_keeps_real_contradiction_between_outlets(texts: dict[str, str]) -> None:
+    real = Contradiction(
+        topic="Size of China-Russia trade",
+        sides=[
+            ContradictionSide(source="a1", quote="bilateral trade topped $250 billion"),
+            ContradictionSide(
+                source="[A3]", quote="bilateral trade surpassing $240 billion in 2024"
+            ),
+        ],
+        note="One outlet gives $250 billion for a quarter, another $240 billion for 2024.",
+    )
+    v = Verifier(texts)
+    out = v.synthesis(synthesis(contradictions=[real]))
+    assert len(out.contradictions) == 1
+    kept = out.contradictions[0]
+    assert [(side.source, side.quote) for side in kept.sides] == [
+        ("A1", real.sides[0].quote),
+        ("A3", real.sides[1].quote),
+    ]
+    assert kept.topic == real.topic and kept.note == real.note
+    assert (v.report.quotes_total, v.report.quotes_verified, v.report.items_dropped) == (2, 2, 0)
+
+
+def test_synthesis_drops_contradictions_without_two_verified_sides(
+    texts: dict[str, str],
+) -> None:
+    one_invented = Contradiction(
+        topic="Trade figure",
+        sides=[
+            ContradictionSide(source="A1", quote="bilateral trade topped $250 billion"),
+            ContradictionSide(source="A2", quote="bilateral trade fell to $90 billion"),
+        ],
+        note="n",
+    )
+    same_article = Contradiction(
+        topic="Trade figure within one article",
+        sides=[
+            ContradictionSide(source="A3", quote="bilateral trade surpassing $240 billion"),
+            ContradictionSide(source="a3", quote="projected to hit $250 billion in 2025"),
+        ],
+        note="n",
+    )
+    quote_from_other_article = Contradiction(
+        topic="Misattributed side",
+        sides=[
+            ContradictionSide(source="A1", quote="bilateral trade topped $250 billion"),
+            # seed 002's words, attributed to seed 001
+            ContradictionSide(source="A2", quote="bilateral trade surpassing $240 billion"),
+        ],
+        note="n",
+    )
+    unknown_label = Contradiction(
+        topic="Unknown source",
+        sides=[
+            ContradictionSide(source="A3", quote="bilateral trade surpassing $240 billion"),
+            ContradictionSide(source="A9", quote="bilateral trade topped $250 billion"),
+        ],
+        note="n",
+    )
+    s = synthesis(contradictions=[one_invented, same_article, quote_from_other_article])
+    v = Verifier(texts)
+    out = v.synthesis(s)
+    assert out.contradictions == []
+    assert v.report.items_dropped == 3
+    flagged = "\n".join(v.report.flagged)
+    for c in [one_invented, same_article, quote_from_other_article]:
+        assert c.topic in flagged
+
+    v2 = Verifier(texts)
+    assert v2.synthesis(synthesis(contradictions=[unknown_label])).contradictions == []
+    assert v2.report.items_dropped == 1
+
+
+def test_synthesis_keeps_omissions_only_for_known_articles(texts: dict[str, str]) -> None:
+    s = synthesis(
+        omissions=[
+            OutletOmission(source="[a2]", omits="the AI cooperation agenda"),
+            OutletOmission(source="A8", omits="something"),
+        ]
+    )
+    out = Verifier(texts).synthesis(s)
+    assert [(o.source, o.omits) for o in out.omissions] == [("A2", "the AI cooperation agenda")]
