@@ -57,20 +57,14 @@ def analyse_messages(p: Prepared, chunk: Chunk) -> tuple[str, str]:
 
 def analyse_budget(info: ModelInfo, counter: TokenCounter) -> int:
     """Article tokens one analyse call can carry."""
-    empty = Prepared.model_construct(
-        article=Article.model_construct(outlet="outlet"), label="A00"
-    )
+    empty = Prepared.model_construct(article=Article.model_construct(outlet="outlet"), label="A00")
     system, user = analyse_messages(empty, Chunk(index=1, total=1, text="", tokens=0))
     return input_budget(info, counter.count(system) + counter.count(user), ANALYSE_MAX_TOKENS)
 
 
-def analyse_article(
-    llm: LLM, counter: TokenCounter, p: Prepared, budget: int
-) -> ArticleAnalysis:
+def analyse_article(llm: LLM, counter: TokenCounter, p: Prepared, budget: int) -> ArticleAnalysis:
     """One article's analysis, merged over its chunks."""
-    parts = [
-        _analyse_chunk(llm, counter, p, c, 0) for c in chunk_text(p.text, counter, budget)
-    ]
+    parts = [_analyse_chunk(llm, counter, p, c, 0) for c in chunk_text(p.text, counter, budget)]
     return merge_analyses(list(chain.from_iterable(parts)))
 
 

@@ -73,8 +73,17 @@ class CallCache:
             with db:
                 db.execute(
                     "INSERT OR REPLACE INTO calls VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (key, step, model, endpoint, raw, prompt_tokens, completion_tokens, seconds,
-                     time.time()),
+                    (
+                        key,
+                        step,
+                        model,
+                        endpoint,
+                        raw,
+                        prompt_tokens,
+                        completion_tokens,
+                        seconds,
+                        time.time(),
+                    ),
                 )
         finally:
             db.close()

@@ -27,7 +27,9 @@ _WIDGET = re.compile(
 )
 _WORD_COUNT = re.compile(r"^\(?\s*word count\s*:?\s*[\d,]+\s*\)?$", re.I)
 _PHOTO_LABEL = re.compile(r"^(photo|image|picture|credit|pictured|photograph)\s*:", re.I)
-_AGENCY = re.compile(r"(getty images|reuters|afp|\bap\b|bloomberg|associated press|epa|xinhua)", re.I)
+_AGENCY = re.compile(
+    r"(getty images|reuters|afp|\bap\b|bloomberg|associated press|epa|xinhua)", re.I
+)
 _DATE_END = re.compile(
     r"(january|february|march|april|may|june|july|august|september|october|november|december)"
     r"\s+\d{1,2},\s+\d{4}\.?$",
@@ -106,7 +108,7 @@ def _drop_promo_block(lines: list[str], body: list[int], pos: int, drop: set[int
             break
         window.append(body[j])
     texts = [lines[i].strip() for i in window]
-    for a, ia in reversed(list(enumerate(window))):
+    for a in reversed(range(len(window))):
         if texts.count(texts[a]) > 1:
             for i in window[: a + 1]:
                 drop.add(i)

@@ -214,17 +214,16 @@ class LLM:
                 {"role": "system", "content": messages[0]["content"] + "\n\n" + extra},
                 *messages[1:],
             ]
+        msgs: Any = messages  # plain role/content dicts; the SDK's TypedDict union is wider
         chat = self.client.chat.completions.with_raw_response
         t0 = time.monotonic()
         try:
             if mode == "json_schema":
-                resp: Any = chat.parse(messages=messages, response_format=schema, **params)
+                resp: Any = chat.parse(messages=msgs, response_format=schema, **params)
             elif mode == "json_object":
-                resp = chat.create(
-                    messages=messages, response_format={"type": "json_object"}, **params
-                )
+                resp = chat.create(messages=msgs, response_format={"type": "json_object"}, **params)
             else:
-                resp = chat.create(messages=messages, **params)
+                resp = chat.create(messages=msgs, **params)
         except openai.APIStatusError as exc:
             raise self._status_error(exc) from exc
         except openai.APITimeoutError as exc:

@@ -5,7 +5,7 @@ One table, one place. Unknown (local) models get a conservative fallback instead
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -61,25 +61,9 @@ def lookup(name: str, context_window: int | None = None) -> ModelInfo:
     if info is None:
         prefixes = [k for k in MODELS if name.startswith(k + "-")]
         if prefixes:
-            base = MODELS[max(prefixes, key=len)]
-            info = ModelInfo(name, *_fields(base)[1:])
+            info = replace(MODELS[max(prefixes, key=len)], name=name)
     if info is None:
-        info = ModelInfo(
-            name, FALLBACK_CONTEXT_WINDOW, _O200K, None, None, True, known=False
-        )
+        info = ModelInfo(name, FALLBACK_CONTEXT_WINDOW, _O200K, None, None, True, known=False)
     if context_window:
-        info = ModelInfo(info.name, context_window, *_fields(info)[2:])
+        info = replace(info, context_window=context_window)
     return info
-
-
-def _fields(m: ModelInfo) -> tuple[object, ...]:
-    return (
-        m.name,
-        m.context_window,
-        m.encoding,
-        m.input_per_1m,
-        m.output_per_1m,
-        m.structured_output,
-        m.supports_temperature,
-        m.known,
-    )

@@ -14,7 +14,8 @@ from pathlib import Path
 import httpx2
 from pydantic import BaseModel
 
-from . import prompts, settings as settings_mod
+from . import prompts
+from . import settings as settings_mod
 from .analysis import (
     ANALYSE_MAX_TOKENS,
     Prepared,
@@ -147,7 +148,7 @@ def _assemble(
                 omissions=[o.omits for o in synthesis.omissions if o.source == p.label],
                 quoted_sources=a.quoted_sources,
                 loaded_wording=a.loaded_wording,
-                claims=dict(kinds),
+                claims={str(k): n for k, n in kinds.items()},
                 opinion_share=round(kinds["opinion"] / total, 3) if total else 0.0,
             )
         )

@@ -127,7 +127,9 @@ def _from_file(path: Path, explicit: bool) -> dict[str, Any]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
-        raise ConfigError(f"{path}: unreadable or not valid TOML ({exc}); fix or remove the file.") from exc
+        raise ConfigError(
+            f"{path}: unreadable or not valid TOML ({exc}); fix or remove the file."
+        ) from exc
     section = data.get("briefer", data)
     if not isinstance(section, dict):
         raise ConfigError(f"{path}: [briefer] must be a table.")
@@ -146,4 +148,6 @@ def resolve(flags: dict[str, Any] | None = None, config: Path | None = None) -> 
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"]) or "settings"
-        raise ConfigError(f"Invalid setting {where}: {err['msg']} (check {path} and flags).") from exc
+        raise ConfigError(
+            f"Invalid setting {where}: {err['msg']} (check {path} and flags)."
+        ) from exc

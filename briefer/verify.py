@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .schemas import ArticleAnalysis, CitedSentence, Synthesis, Verification
+from .schemas import ArticleAnalysis, CitedSentence, ContradictionSide, Synthesis, Verification
 
-_QUOTES = str.maketrans({c: "'" for c in "\"“”„‟‘’‚‛`´«»"})
+_QUOTES = str.maketrans({c: "'" for c in '"“”„‟‘’‚‛`´«»'})
 _DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−"})
 
 
@@ -61,9 +61,7 @@ class Verifier:
                 fact.quote = ""
         before = len(a.figures) + len(a.quoted_sources) + len(a.loaded_wording)
         a.figures = [f for f in a.figures if self._figure(label, f.value, f.quote)]
-        a.quoted_sources = [
-            q for q in a.quoted_sources if self._check(label, q.quote, "quote")
-        ]
+        a.quoted_sources = [q for q in a.quoted_sources if self._check(label, q.quote, "quote")]
         a.loaded_wording = [
             w for w in a.loaded_wording if self._check(label, w.quote, "loaded wording")
         ]
@@ -111,7 +109,7 @@ class Verifier:
         s.takeaways = self.sentences(s.takeaways, "takeaway")
         kept = []
         for c in s.contradictions:
-            sides = []
+            sides: list[ContradictionSide] = []
             for side in c.sides:
                 label = side.source.strip().strip("[]").upper()
                 if label in {x.source for x in sides}:

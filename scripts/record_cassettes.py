@@ -32,8 +32,17 @@ def main() -> int:
             "BRIEFER_TEST_BASE_URL": server.base_url,
             "BRIEFER_TEST_MODEL": server.model,
         }
-        cmd = [sys.executable, "-m", "pytest", "-m", "vcr", "-p", "no:cacheprovider", "-q",
-               *sys.argv[1:]]
+        cmd = [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-m",
+            "vcr",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            *sys.argv[1:],
+        ]
         return subprocess.call(cmd, cwd=ROOT, env=env)
 
 

@@ -29,8 +29,15 @@ BASE_URL = os.environ.get("BRIEFER_TEST_BASE_URL", "http://127.0.0.1:8080/v1")
 TEST_MODEL = os.environ.get("BRIEFER_TEST_MODEL", "qwen2.5-coder-1.5b-instruct")
 TEST_KEY = os.environ.get("PYTEST_OPENAI_API_KEY", "test-key-not-real")
 
-_SECRET_HEADERS = ["authorization", "cookie", "set-cookie", "openai-organization",
-                   "openai-project", "api-key", "x-api-key"]
+_SECRET_HEADERS = [
+    "authorization",
+    "cookie",
+    "set-cookie",
+    "openai-organization",
+    "openai-project",
+    "api-key",
+    "x-api-key",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -92,8 +99,9 @@ class _PrettyJSONSerializer:
                 resp.pop("body")
             except (TypeError, ValueError):
                 resp["body"]["string"] = text
-        return str(yaml.dump(data, Dumper=yaml.SafeDumper, sort_keys=False, allow_unicode=True,
-                             width=120))
+        return str(
+            yaml.dump(data, Dumper=yaml.SafeDumper, sort_keys=False, allow_unicode=True, width=120)
+        )
 
     @staticmethod
     def deserialize(text: str) -> dict[str, Any]:
@@ -130,12 +138,13 @@ def cassette(request: pytest.FixtureRequest) -> Iterator[Cassette]:
         filter_headers=_SECRET_HEADERS,
         before_record_response=_scrub_response,
         decode_compressed_response=True,
-        allow_playback_repeats=False,
     )
     recorder.register_serializer("pretty", _PrettyJSONSerializer)
     if not RECORDING and not path.exists():
         pytest.fail(f"No cassette {path.relative_to(ROOT)}: run scripts/record_cassettes.py")
-    with recorder.use_cassette(str(path), serializer="pretty") as cass:
+    with recorder.use_cassette(
+        str(path), serializer="pretty", allow_playback_repeats=False
+    ) as cass:
         yield cass
     if not RECORDING:
         assert cass.all_played, (

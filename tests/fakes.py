@@ -11,8 +11,9 @@ import httpx2
 Reply = Callable[[dict[str, Any]], httpx2.Response]
 
 
-def completion(content: str, finish: str = "stop", refusal: str | None = None,
-               pt: int = 100, ct: int = 20) -> httpx2.Response:
+def completion(
+    content: str, finish: str = "stop", refusal: str | None = None, pt: int = 100, ct: int = 20
+) -> httpx2.Response:
     message: dict[str, Any] = {"role": "assistant", "content": content}
     if refusal is not None:
         message["refusal"] = refusal

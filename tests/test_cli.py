@@ -15,8 +15,7 @@ from .conftest import BASE_URL, SEEDS, TEST_KEY, TEST_MODEL
 
 runner = CliRunner()
 TWO = [str(SEEDS / "001_194ea32b46bea275.txt"), str(SEEDS / "004_9e89ca09907b8ff5.txt")]
-MODEL_ARGS = ["--base-url", BASE_URL, "--model", TEST_MODEL, "--context-window", "8192",
-              "-j", "1"]
+MODEL_ARGS = ["--base-url", BASE_URL, "--model", TEST_MODEL, "--context-window", "8192", "-j", "1"]
 
 
 @pytest.mark.vcr
@@ -30,8 +29,13 @@ def test_brief_writes_markdown_then_json_from_cache(
     assert result.exit_code == 0, result.output
     md = out.read_text()
     assert md.startswith("# ")
-    for heading in ("## Summary", "## Key takeaways", "## Where outlets disagree",
-                    "## Outlet comparison", "## Sources"):
+    for heading in (
+        "## Summary",
+        "## Key takeaways",
+        "## Where outlets disagree",
+        "## Outlet comparison",
+        "## Sources",
+    ):
         assert heading in md
     assert "001_194ea32b46bea275" in md and "004_9e89ca09907b8ff5" in md
     assert "Quotes verified:" in md
@@ -77,8 +81,9 @@ def test_missing_key_says_how_to_fix() -> None:
 
 def test_unreachable_endpoint_is_one_sentence_exit_1(tmp_path: Path) -> None:
     # Port 9 (discard) on loopback: nothing listens, the connection is refused at once.
-    result = runner.invoke(app, ["brief", TWO[0], "--base-url", "http://127.0.0.1:9/v1",
-                                 "--timeout", "5"])
+    result = runner.invoke(
+        app, ["brief", TWO[0], "--base-url", "http://127.0.0.1:9/v1", "--timeout", "5"]
+    )
     assert result.exit_code == 1
     assert "Cannot reach http://127.0.0.1:9/v1" in result.stderr
 

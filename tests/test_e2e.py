@@ -42,8 +42,10 @@ def test_brief_all_seeds(cassette: Cassette) -> None:
     assert all(t.citations and set(t.citations) <= ids for t in b.takeaways)
 
     # Every quote shown is verbatim in the (cleaned) article it is attributed to.
-    texts = {s.id: normalize(clean_text(Path(s.path).read_text(encoding="utf-8")).text)
-             for s in b.sources}
+    texts = {
+        s.id: normalize(clean_text(Path(s.path).read_text(encoding="utf-8")).text)
+        for s in b.sources
+    }
     shown = _shown_quotes(b)
     assert shown, "the briefing shows no quotes at all"
     for article_id, quote in shown:

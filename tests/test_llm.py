@@ -32,8 +32,9 @@ GOOD = json.dumps({"answer": "yes", "items": ["a"]})
 
 
 def make_llm(fake: FakeEndpoint, cache: bool = False, **kw: object) -> LLM:
-    settings = Settings(api_key="k", base_url="http://127.0.0.1:9/v1", model="m", max_retries=0,
-                        **kw)  # type: ignore[arg-type]
+    settings = Settings(
+        api_key="k", base_url="http://127.0.0.1:9/v1", model="m", max_retries=0, **kw
+    )  # type: ignore[arg-type]
     client = build_client(settings, fake.client())
     store = CallCache(data_dir() / "cache.sqlite") if cache else None
     return LLM(settings, lookup("m"), client, store)
@@ -93,19 +94,21 @@ def test_fixed_mode_does_not_fall_back() -> None:
 
 
 def test_invalid_output_is_reasked_with_the_validation_error() -> None:
-    fake = FakeEndpoint(completion('{"answer": "yes", "items": ["a", "b", "c"]}'),
-                        completion(GOOD))
+    fake = FakeEndpoint(completion('{"answer": "yes", "items": ["a", "b", "c"]}'), completion(GOOD))
     llm = make_llm(fake, structured_output="json_object")
     assert call(llm).items == ["a"]
     reask = fake.requests[1]["messages"]
-    assert reask[-2] == {"role": "assistant",
-                         "content": '{"answer": "yes", "items": ["a", "b", "c"]}'}
+    assert reask[-2] == {
+        "role": "assistant",
+        "content": '{"answer": "yes", "items": ["a", "b", "c"]}',
+    }
     assert "items" in reask[-1]["content"] and "at most 2" in reask[-1]["content"]
 
 
 def test_three_invalid_replies_raise_with_attempts_and_last_raw() -> None:
-    fake = FakeEndpoint(completion('{"answer": 1}'), completion("not json"),
-                        completion('{"items": []}'))
+    fake = FakeEndpoint(
+        completion('{"answer": 1}'), completion("not json"), completion('{"items": []}')
+    )
     with pytest.raises(ModelOutputError) as info:
         call(make_llm(fake, structured_output="json_object"))
     assert info.value.attempts == 3
@@ -167,8 +170,9 @@ def test_cache_serves_a_repeat_without_a_request() -> None:
 
 
 def test_failed_output_is_not_cached() -> None:
-    fake = FakeEndpoint(completion("nope"), completion("nope"), completion("nope"),
-                        completion(GOOD))
+    fake = FakeEndpoint(
+        completion("nope"), completion("nope"), completion("nope"), completion(GOOD)
+    )
     with pytest.raises(ModelOutputError):
         call(make_llm(fake, cache=True, structured_output="json_object"))
     assert call(make_llm(fake, cache=True, structured_output="json_object")).answer == "yes"
