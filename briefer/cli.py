@@ -79,6 +79,10 @@ def _fail(exc: BrieferError) -> None:
     raise typer.Exit(1)
 
 
+def _note(message: str) -> None:
+    err.print(message, highlight=False)
+
+
 def _warn_skipped(skipped: list[Any]) -> None:
     for s in skipped:
         err.print(f"[yellow]Skipped[/yellow] {s.path}: {s.reason}", highlight=False)
@@ -109,8 +113,15 @@ def brief(
     ] = False,
     config: ConfigOpt = None,
     sources: SourcesOpt = None,
+    local_model: Annotated[
+        str | None,
+        typer.Option(
+            "--local-model", help="Serve a local model: default, fast, or a .gguf path."
+        ),
+    ] = None,
 ) -> None:
     """Brief the articles: neutral summary, outlet comparison, key takeaways."""
+    from . import embedded
     from .pipeline import brief as run
     from .render import to_json, to_markdown, write_atomic
 
@@ -128,8 +139,7 @@ def brief(
             },
             config,
         )
-        settings.require_key()
-        with Progress(
+        with embedded.endpoint(settings, local_model, notify=_note) as settings, Progress(
             TextColumn("{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
@@ -195,6 +205,24 @@ def estimate(
     out.print(table)
     cost = f"${est.max_cost_usd:.4f}" if est.max_cost_usd is not None else "unknown"
     out.print(f"Worst-case cost: {cost} (a re-run of unchanged input is served from cache)")
+
+
+@app.command()
+def models() -> None:
+    """List the local models the `local` extra can serve, and whether they are ready."""
+    from .embedded import available_models
+    from .local_model import LOCAL_MODELS, default_cache_dir
+    from .server import xllamacpp_available
+
+    table = Table("name", "model id", "description", "assembled")
+    cache = default_cache_dir()
+    for name, alias, description in available_models():
+        ready = (cache / f"{LOCAL_MODELS[name].name}.gguf").is_file()
+        table.add_row(name, alias, description, "yes" if ready else "on first use")
+    out = Console()
+    out.print(table)
+    if not xllamacpp_available():
+        out.print("The local extra is not installed: pip install 'briefer[local]'")
 
 
 def main() -> None:

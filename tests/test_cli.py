@@ -71,7 +71,8 @@ def test_bad_path_fails_with_one_line(tmp_path: Path) -> None:
     assert result.stderr.strip().splitlines() == [f"Error: {missing}: no such file or folder."]
 
 
-def test_missing_key_says_how_to_fix() -> None:
+def test_missing_key_says_how_to_fix(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("briefer.embedded.xllamacpp_available", lambda: False)
     result = runner.invoke(app, ["brief", str(SEEDS)])
     assert result.exit_code == 1
     assert "No API key: set OPENAI_API_KEY, pass --base-url, or install the local extra." in (
