@@ -115,9 +115,7 @@ def brief(
     sources: SourcesOpt = None,
     local_model: Annotated[
         str | None,
-        typer.Option(
-            "--local-model", help="Serve a local model: default, fast, or a .gguf path."
-        ),
+        typer.Option("--local-model", help="Serve a local model: default, fast, or a .gguf path."),
     ] = None,
 ) -> None:
     """Brief the articles: neutral summary, outlet comparison, key takeaways."""
@@ -139,14 +137,17 @@ def brief(
             },
             config,
         )
-        with embedded.endpoint(settings, local_model, notify=_note) as settings, Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-        ) as bar:
+        with (
+            embedded.endpoint(settings, local_model, notify=_note) as settings,
+            Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+            ) as bar,
+        ):
             tasks: dict[str, Any] = {}
 
             def progress(step: str, done: int, total: int) -> None:
@@ -205,6 +206,45 @@ def estimate(
     out.print(table)
     cost = f"${est.max_cost_usd:.4f}" if est.max_cost_usd is not None else "unknown"
     out.print(f"Worst-case cost: {cost} (a re-run of unchanged input is served from cache)")
+
+
+@app.command()
+def doctor(
+    base_url: BaseUrlOpt = None,
+    model: ModelOpt = None,
+    context_window: CtxOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Check an endpoint: its models, which structured-output modes work, its context size."""
+    from .doctor import diagnose
+
+    try:
+        settings = resolve(
+            {"base_url": base_url, "model": model, "context_window": context_window}, config
+        )
+        settings.require_key()
+        d = diagnose(settings)
+    except BrieferError as exc:
+        _fail(exc)
+        return
+    out = Console()
+    out.print(
+        f"Endpoint {d.endpoint}: {'reachable' if d.reachable else 'NOT reachable'}", highlight=False
+    )
+    if d.models:
+        out.print(f"Models: {', '.join(d.models)}", highlight=False)
+    table = Table("structured output", "works", "detail")
+    for m in d.modes:
+        table.add_row(m.mode, "yes" if m.works else "no", m.detail)
+    if d.modes:
+        out.print(table)
+    out.print(
+        f"Context window: {d.context_window or 'unknown (pass --context-window)'}", highlight=False
+    )
+    if not d.usable:
+        err.print(f"[red]Error:[/red] endpoint unusable: {d.problem}.", highlight=False)
+        raise typer.Exit(1)
+    out.print(f"Use: briefer brief ... {d.flags()}", highlight=False)
 
 
 @app.command()

@@ -19,7 +19,7 @@ import openai
 from openai import OpenAI
 from pydantic import BaseModel, ValidationError
 
-from . import prompts
+from . import endpoints, prompts
 from .cache import CallCache, cache_key
 from .errors import (
     ConfigError,
@@ -52,6 +52,10 @@ def build_client(settings: Settings, http_client: httpx2.Client | None = None) -
 
 class _FormatRejected(Exception):
     """The endpoint refused this response_format mode (HTTP error naming it)."""
+
+    def __init__(self, message: str, mode: str) -> None:
+        super().__init__(message)
+        self.mode = mode
 
 
 class _Invalid(Exception):
@@ -88,6 +92,8 @@ class LLM:
         self.cache = cache
         self.auto = settings.structured_output == "auto"
         start = "json_schema" if info.structured_output else "json_object"
+        if self.auto:
+            start = endpoints.remembered_mode(settings.endpoint(), settings.model) or start
         self.mode: str = start if self.auto else settings.structured_output
         self._lock = threading.Lock()
         self.steps: dict[str, StepUsage] = {}
@@ -142,7 +148,7 @@ class LLM:
             try:
                 value, raw, pt, ct, seconds = self._send(step, convo, schema, max_tokens)
             except _FormatRejected as exc:
-                if self.auto and self._downgrade():
+                if self.auto and self._downgrade(exc.mode):
                     attempts -= 1
                     continue
                 raise EndpointError(
@@ -178,13 +184,17 @@ class LLM:
 
     # -- transport -----------------------------------------------------------------------
 
-    def _downgrade(self) -> bool:
+    def _downgrade(self, failed: str) -> bool:
+        """Move past the mode that failed; a concurrent call may have done so already."""
         with self._lock:
+            if self.mode != failed:
+                return True
             i = MODES.index(self.mode)
             if i + 1 >= len(MODES):
                 return False
             self.mode = MODES[i + 1]
-            return True
+        endpoints.remember_mode(self.settings.endpoint(), self.settings.model, self.mode)
+        return True
 
     def _params(self, max_tokens: int) -> dict[str, Any]:
         p: dict[str, Any] = {"model": self.settings.model}
@@ -225,7 +235,7 @@ class LLM:
             else:
                 resp = chat.create(messages=msgs, **params)
         except openai.APIStatusError as exc:
-            raise self._status_error(exc) from exc
+            raise self._status_error(exc, mode) from exc
         except openai.APITimeoutError as exc:
             raise EndpointError(
                 f"{self.settings.endpoint()} timed out after {self.settings.timeout:.0f}s: "
@@ -265,10 +275,10 @@ class LLM:
         except (openai.LengthFinishReasonError, openai.ContentFilterFinishReasonError) as exc:
             raise ModelRefusalError(f"The model stopped early: {exc}") from exc
 
-    def _status_error(self, exc: openai.APIStatusError) -> Exception:
+    def _status_error(self, exc: openai.APIStatusError, mode: str) -> Exception:
         text = str(exc.message)
         if exc.status_code in (400, 422, 500, 501) and _FORMAT_HINTS.search(text):
-            return _FormatRejected(text[:300])
+            return _FormatRejected(text[:300], mode)
         if exc.status_code in (401, 403):
             return ConfigError(
                 f"{self.settings.endpoint()} rejected the API key (HTTP {exc.status_code}): "

@@ -192,3 +192,21 @@ def test_openai_endpoint_uses_max_completion_tokens_and_no_temperature_for_gpt5(
 def test_extract_json_strips_fences_and_prose() -> None:
     assert extract_json('Sure!\n```json\n{"a": 1}\n```') == '{"a": 1}'
     assert extract_json('{"a": {"b": 2}} trailing') == '{"a": {"b": 2}}'
+
+
+def test_detected_mode_is_remembered_per_endpoint() -> None:
+    fake = FakeEndpoint(error(400, "response_format json_schema unsupported"), completion(GOOD))
+    call(make_llm(fake))
+    later = FakeEndpoint(completion(GOOD))
+    llm = make_llm(later)  # a later run against the same endpoint and model
+    assert llm.mode == "json_object"
+    call(llm)
+    assert later.requests[0]["response_format"] == {"type": "json_object"}
+
+
+def test_usage_of_rejected_attempts_is_counted() -> None:
+    fake = FakeEndpoint(completion('{"answer": 1}', pt=50, ct=5), completion(GOOD, pt=60, ct=6))
+    llm = make_llm(fake, structured_output="json_object")
+    call(llm)
+    usage = llm.steps["step"]
+    assert (usage.calls, usage.prompt_tokens, usage.completion_tokens) == (2, 110, 11)
