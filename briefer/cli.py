@@ -160,6 +160,8 @@ def brief(
         _fail(exc)
         return
     _warn_skipped(briefing.run.skipped)
+    for warning in briefing.run.warnings:
+        err.print(f"[yellow]Warning:[/yellow] {warning}", highlight=False)
     text = to_json(briefing) if fmt is Format.json else to_markdown(briefing)
     if output is None:
         sys.stdout.write(text)

@@ -31,6 +31,7 @@ from .errors import (
 from .modeltable import ModelInfo
 from .schemas import StepUsage
 from .settings import Settings
+from .tokens import TokenCounter
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -84,7 +85,12 @@ class LLM:
     """Structured calls with caching, mode fallback, re-asks and per-step usage accounting."""
 
     def __init__(
-        self, settings: Settings, info: ModelInfo, client: OpenAI, cache: CallCache | None
+        self,
+        settings: Settings,
+        info: ModelInfo,
+        client: OpenAI,
+        cache: CallCache | None,
+        counter: TokenCounter | None = None,
     ) -> None:
         self.settings = settings
         self.info = info
@@ -97,6 +103,8 @@ class LLM:
         self.mode: str = start if self.auto else settings.structured_output
         self._lock = threading.Lock()
         self.steps: dict[str, StepUsage] = {}
+        self.counter = counter
+        self.warnings: list[str] = []
 
     # -- accounting ----------------------------------------------------------------------
 
@@ -251,6 +259,7 @@ class LLM:
         pt, ct = int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0)
         seconds = time.monotonic() - t0
         self._record(step, pt, ct, seconds, cached=False)
+        self._check_truncation(messages, pt)
         choice = (body.get("choices") or [{}])[0]
         message = choice.get("message") or {}
         raw = message.get("content") or ""
@@ -274,6 +283,22 @@ class LLM:
             raise _Invalid(raw, _validation_summary(exc)) from exc
         except (openai.LengthFinishReasonError, openai.ContentFilterFinishReasonError) as exc:
             raise ModelRefusalError(f"The model stopped early: {exc}") from exc
+
+    def _check_truncation(self, messages: list[dict[str, str]], prompt_tokens: int) -> None:
+        """Servers with a small context (Ollama's default) cut the prompt silently: say so."""
+        if self.counter is None or not prompt_tokens:
+            return
+        sent = sum(self.counter.count(m["content"]) for m in messages)
+        # Tokenizers differ between models by far less than half; below that, text was cut.
+        if prompt_tokens < sent * 0.5:
+            note = (
+                f"{self.settings.endpoint()} read {prompt_tokens} prompt tokens of about {sent} "
+                "sent, so it probably truncated the input: pass --context-window with the "
+                "server's real context size (for Ollama, raise num_ctx)."
+            )
+            with self._lock:
+                if note not in self.warnings:
+                    self.warnings.append(note)
 
     def _status_error(self, exc: openai.APIStatusError, mode: str) -> Exception:
         text = str(exc.message)

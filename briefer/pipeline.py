@@ -170,7 +170,7 @@ def brief(
     counter = counter_for(info)
     prepared, skipped = prepare(paths, counter, manifest)
     cache = CallCache(settings_mod.data_dir() / "cache.sqlite") if settings.cache else None
-    llm = LLM(settings, info, build_client(settings, http_client), cache)
+    llm = LLM(settings, info, build_client(settings, http_client), cache, counter)
 
     analysed, failed = _analyse_all(llm, counter, prepared, settings.concurrency, progress)
     skipped += failed
@@ -226,6 +226,7 @@ def brief(
             cost_usd=info.cost(pt, ct),
             steps=steps,
             skipped=skipped,
+            warnings=llm.warnings,
         ),
     )
 

@@ -98,6 +98,7 @@ def to_markdown(b: Briefing) -> str:
         f"- Article tokens before/after cleaning: {r.tokens_before_clean}/{r.tokens_after_clean}",
     ]
     out += [f"- Skipped {_e(s.path)}: {_e(s.reason)}" for s in r.skipped]
+    out += [f"- Warning: {_e(w)}" for w in r.warnings]
     return "\n".join(out).rstrip() + "\n"
 
 

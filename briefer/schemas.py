@@ -192,6 +192,7 @@ class RunMeta(BaseModel):
     cost_usd: float | None
     steps: list[StepUsage]
     skipped: list[Skipped]
+    warnings: list[str] = Field(default_factory=list)
 
 
 class Briefing(BaseModel):

@@ -210,3 +210,31 @@ def test_usage_of_rejected_attempts_is_counted() -> None:
     call(llm)
     usage = llm.steps["step"]
     assert (usage.calls, usage.prompt_tokens, usage.completion_tokens) == (2, 110, 11)
+
+
+def test_a_server_that_reads_far_fewer_tokens_than_sent_is_flagged() -> None:
+    from briefer.settings import cache_dir
+    from briefer.tokens import TokenCounter, get_encoding
+
+    counter = TokenCounter(get_encoding("o200k_base", cache_dir() / "tiktoken"))
+    settings = Settings(api_key="k", base_url="http://127.0.0.1:9/v1", model="m", max_retries=0)
+    long_user = "word " * 2000
+    ok = LLM(
+        settings,
+        lookup("m"),
+        build_client(settings, FakeEndpoint(completion(GOOD, pt=1900)).client()),
+        None,
+        counter,
+    )
+    ok.call("s", "sys", long_user, Pick, 100)
+    assert ok.warnings == []
+    cut = LLM(
+        settings,
+        lookup("m"),
+        build_client(settings, FakeEndpoint(completion(GOOD, pt=512)).client()),
+        None,
+        counter,
+    )
+    cut.call("s", "sys", long_user, Pick, 100)
+    assert len(cut.warnings) == 1 and "read 512 prompt tokens" in cut.warnings[0]
+    assert "--context-window" in cut.warnings[0]
