@@ -27,7 +27,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-import httpx
+import httpx2
 
 from .errors import LocalModelError, LocalServerError
 from .local_model import default_cache_dir, find_spec_for, resolve_model
@@ -175,7 +175,7 @@ class LocalServer:
         last = "no answer yet"
         url = f"http://{HOST}:{self.port}/health"
         # trust_env=False: an HTTP(S)_PROXY setting must not capture loopback traffic.
-        with httpx.Client(timeout=2.0, trust_env=False) as client:
+        with httpx2.Client(timeout=2.0, trust_env=False) as client:
             while True:
                 code = self._proc.poll()
                 if code is not None:
@@ -188,7 +188,7 @@ class LocalServer:
                     if response.status_code == 200:
                         return
                     last = f"/health answered {response.status_code}: {response.text[:200]}"
-                except httpx.HTTPError as exc:
+                except httpx2.HTTPError as exc:
                     last = f"/health not reachable ({type(exc).__name__})"
                 if time.monotonic() > deadline:
                     reason = _failure_reason(self._log_path)

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 
 from briefer import server
@@ -135,7 +135,7 @@ def test_real_server_starts_answers_and_frees_its_port() -> None:
         assert srv.port is not None
         port: int = srv.port
         assert srv.base_url == f"http://127.0.0.1:{port}/v1"
-        with httpx.Client(trust_env=False, timeout=60) as client:
+        with httpx2.Client(trust_env=False, timeout=60) as client:
             assert client.get(f"http://127.0.0.1:{port}/health").status_code == 200
             models = client.get(f"{srv.base_url}/models").json()
             assert srv.model in [m["id"] for m in models["data"]]
@@ -146,7 +146,7 @@ def test_real_server_starts_answers_and_frees_its_port() -> None:
     # The same port is usable again at once, and a real completion round-trips.
     with LocalServer(TEST_MODEL, n_ctx=1024, port=port) as again:
         assert again.port == port
-        with httpx.Client(trust_env=False, timeout=120) as client:
+        with httpx2.Client(trust_env=False, timeout=120) as client:
             reply = client.post(
                 f"{again.base_url}/chat/completions",
                 json={
