@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -16,7 +16,7 @@ from briefer.settings import NO_KEY_MESSAGE, Settings
 class StandInServer:
     """Records start/stop like LocalServer, without a model."""
 
-    instances: list[StandInServer] = []
+    instances: ClassVar[list[StandInServer]] = []
 
     def __init__(self, path: Path, *, alias: str | None, n_ctx: int) -> None:
         self.path, self.model, self.n_ctx = path, alias or "gguf", n_ctx
