@@ -15,7 +15,18 @@ from .conftest import BASE_URL, SEEDS, TEST_KEY, TEST_MODEL
 
 runner = CliRunner()
 TWO = [str(SEEDS / "001_194ea32b46bea275.txt"), str(SEEDS / "004_9e89ca09907b8ff5.txt")]
-MODEL_ARGS = ["--base-url", BASE_URL, "--model", TEST_MODEL, "--context-window", "8192", "-j", "1"]
+MODEL_ARGS = [
+    "--base-url",
+    BASE_URL,
+    "--model",
+    TEST_MODEL,
+    "--context-window",
+    "8192",
+    "--timeout",
+    "1800",
+    "-j",
+    "1",
+]
 
 
 @pytest.mark.vcr
