@@ -26,7 +26,8 @@ CASSETTES = ROOT / "cassettes"
 RECORDING = os.environ.get("BRIEFER_RECORD") == "1"
 # Replay never connects; the host only has to look like the loopback server it was recorded from.
 BASE_URL = os.environ.get("BRIEFER_TEST_BASE_URL", "http://127.0.0.1:8080/v1")
-TEST_MODEL = os.environ.get("BRIEFER_TEST_MODEL", "qwen2.5-coder-1.5b-instruct")
+TEST_MODEL = "qwen2.5-coder-1.5b-instruct"  # the model the cassettes were recorded from
+FAST_MODEL = "qwen2.5-coder-0.5b-instruct"  # tests marked fast_model: the 0.5B model
 TEST_KEY = os.environ.get("PYTEST_OPENAI_API_KEY", "test-key-not-real")
 
 _SECRET_HEADERS = [
@@ -47,7 +48,6 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
         if name.startswith(("OPENAI_", "BRIEFER_")) and name not in {
             "BRIEFER_RECORD",
             "BRIEFER_TEST_BASE_URL",
-            "BRIEFER_TEST_MODEL",
         }:
             monkeypatch.delenv(name)
     home = tmp_path / "briefer-home"

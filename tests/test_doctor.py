@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import httpx2
+import pytest
 from typer.testing import CliRunner
 
 from briefer.cli import app
@@ -13,6 +14,7 @@ from briefer.doctor import diagnose
 from briefer.endpoints import remembered_mode
 from briefer.settings import Settings
 
+from .conftest import TEST_MODEL, model_settings
 from .fakes import completion, error
 
 PING = json.dumps({"ok": True, "word": "hello"})
@@ -75,3 +77,13 @@ def test_unreachable_endpoint_exits_1_with_the_reason() -> None:
     result = CliRunner().invoke(app, ["doctor", "--base-url", "http://127.0.0.1:9/v1"])
     assert result.exit_code == 1
     assert "Cannot reach http://127.0.0.1:9/v1" in result.stderr
+
+
+@pytest.mark.vcr
+def test_doctor_against_the_real_llama_cpp_server(cassette: object) -> None:
+    d = diagnose(model_settings())
+    assert d.reachable and d.usable
+    assert TEST_MODEL in d.models
+    assert {m.mode: m.works for m in d.modes}["json_schema"] is True
+    assert d.context_window == 8192
+    assert d.best_mode() == "json_schema"

@@ -13,7 +13,7 @@ from briefer.render import to_json, to_markdown
 from briefer.schemas import Briefing
 from briefer.verify import normalize, quote_in
 
-from .conftest import SEEDS, model_settings
+from .conftest import FAST_MODEL, SEEDS, model_settings
 
 
 def _shown_quotes(b: Briefing) -> list[tuple[str, str]]:
@@ -24,9 +24,8 @@ def _shown_quotes(b: Briefing) -> list[tuple[str, str]]:
     return out
 
 
-@pytest.mark.vcr
-def test_brief_all_seeds(cassette: Cassette) -> None:
-    b = brief([SEEDS], model_settings())
+def check_briefing(b: Briefing, cassette: Cassette) -> None:
+    """What every briefing of the seeds must satisfy, whatever model wrote it."""
     seeds = sorted(SEEDS.glob("*.txt"))
     ids = {s.id for s in b.sources}
 
@@ -71,8 +70,20 @@ def test_brief_all_seeds(cassette: Cassette) -> None:
     assert f"Quotes verified: {v.quotes_verified}/{v.quotes_total}" in md
     assert Briefing.model_validate_json(to_json(b)) == b
 
+
+@pytest.mark.vcr
+def test_brief_all_seeds(cassette: Cassette) -> None:
+    b = brief([SEEDS], model_settings())
+    check_briefing(b, cassette)
+
     # A re-run over unchanged input costs nothing: every call comes from the cache (the
     # cassette would also fail on any extra request).
     again = brief([SEEDS], model_settings())
     assert again.run.model_calls == 0 and again.run.cached_calls >= 6
     assert again.summary == b.summary
+
+
+@pytest.mark.vcr
+@pytest.mark.fast_model
+def test_brief_all_seeds_with_the_fast_model(cassette: Cassette) -> None:
+    check_briefing(brief([SEEDS], model_settings(model=FAST_MODEL)), cassette)
