@@ -111,7 +111,6 @@ def _analyse_all(
 def _assemble(
     analysed: list[tuple[Prepared, ArticleAnalysis]],
     synthesis: Synthesis,
-    verifier: Verifier,
 ) -> tuple[list[Cited], list[Takeaway], list[BriefContradiction], list[OutletComparison]]:
     ids = {p.label: p.article.id for p, _ in analysed}
     outlets = {p.label: p.article.outlet for p, _ in analysed}
@@ -188,7 +187,7 @@ def brief(
     if progress:
         progress("synthesise", 1, 1)
 
-    summary, takeaways, contradictions, comparisons = _assemble(analysed, synthesis, verifier)
+    summary, takeaways, contradictions, comparisons = _assemble(analysed, synthesis)
     steps = list(llm.steps.values())
     pt = sum(s.prompt_tokens for s in steps)
     ct = sum(s.completion_tokens for s in steps)
