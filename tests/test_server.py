@@ -78,7 +78,8 @@ def test_missing_extra_gives_install_hint(tmp_path: Path, monkeypatch: pytest.Mo
     assert server.main(["--model", str(model)]) == 2
 
 
-def test_missing_model_file_is_clear(tmp_path: Path) -> None:
+def test_missing_model_file_is_clear(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(server, "xllamacpp_available", lambda: True)  # as with the extra
     with pytest.raises(LocalServerError, match="not found"), LocalServer(tmp_path / "none.gguf"):
         pass
 
