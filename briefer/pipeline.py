@@ -111,12 +111,25 @@ def _analyse_all(
 def _assemble(
     analysed: list[tuple[Prepared, ArticleAnalysis]],
     synthesis: Synthesis,
+    verifier: Verifier,
 ) -> tuple[list[Cited], list[Takeaway], list[BriefContradiction], list[OutletComparison]]:
     ids = {p.label: p.article.id for p, _ in analysed}
     outlets = {p.label: p.article.outlet for p, _ in analysed}
-    summary = [Cited(text=s.text, citations=[ids[x] for x in s.sources]) for s in synthesis.summary]
+    summary = [
+        Cited(
+            text=s.text,
+            citations=[ids[x] for x in s.sources],
+            flags=verifier.claim(s.text, s.sources),
+        )
+        for s in synthesis.summary
+    ]
     takeaways = [
-        Takeaway(rank=i, text=t.text, citations=[ids[x] for x in t.sources])
+        Takeaway(
+            rank=i,
+            text=t.text,
+            citations=[ids[x] for x in t.sources],
+            flags=verifier.claim(t.text, t.sources),
+        )
         for i, t in enumerate(synthesis.takeaways, start=1)
     ]
     contradictions = [
@@ -187,7 +200,7 @@ def brief(
     if progress:
         progress("synthesise", 1, 1)
 
-    summary, takeaways, contradictions, comparisons = _assemble(analysed, synthesis)
+    summary, takeaways, contradictions, comparisons = _assemble(analysed, synthesis, verifier)
     steps = list(llm.steps.values())
     pt = sum(s.prompt_tokens for s in steps)
     ct = sum(s.completion_tokens for s in steps)

@@ -20,8 +20,9 @@ def _e(text: str) -> str:
     return text.replace("[", "\\[").replace("]", "\\]").replace("`", "\\`")
 
 
-def _refs(ids: list[str], numbers: dict[str, int]) -> str:
-    return "".join(f"[{numbers[i]}]" for i in ids if i in numbers)
+def _refs(ids: list[str], numbers: dict[str, int], flags: list[str] | None = None) -> str:
+    refs = "".join(f"[{numbers[i]}]" for i in ids if i in numbers)
+    return refs + (" ⚠ unverified" if flags else "")
 
 
 def to_markdown(b: Briefing) -> str:
@@ -32,16 +33,17 @@ def to_markdown(b: Briefing) -> str:
         f"# {_e(b.title)}",
         "",
         f"_{len(b.sources)} articles: {outlets}. Quotes verified: {v.quotes_verified}/"
-        f"{v.quotes_total}; citations valid: {v.citations_valid}/{v.citations_total}._",
+        f"{v.quotes_total}; numbers verified: {v.numbers_verified}/{v.numbers_total}; "
+        f"citations valid: {v.citations_valid}/{v.citations_total}._",
         "",
         "## Summary",
         "",
     ]
-    sentences = [f"{_e(s.text)} {_refs(s.citations, numbers)}" for s in b.summary]
+    sentences = [f"{_e(s.text)} {_refs(s.citations, numbers, s.flags)}" for s in b.summary]
     for i in range(0, len(sentences), 3):
         out += [" ".join(sentences[i : i + 3]), ""]
     out += ["## Key takeaways", ""]
-    out += [f"{t.rank}. {_e(t.text)} {_refs(t.citations, numbers)}" for t in b.takeaways]
+    out += [f"{t.rank}. {_e(t.text)} {_refs(t.citations, numbers, t.flags)}" for t in b.takeaways]
     out += ["", "## Where outlets disagree", ""]
     if not b.contradictions:
         out += ["No contradictions between outlets were found and verified.", ""]
@@ -84,8 +86,10 @@ def to_markdown(b: Briefing) -> str:
         "",
         "## Verification and run",
         "",
-        f"- Quotes verified: {v.quotes_verified}/{v.quotes_total}; citations valid: "
-        f"{v.citations_valid}/{v.citations_total}; items removed: {v.items_dropped}",
+        f"- Quotes verified: {v.quotes_verified}/{v.quotes_total}; numbers verified: "
+        f"{v.numbers_verified}/{v.numbers_total}; citations valid: {v.citations_valid}/"
+        f"{v.citations_total}, supported: {v.citations_supported}; items removed: "
+        f"{v.items_dropped}",
     ]
     out += [f"  - {_e(f)}" for f in v.flagged]
     cost = f"${r.cost_usd:.4f}" if r.cost_usd is not None else "unknown"

@@ -124,6 +124,7 @@ class SourceRef(BaseModel):
 class Cited(BaseModel):
     text: str
     citations: list[str]  # article ids
+    flags: list[str] = Field(default_factory=list)  # unverified numbers, unsupported citations
 
 
 class Takeaway(Cited):
@@ -163,6 +164,9 @@ class Verification(BaseModel):
     quotes_verified: int = 0
     citations_total: int = 0
     citations_valid: int = 0
+    citations_supported: int = 0
+    numbers_total: int = 0
+    numbers_verified: int = 0
     items_dropped: int = 0
     flagged: list[str] = Field(default_factory=list)
 

@@ -8,8 +8,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .numbers import numbers, unsupported
 from .schemas import ArticleAnalysis, CitedSentence, ContradictionSide, Synthesis, Verification
 
+# Distinctive terms: capitalised names, not the sentence's first word (numbers are checked apart).
+_TERM = re.compile(r"\b[A-Z][\w’'-]{2,}")
 _QUOTES = str.maketrans({c: "'" for c in '"“”„‟‘’‚‛`´«»'})
 _DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−"})
 
@@ -102,6 +105,29 @@ class Verifier:
                 self.report.items_dropped += 1
                 self.report.flagged.append(f"dropped uncited {what}: '{item.text[:80]}'")
         return kept
+
+    def claim(self, text: str, labels: list[str]) -> list[str]:
+        """Flags for a summary sentence or takeaway: numbers no cited article states, and
+        citations to articles that mention none of the sentence's distinctive terms."""
+        flags: list[str] = []
+        cited = [self.texts[label] for label in labels if label in self.texts]
+        found = numbers(text)
+        missing = unsupported(normalize(text), cited)
+        self.report.numbers_total += len(found)
+        self.report.numbers_verified += len(found) - len(missing)
+        for n in missing:
+            flags.append(f"number {n:g} is not in the cited articles")
+        terms = {t.casefold() for t in _TERM.findall(text.split(" ", 1)[-1])}
+        for label in labels:
+            if label not in self.texts:
+                continue
+            if not terms or any(t in self.texts[label] for t in terms):
+                self.report.citations_supported += 1
+            else:
+                flags.append(f"{label} mentions none of: {', '.join(sorted(terms))}")
+        for flag in flags:
+            self.report.flagged.append(f"'{text[:60]}': {flag}")
+        return flags
 
     def synthesis(self, s: Synthesis) -> Synthesis:
         s = s.model_copy(deep=True)
