@@ -22,7 +22,7 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Turn news articles about one story into a briefing you can trust.",
 )
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # one message, one line: no wrapping
 
 
 class Format(StrEnum):
