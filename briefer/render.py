@@ -16,7 +16,7 @@ from .schemas import Briefing
 
 def _e(text: str) -> str:
     """Escape untrusted text for Markdown: no raw HTML, no link or image syntax."""
-    text = html.escape(text.replace("\\", "\\\\"), quote=False)
+    text = html.escape(text.strip().replace("\\", "\\\\"), quote=False)
     return text.replace("[", "\\[").replace("]", "\\]").replace("`", "\\`")
 
 

@@ -40,6 +40,50 @@ def quote_in(quote: str, normalized_text: str) -> bool:
     return True
 
 
+# Titles and roles say nothing about who a speaker is; names must stand in the article.
+_TITLES = {
+    "president",
+    "prime",
+    "minister",
+    "deputy",
+    "foreign",
+    "vice",
+    "premier",
+    "chinese",
+    "russian",
+    "american",
+    "state",
+    "news",
+    "agency",
+    "the",
+    "chairman",
+    "director",
+    "general",
+    "head",
+    "spokesman",
+    "spokeswoman",
+    "official",
+    "officials",
+    "secretary",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "said",
+    "and",
+}
+_NAME = re.compile(r"\b[A-Z][\w’'-]+")
+
+
+def speaker_in(who: str, normalized_text: str) -> bool:
+    """True when every name in `who` (titles aside) appears in the article: a verbatim quote
+    attributed to someone the article never names is an invented attribution."""
+    names = [n for n in _NAME.findall(who) if n.casefold() not in _TITLES]
+    if not names:
+        return normalize(who) in normalized_text if who.strip() else True
+    return all(normalize(n) in normalized_text for n in names)
+
+
 class Verifier:
     """Accumulates counts over a whole briefing while it cleans each part."""
 
@@ -64,13 +108,27 @@ class Verifier:
                 fact.quote = ""
         before = len(a.figures) + len(a.quoted_sources) + len(a.loaded_wording)
         a.figures = [f for f in a.figures if self._figure(label, f.value, f.quote)]
-        a.quoted_sources = [q for q in a.quoted_sources if self._check(label, q.quote, "quote")]
+        a.quoted_sources = [
+            q
+            for q in a.quoted_sources
+            if self._check(label, q.quote, "quote") and self._speaker(label, q.who)
+        ]
+        for fact in a.facts:
+            if fact.speaker and not speaker_in(fact.speaker, self.texts[label]):
+                self.report.flagged.append(f"{label}: removed unnamed speaker '{fact.speaker}'")
+                fact.speaker = ""
         a.loaded_wording = [
             w for w in a.loaded_wording if self._check(label, w.quote, "loaded wording")
         ]
         after = len(a.figures) + len(a.quoted_sources) + len(a.loaded_wording)
         self.report.items_dropped += before - after
         return a
+
+    def _speaker(self, label: str, who: str) -> bool:
+        if speaker_in(who, self.texts[label]):
+            return True
+        self.report.flagged.append(f"{label}: removed quote attributed to '{who}', not named")
+        return False
 
     def _figure(self, label: str, value: str, quote: str) -> bool:
         """A figure stays when its quote is verbatim and its number stands in the article."""

@@ -352,3 +352,36 @@ def test_synthesis_keeps_omissions_only_for_known_articles(texts: dict[str, str]
     )
     out = Verifier(texts).synthesis(s)
     assert [(o.source, o.omits) for o in out.omissions] == [("A2", "the AI cooperation agenda")]
+
+
+def test_quote_attributed_to_someone_the_article_never_names_is_dropped() -> None:
+    from briefer.schemas import ArticleAnalysis, Fact, QuotedSource
+    from briefer.verify import speaker_in
+
+    text = (SEEDS / "004_9e89ca09907b8ff5.txt").read_text(encoding="utf-8")
+    norm = normalize(text)
+    assert speaker_in("Russian Prime Minister Mikhail Mishustin", norm)
+    assert speaker_in("Chinese customs data", norm)
+    assert not speaker_in("Russian Foreign Minister Sergey Lavrov", norm)
+    quote = "The Kremlin said it attaches “very great importance” to Mishustin’s visit"
+    a = ArticleAnalysis(
+        summary="s",
+        genre="news_report",
+        tone="neutral",
+        framing="f",
+        emphasis=[],
+        facts=[
+            Fact(statement="s", kind="attributed_statement", speaker="Sergey Lavrov", quote=quote)
+        ],
+        figures=[],
+        quoted_sources=[
+            QuotedSource(who="Russian Foreign Minister Sergey Lavrov", quote=quote),
+            QuotedSource(who="The Kremlin", quote=quote),
+        ],
+        loaded_wording=[],
+    )
+    v = Verifier({"A1": text})
+    out = v.analysis("A1", a)
+    assert [q.who for q in out.quoted_sources] == ["The Kremlin"]
+    assert out.facts[0].speaker == "" and out.facts[0].quote == quote
+    assert any("Sergey Lavrov" in f for f in v.report.flagged)
