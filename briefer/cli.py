@@ -117,6 +117,10 @@ def brief(
         str | None,
         typer.Option("--local-model", help="Serve a local model: default, fast, or a .gguf path."),
     ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Write nothing and exit 1 if any statement is unverified."),
+    ] = False,
 ) -> None:
     """Brief the articles: neutral summary, outlet comparison, key takeaways."""
     from . import embedded
@@ -162,6 +166,16 @@ def brief(
     _warn_skipped(briefing.run.skipped)
     for warning in briefing.run.warnings:
         err.print(f"[yellow]Warning:[/yellow] {warning}", highlight=False)
+    doubtful = briefing.unverified()
+    if strict and doubtful:
+        for item in doubtful:
+            err.print(f"[yellow]Unverified:[/yellow] {item}", highlight=False)
+        err.print(
+            f"[red]Error:[/red] --strict: {len(doubtful)} unverified statements, nothing "
+            "written; run without --strict to see the flagged briefing.",
+            highlight=False,
+        )
+        raise typer.Exit(1)
     text = to_json(briefing) if fmt is Format.json else to_markdown(briefing)
     if output is None:
         sys.stdout.write(text)

@@ -208,3 +208,11 @@ class Briefing(BaseModel):
     sources: list[SourceRef]
     verification: Verification
     run: RunMeta
+
+    def unverified(self) -> list[str]:
+        """Statements shown with a flag (a number or citation that did not check out)."""
+        return [
+            f"{item.text[:80]}: {'; '.join(item.flags)}"
+            for item in [*self.summary, *self.takeaways]
+            if item.flags
+        ]

@@ -10,8 +10,10 @@ from typer.testing import CliRunner
 
 from briefer import __version__
 from briefer.cli import app
+from briefer.schemas import Briefing
 
 from .conftest import BASE_URL, SEEDS, TEST_KEY, TEST_MODEL
+from .test_render import briefing
 
 runner = CliRunner()
 TWO = [str(SEEDS / "001_194ea32b46bea275.txt"), str(SEEDS / "004_9e89ca09907b8ff5.txt")]
@@ -115,3 +117,26 @@ def test_one_unreadable_article_is_skipped_with_a_warning(tmp_path: Path) -> Non
     assert result.exit_code == 0
     assert "bad.txt" in result.stderr and "binary" in result.stderr
     assert "1 articles" in result.stdout
+
+
+def _briefing(flags: list[str]) -> Briefing:
+    b = briefing()
+    b.summary[0].flags = flags
+    return b
+
+
+@pytest.mark.parametrize("flags", [[], ["number 300 is not in the cited articles"]])
+def test_strict_writes_nothing_when_a_statement_is_unverified(
+    flags: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("briefer.pipeline.brief", lambda *a, **k: _briefing(flags))
+    out = tmp_path / "b.md"
+    result = runner.invoke(
+        app, ["brief", TWO[0], "--base-url", BASE_URL, "--strict", "-o", str(out)]
+    )
+    if flags:
+        assert result.exit_code == 1 and not out.exists()
+        assert "--strict: 1 unverified statements, nothing written" in result.stderr
+        assert "number 300" in result.stderr
+    else:
+        assert result.exit_code == 0 and out.read_text().startswith("# ")
