@@ -13,6 +13,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS calls (
     key TEXT PRIMARY KEY,
@@ -26,6 +28,16 @@ CREATE TABLE IF NOT EXISTS calls (
     created REAL NOT NULL
 )
 """
+
+
+class LoggedCall(BaseModel):
+    created: float
+    step: str
+    model: str
+    endpoint: str
+    prompt_tokens: int
+    completion_tokens: int
+    seconds: float
 
 
 def cache_key(payload: dict[str, Any]) -> str:
@@ -87,6 +99,28 @@ class CallCache:
                 )
         finally:
             db.close()
+
+    def recent(self, limit: int = 20) -> list[LoggedCall]:
+        """The newest stored calls, newest first, for `briefer log`."""
+        db = self._connect()
+        try:
+            rows = db.execute(
+                "SELECT created, step, model, endpoint, prompt_tokens, completion_tokens, seconds "
+                "FROM calls ORDER BY created DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+        finally:
+            db.close()
+        keys = (
+            "created",
+            "step",
+            "model",
+            "endpoint",
+            "prompt_tokens",
+            "completion_tokens",
+            "seconds",
+        )
+        return [dict(zip(keys, row, strict=True)) for row in rows]
 
     def count(self) -> int:
         db = self._connect()

@@ -264,6 +264,38 @@ def doctor(
 
 
 @app.command()
+def log(
+    limit: Annotated[int, typer.Option("--limit", "-n", help="How many calls to show.")] = 20,
+) -> None:
+    """Recent model calls that were paid for (and are now cached): tokens, time, cost."""
+    from datetime import datetime
+
+    from .cache import CallCache
+    from .modeltable import lookup
+    from .settings import data_dir
+
+    path = data_dir() / "cache.sqlite"
+    out = Console()
+    if not path.exists():
+        out.print(f"No model calls recorded yet ({path}).", highlight=False)
+        return
+    rows = CallCache(path).recent(limit)
+    table = Table("when", "step", "model", "prompt", "completion", "seconds", "cost")
+    for r in rows:
+        cost = lookup(r.model).cost(r.prompt_tokens, r.completion_tokens)
+        table.add_row(
+            datetime.fromtimestamp(r.created).strftime("%Y-%m-%d %H:%M"),
+            r.step,
+            r.model,
+            str(r.prompt_tokens),
+            str(r.completion_tokens),
+            f"{r.seconds:.1f}",
+            f"${cost:.4f}" if cost is not None else "?",
+        )
+    out.print(table)
+
+
+@app.command()
 def models() -> None:
     """List the local models the `local` extra can serve, and whether they are ready."""
     from .embedded import available_models

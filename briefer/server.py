@@ -203,20 +203,19 @@ class LocalServer:
         proc, self._proc = self._proc, None
         self.port = None
         _LIVE.discard(self)
-        if proc is not None:
-            try:
-                if proc.poll() is None:
-                    proc.terminate()
-                    proc.wait(timeout=grace)
-            except subprocess.TimeoutExpired:
-                pass
-            finally:
-                if proc.poll() is None:
-                    proc.kill()
-                    proc.wait()
-        if self._owns_log and self._log_path is not None:
-            self._log_path.unlink(missing_ok=True)
-            self._log_path = None
+        try:
+            if proc is not None and proc.poll() is None:
+                proc.terminate()
+                proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            pass
+        finally:  # also on a second Ctrl-C during the grace period
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            if self._owns_log and self._log_path is not None:
+                self._log_path.unlink(missing_ok=True)
+                self._log_path = None
 
 
 @atexit.register

@@ -140,3 +140,24 @@ def test_strict_writes_nothing_when_a_statement_is_unverified(
         assert "number 300" in result.stderr
     else:
         assert result.exit_code == 0 and out.read_text().startswith("# ")
+
+
+def test_log_lists_paid_calls_from_the_cache() -> None:
+    from briefer.cache import CallCache
+    from briefer.settings import data_dir
+
+    assert "No model calls recorded yet" in runner.invoke(app, ["log"]).stdout
+    store = CallCache(data_dir() / "cache.sqlite")
+    store.put(
+        "k1",
+        step="analyse",
+        model="gpt-4.1-mini",
+        endpoint="e",
+        raw="{}",
+        prompt_tokens=1_000_000,
+        completion_tokens=0,
+        seconds=2.5,
+    )
+    result = runner.invoke(app, ["log"])
+    assert result.exit_code == 0
+    assert "analyse" in result.stdout and "$0.4000" in result.stdout  # 1M prompt tokens
