@@ -111,16 +111,8 @@ class CallCache:
             ).fetchall()
         finally:
             db.close()
-        keys = (
-            "created",
-            "step",
-            "model",
-            "endpoint",
-            "prompt_tokens",
-            "completion_tokens",
-            "seconds",
-        )
-        return [dict(zip(keys, row, strict=True)) for row in rows]
+        fields = list(LoggedCall.model_fields)
+        return [LoggedCall(**dict(zip(fields, row, strict=True))) for row in rows]
 
     def count(self) -> int:
         db = self._connect()
