@@ -50,6 +50,10 @@ def endpoint(
                 "context_window": n_ctx,
                 # llama.cpp's prompt cache makes repeated calls differ; off for repeatability.
                 "extra_body": {"cache_prompt": False, **settings.extra_body},
+                # One slot: parallel calls would only queue, and a queued call can outwait a
+                # hosted-sized timeout on a 2-core machine.
+                "concurrency": 1,
+                "timeout": max(settings.timeout, 1800.0),
             }
         )
 

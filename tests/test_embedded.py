@@ -67,6 +67,7 @@ def test_no_key_serves_the_default_model_and_stops_it_on_error(stand_in: list[An
         assert got.base_url == "http://127.0.0.1:5555/v1"
         assert got.model == "qwen2.5-coder-1.5b-instruct"
         assert got.extra_body == {"cache_prompt": False} and got.context_window == 8192
+        assert got.concurrency == 1 and got.timeout >= 1800
         assert stand_in[0].running
         raise RuntimeError("the briefing failed")
     assert not stand_in[0].running  # stopped on the way out, error or not
