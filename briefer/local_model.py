@@ -17,8 +17,6 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
-
 from .errors import LocalModelError
 
 BLOCK_SIZE = 1 << 20  # 1 MiB: big enough to be fast, small enough to stream a 1 GiB file
@@ -82,10 +80,10 @@ LOCAL_MODELS: dict[str, LocalModelSpec] = {
 
 
 def default_cache_dir() -> Path:
-    """Where assembled models go: $BRIEFER_HOME/models, else the user cache folder."""
-    home = os.environ.get("BRIEFER_HOME")
-    base = Path(home).expanduser() if home else Path(platformdirs.user_cache_dir("briefer"))
-    return base / "models"
+    """Where assembled models go: the cache folder ($BRIEFER_HOME/cache, else the user's)."""
+    from .settings import cache_dir
+
+    return cache_dir() / "models"
 
 
 def find_spec_for(name_or_alias: str) -> LocalModelSpec | None:

@@ -194,7 +194,7 @@ def test_default_cache_dir_follows_briefer_home(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("BRIEFER_HOME", str(tmp_path))
-    assert default_cache_dir() == tmp_path / "models"
+    assert default_cache_dir() == tmp_path / "cache" / "models"
     monkeypatch.delenv("BRIEFER_HOME")
     assert default_cache_dir().name == "models"
 
