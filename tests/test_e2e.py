@@ -92,4 +92,7 @@ def test_brief_all_seeds(cassette: Cassette) -> None:
 def test_brief_all_seeds_with_the_fast_model(cassette: Cassette) -> None:
     b = brief([SEEDS], model_settings(model=FAST_MODEL))
     check_briefing(b, cassette)
-    assert len(b.sources) >= 4
+    # The 0.5B model repeats itself up to the output limit on the two longest seeds even after
+    # the chunk is split: briefer reports them as skipped and briefs the rest (issue 3 notes).
+    assert len(b.sources) >= 3
+    assert all("output limit" in s.reason for s in b.run.skipped)
