@@ -28,7 +28,7 @@ from .cache import CallCache
 from .chunking import chunk_text
 from .clean import clean_text
 from .errors import ModelOutputError, ModelRefusalError, NoArticlesError, OutputTruncatedError
-from .ingest import Skipped, ingest
+from .ingest import Article, Skipped, ingest
 from .llm import LLM, build_client
 from .modeltable import ModelInfo, lookup
 from .schemas import (
@@ -62,8 +62,13 @@ def prepare(
 ) -> tuple[list[Prepared], list[Skipped]]:
     """Ingest and clean every article; label them A1, A2, ... in input order."""
     result = ingest(paths, manifest)
+    return prepare_articles(result.articles, counter), result.skipped
+
+
+def prepare_articles(articles: Sequence[Article], counter: TokenCounter) -> list[Prepared]:
+    """Clean already-ingested articles (files, feeds, pages); label them A1, A2, ... in order."""
     prepared = []
-    for i, article in enumerate(result.articles, start=1):
+    for i, article in enumerate(articles, start=1):
         cleaned = clean_text(article.text)
         prepared.append(
             Prepared(
@@ -75,7 +80,7 @@ def prepare(
                 removed=cleaned.removed,
             )
         )
-    return prepared, result.skipped
+    return prepared
 
 
 def _analyse_all(
@@ -176,11 +181,36 @@ def brief(
     progress: ProgressFn | None = None,
 ) -> Briefing:
     """Produce a verified Briefing of the articles under `paths`."""
+    result = ingest(paths, manifest)
+    return brief_articles(
+        result.articles,
+        settings,
+        skipped=result.skipped,
+        http_client=http_client,
+        progress=progress,
+    )
+
+
+def brief_articles(
+    articles: Sequence[Article],
+    settings: Settings,
+    *,
+    skipped: Sequence[Skipped] = (),
+    http_client: httpx2.Client | None = None,
+    progress: ProgressFn | None = None,
+) -> Briefing:
+    """Produce a verified Briefing of already-ingested articles (from files, feeds or pages).
+
+    `skipped` are inputs that were already rejected upstream; they are reported in the run.
+    """
     t0 = time.monotonic()
     started = datetime.now(UTC).isoformat(timespec="seconds")
     info = lookup(settings.model, settings.context_window)
     counter = counter_for(info)
-    prepared, skipped = prepare(paths, counter, manifest)
+    if not articles:
+        raise NoArticlesError("No articles to brief.")
+    prepared = prepare_articles(articles, counter)
+    skipped = list(skipped)
     cache = CallCache(settings_mod.data_dir() / "cache.sqlite") if settings.cache else None
     llm = LLM(settings, info, build_client(settings, http_client), cache, counter)
 
