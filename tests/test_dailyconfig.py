@@ -1,0 +1,111 @@
+"""briefer.toml: the example validates, paths resolve against the file, and every mistake
+names the file, the key and (where it can) the line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from briefer.dailyconfig import EXAMPLE, load, model_settings
+from briefer.errors import ConfigError
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "briefer.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def error_of(path: Path) -> str:
+    with pytest.raises(ConfigError) as info:
+        load(path)
+    return str(info.value)
+
+
+def test_the_example_from_init_is_valid_and_paths_resolve_against_its_folder(
+    tmp_path: Path,
+) -> None:
+    cfg = load(write(tmp_path, EXAMPLE))
+    assert cfg.output == tmp_path / "briefings"
+    assert cfg.sources.folders == [str(tmp_path / "articles")]
+    assert cfg.formats == ["md", "json"]
+    assert (cfg.window_hours, cfg.keep_days, cfg.min_outlets) == (24, 30, 2)
+
+
+def test_absolute_and_home_paths_are_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    cfg = load(
+        write(
+            tmp_path,
+            'output = "~/out"\n[sources]\nfolders = ["/srv/news"]\nglobs = ["in/*.html"]\n',
+        )
+    )
+    assert cfg.output == tmp_path / "home" / "out"
+    assert cfg.sources.folders == ["/srv/news"]
+    assert cfg.sources.globs == [str(tmp_path / "in" / "*.html")]
+
+
+def test_toml_syntax_error_names_the_line(tmp_path: Path) -> None:
+    path = write(tmp_path, 'output = "out"\n[sources]\nfolders = "a" "b"\nkeep_days = 3\n')
+    message = error_of(path)
+    assert str(path) in message and "not valid TOML" in message and "line 3" in message
+
+
+def test_unknown_key_names_its_line_and_suggests_the_right_one(tmp_path: Path) -> None:
+    path = write(tmp_path, 'output = "out"\n\n[sources]\nfolder = ["a"]\n')
+    message = error_of(path)
+    assert message.startswith(f"{path}: line 4: unknown key 'sources.folder'")
+    assert "did you mean 'folders'" in message
+
+
+def test_bad_value_names_the_key_and_line(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, 'output = "out"\n[sources]\nfeeds = ["ftp://x"]\n[model]\nconcurrency = 0\n'
+    )
+    message = error_of(path)
+    assert message.startswith(f"{path}: line 3: sources.feeds[0]:")
+    assert "'ftp://x' is not an http(s) URL" in message
+    path = write(tmp_path, 'output = "out"\nkeep_days = -1\n[sources]\nurls = ["https://a.b/c"]\n')
+    assert error_of(path).startswith(f"{path}: line 2: keep_days: Input should be greater")
+    path = write(tmp_path, 'output = "o"\n[sources]\nfolders = ["a"]\n[model]\nconcurrency = 0\n')
+    assert error_of(path).startswith(f"{path}: line 5: model.concurrency:")
+    path = write(tmp_path, 'output = "o"\nformats = ["pdf"]\n[sources]\nfolders = ["a"]\n')
+    assert error_of(path).startswith(f"{path}: line 2: formats[0]: Input should be 'md' or 'json'")
+
+
+def test_missing_output_and_empty_sources_are_explained(tmp_path: Path) -> None:
+    message = error_of(write(tmp_path, '[sources]\nfolders = ["a"]\n'))
+    assert "missing key 'output'" in message and "briefer init" in message
+    message = error_of(write(tmp_path, 'output = "out"\n[sources]\n'))
+    assert "needs at least one of folders, globs, feeds or urls" in message
+
+
+def test_an_api_key_in_the_file_is_refused_with_where_it_belongs(tmp_path: Path) -> None:
+    path = write(tmp_path, 'output = "o"\n[sources]\nfolders = ["a"]\n[model]\napi_key = "sk-1"\n')
+    message = error_of(path)
+    assert "line 5" in message and "environment file" in message and "sk-1" not in message
+
+
+def test_missing_file_says_how_to_make_one(tmp_path: Path) -> None:
+    message = error_of(tmp_path / "nope.toml")
+    assert "not found" in message and "briefer init" in message
+
+
+def test_model_table_sits_below_environment_and_flags(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cfg = load(
+        write(
+            tmp_path,
+            'output = "o"\n[sources]\nfolders = ["a"]\n'
+            '[model]\nmodel = "gpt-4.1-nano"\nconcurrency = 2\nbase_url = "http://127.0.0.1:9/v1"\n',
+        )
+    )
+    s = model_settings(cfg)
+    assert (s.model, s.concurrency, s.base_url) == ("gpt-4.1-nano", 2, "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("BRIEFER_MODEL", "gpt-4o-mini")
+    s = model_settings(cfg)
+    assert (s.model, s.concurrency) == ("gpt-4o-mini", 2)
+    s = model_settings(cfg, {"model": "gpt-5-nano", "concurrency": None})
+    assert (s.model, s.concurrency) == ("gpt-5-nano", 2)
