@@ -12,6 +12,7 @@ import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlparse
 
 from pydantic import BaseModel
 
@@ -21,7 +22,7 @@ TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
 MANIFEST_NAME = "sources.toml"
 
-OutletSource = Literal["manifest", "front_matter", "metadata", "text", "file"]
+OutletSource = Literal["manifest", "front_matter", "metadata", "text", "file", "url"]
 
 
 class Article(BaseModel):
@@ -182,6 +183,43 @@ def read_article(path: Path, manifest: dict[str, str] | None = None) -> Article:
         text=text,
         url=manifest.get("url") or meta.get("url"),
         date=manifest.get("date") or meta.get("date"),
+    )
+
+
+def read_page(
+    content: str,
+    url: str,
+    *,
+    html: bool = True,
+    outlet: str | None = None,
+    title: str | None = None,
+    date: str | None = None,
+) -> Article:
+    """An Article from a fetched page (a feed entry's link or a single URL), extracted like an
+    HTML file. The page's own site name wins over `outlet` (e.g. a feed title), then the host.
+    Raises ValueError with a reason when the page holds no article text."""
+    meta: dict[str, str] = {}
+    if html:
+        text, meta = _extract_html(content)
+    else:
+        text = content
+    if not text.strip():
+        raise ValueError("no article text found")
+    host = urlparse(url).hostname or url
+    found: tuple[str, OutletSource] = (host.removeprefix("www."), "url")
+    if meta.get("sitename"):
+        found = (meta["sitename"], "metadata")
+    elif outlet:
+        found = (outlet, "metadata")
+    return Article(
+        id=hashlib.sha256(text.encode("utf-8")).hexdigest()[:12],
+        path=url,
+        title=title or meta.get("title") or _title_from_text(text),
+        outlet=found[0],
+        outlet_source=found[1],
+        text=text,
+        url=url,
+        date=date or meta.get("date"),
     )
 
 

@@ -1,0 +1,123 @@
+"""Feeds and pages over a loopback server: entries become articles, old entries are dropped,
+and every failure is a skipped source with its reason, never the end of the run."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from briefer import __version__
+from briefer.feeds import USER_AGENT, FetchError, client, fetch_all, fetch_page, parse_feed
+
+from .loopback import Served, serve
+
+WEB = Path(__file__).parent / "data" / "daily" / "web"
+SINCE = datetime(2026, 3, 9, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def web(tmp_path: Path) -> Iterator[Served]:
+    root = tmp_path / "web"
+    root.mkdir()
+    for f in WEB.iterdir():
+        (root / f.name).write_bytes(f.read_bytes())
+    (root / "not-a-feed.xml").write_text("<html><body>Hello</body></html>", encoding="utf-8")
+    (root / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    (root / "empty.html").write_text(
+        "<html><head><title>Gallery</title></head><body></body></html>"
+    )
+    (root / "plain.txt").write_text("Plain text article about the harbor bridge closure.\n")
+    with serve(root, slow_seconds=1.5) as served:
+        yield served
+
+
+def test_user_agent_names_briefer_and_its_version() -> None:
+    assert f"briefer/{__version__} (+https://github.com/briefer)" == USER_AGENT
+
+
+def test_rss_entries_become_articles_and_failures_are_skipped(web: Served) -> None:
+    got = fetch_all([f"{web.base}/metro-wire.xml"], [], since=SINCE, timeout=5)
+    assert [a.title for a in got.articles] == [
+        "City shuts Millbrook harbor bridge as girder corrosion worsens",
+        "Library board cuts Sunday hours at eleven branches",
+    ]
+    bridge = got.articles[0]
+    assert bridge.outlet == "Metro Wire" and bridge.outlet_source == "metadata"
+    assert bridge.url == f"{web.base}/bridge.html?utm_source=rss&utm_medium=feed"
+    assert bridge.date == "2026-03-10T05:00:00+00:00"
+    assert "corrosion in two steel girders" in bridge.text
+    assert "newsletter" not in bridge.text and "Subscribe" not in bridge.text
+    assert [(s.path, s.reason) for s in got.skipped] == [(f"{web.base}/gone.html", "HTTP 404")]
+    assert got.too_old == 1  # the craft fair entry, dated before the window
+    assert "/old-fair.html" not in web.paths()  # never downloaded
+    assert {agent for _, agent in web.requests} == {USER_AGENT}
+
+
+def test_atom_feed_entries_use_the_page_site_name(web: Served) -> None:
+    got = fetch_all([f"{web.base}/harbor-gazette.atom"], [], since=SINCE, timeout=5)
+    assert [(a.outlet, a.url) for a in got.articles] == [
+        ("Harbor Gazette", f"{web.base}/library-gazette.html"),
+        ("Metro Wire", f"{web.base}/bridge.html#top"),
+    ]
+    assert got.skipped == [] and got.too_old == 0
+
+
+def test_without_a_window_every_entry_is_kept(web: Served) -> None:
+    got = fetch_all([f"{web.base}/metro-wire.xml"], [], since=None, timeout=5, max_per_feed=10)
+    assert len(got.articles) == 3 and got.too_old == 0
+    got = fetch_all([f"{web.base}/metro-wire.xml"], [], since=None, timeout=5, max_per_feed=1)
+    assert len(got.articles) == 1
+
+
+def test_one_dead_feed_does_not_stop_the_others(web: Served) -> None:
+    closed = "http://127.0.0.1:9/feed.xml"  # discard port: nothing listens
+    got = fetch_all(
+        [
+            closed,
+            f"{web.base}/missing.xml",
+            f"{web.base}/not-a-feed.xml",
+            f"{web.base}/harbor-gazette.atom",
+        ],
+        [],
+        since=SINCE,
+        timeout=5,
+    )
+    reasons = {s.path: s.reason for s in got.skipped}
+    assert reasons[closed].startswith("feed: cannot fetch (ConnectError")
+    assert reasons[f"{web.base}/missing.xml"] == "feed: HTTP 404"
+    assert reasons[f"{web.base}/not-a-feed.xml"].startswith("feed: not an RSS or Atom feed")
+    assert len(got.articles) == 2  # the Atom feed still delivered
+
+
+def test_single_pages_and_their_failures(web: Served) -> None:
+    urls = [
+        f"{web.base}/{name}" for name in ("library.html", "logo.png", "empty.html", "plain.txt")
+    ]
+    got = fetch_all([], urls, since=SINCE, timeout=5)
+    assert [a.url for a in got.articles] == [urls[0], urls[3]]
+    plain = got.articles[1]
+    assert plain.outlet == "127.0.0.1" and plain.outlet_source == "url"
+    assert plain.text.startswith("Plain text article")
+    assert {s.path: s.reason for s in got.skipped} == {
+        urls[1]: "not an article page (content type image/png)",
+        urls[2]: "no article text found",
+    }
+
+
+def test_a_slow_server_times_out(web: Served) -> None:
+    with client(timeout=0.3) as http, pytest.raises(FetchError, match="timed out"):
+        fetch_page(http, f"{web.base}/slow")
+
+
+def test_parse_feed_reads_titles_links_and_dates() -> None:
+    body = (WEB / "harbor-gazette.atom").read_bytes().replace(b"${base}", b"http://h.test")
+    title, entries = parse_feed(body, "http://h.test/feed", limit=10)
+    assert title == "Harbor Gazette"
+    assert [e.link for e in entries] == [
+        "http://h.test/library-gazette.html",
+        "http://h.test/bridge.html#top",
+    ]
+    assert entries[0].published == datetime(2026, 3, 10, 6, 0, tzinfo=UTC)
