@@ -1,0 +1,300 @@
+"""The daily run: gather the day's articles, drop duplicates and what was briefed before, group
+them into stories, brief each story that enough outlets cover, write the dated folder and its
+index, prune old days. Built for cron: one lock, atomic files, a status that says whether
+anything new was written, and a resumable run (paid calls are cached, finished stories kept).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+import httpx2
+from pydantic import BaseModel, Field
+
+from . import prompts
+from .dailyconfig import DailyConfig
+from .dailyindex import render_index
+from .dailystate import SEEN_NAME, STATE_NAME, DayState, SeenStore, StoryState, prune_days
+from .dedupe import dedupe
+from .errors import (
+    BrieferError,
+    InputError,
+    ModelOutputError,
+    ModelRefusalError,
+    OutputTruncatedError,
+)
+from .gather import gather
+from .grouping import Story, group
+from .ingest import Skipped
+from .pipeline import ProgressFn, brief_articles
+from .render import to_json, to_markdown, write_atomic
+from .runlock import LOCK_NAME, RunLock
+from .schemas import Briefing
+from .settings import Settings
+
+Status = Literal["done", "nothing_new", "failed", "locked"]
+EndpointFn = Callable[[Settings], AbstractContextManager[Settings]]
+Notify = Callable[[str], None]
+INDEX_NAME = "index.md"
+# A story that fails this way fails alone; any other error (endpoint down, no key) stops the run.
+_STORY_ERRORS = (ModelOutputError, OutputTruncatedError, ModelRefusalError, InputError)
+
+
+class StoryOutcome(BaseModel):
+    slug: str
+    title: str
+    articles: list[str]
+    outlets: list[str]
+    status: Literal["written", "unchanged", "failed", "not_attempted"]
+    files: list[str] = Field(default_factory=list)  # relative to the day's folder
+    error: str | None = None
+    model_calls: int = 0
+    cached_calls: int = 0
+
+
+class ArticleRef(BaseModel):
+    title: str
+    outlet: str
+    path: str
+
+
+class DailyResult(BaseModel):
+    """What one run did; `status` maps to the exit code and `message` to the one-line report."""
+
+    status: Status
+    day: str
+    folder: str
+    message: str = ""
+    stories: list[StoryOutcome] = Field(default_factory=list)
+    earlier: dict[str, StoryState] = Field(default_factory=dict)
+    singles: list[ArticleRef] = Field(default_factory=list)
+    skipped: list[Skipped] = Field(default_factory=list)
+    duplicates: list[Skipped] = Field(default_factory=list)
+    seen_before: int = 0
+    too_old: int = 0
+    pruned: list[str] = Field(default_factory=list)
+    lock_holder: int | None = None
+
+    def written(self) -> list[StoryOutcome]:
+        return [s for s in self.stories if s.status == "written"]
+
+
+def input_hash(story: Story, settings: Settings, cfg: DailyConfig) -> str:
+    """Everything a story's briefing depends on: its articles in order, model, prompts."""
+    payload = {
+        "articles": [(a.id, a.outlet, a.title, a.path) for a in story.articles],
+        "model": settings.model,
+        "endpoint": settings.base_url or "",
+        "local_model": cfg.model.local_model or "",
+        "prompts": prompts.version(),
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _outcome(story: Story, status: str, **extra: object) -> StoryOutcome:
+    return StoryOutcome.model_validate(
+        {
+            "slug": story.slug,
+            "title": story.title,
+            "articles": [a.path for a in story.articles],
+            "outlets": story.outlets(),
+            "status": status,
+            **extra,
+        }
+    )
+
+
+def _write(briefing: Briefing, folder: Path, slug: str, formats: Sequence[str]) -> list[str]:
+    names = []
+    for fmt in formats:
+        text = to_json(briefing) if fmt == "json" else to_markdown(briefing)
+        write_atomic(folder / f"{slug}.{fmt}", text)
+        names.append(f"{slug}.{fmt}")
+    return names
+
+
+class _Run:
+    """One run's moving parts; `run_daily` wraps it in the lock."""
+
+    def __init__(
+        self,
+        cfg: DailyConfig,
+        settings: Settings,
+        now: datetime,
+        http_client: httpx2.Client | None,
+        endpoint: EndpointFn | None,
+        notify: Notify,
+        progress: ProgressFn | None,
+    ) -> None:
+        self.cfg, self.settings, self.now = cfg, settings, now
+        self.http_client, self.endpoint = http_client, endpoint
+        self.notify, self.progress = notify, progress
+        self.day = now.date().isoformat()
+        self.folder = cfg.output / self.day
+        self.stack = contextlib.ExitStack()
+        self.live: Settings | None = None
+        self.stop: str | None = None  # why the remaining stories are not attempted
+
+    def _settings(self) -> Settings:
+        """The endpoint opens on the first story that needs a model, not before."""
+        if self.live is None:
+            opened = self.endpoint(self.settings) if self.endpoint else None
+            self.live = self.stack.enter_context(opened) if opened else self.settings
+        return self.live
+
+    def _progress(self, slug: str) -> ProgressFn | None:
+        outer = self.progress
+        if outer is None:
+            return None
+        return lambda step, done, total: outer(f"{slug}: {step}", done, total)
+
+    def brief(self, story: Story, state: DayState, seen: SeenStore) -> StoryOutcome:
+        key = input_hash(story, self.settings, self.cfg)
+        names = [f"{story.slug}.{fmt}" for fmt in self.cfg.formats]
+        prev = state.stories.get(story.slug)
+        if prev and prev.input == key and all((self.folder / n).is_file() for n in names):
+            return _outcome(story, "unchanged", files=names, title=prev.title)
+        if self.stop:
+            return _outcome(story, "not_attempted", error=f"not attempted: {self.stop}")
+        self.notify(
+            f"Briefing {story.slug}: {len(story.articles)} articles from "
+            f"{', '.join(story.outlets())}"
+        )
+        try:
+            briefing = brief_articles(
+                story.articles,
+                self._settings(),
+                http_client=self.http_client,
+                progress=self._progress(story.slug),
+            )
+        except _STORY_ERRORS as exc:
+            return _outcome(story, "failed", error=str(exc))
+        except BrieferError as exc:
+            self.stop = str(exc)
+            return _outcome(story, "failed", error=str(exc))
+        names = _write(briefing, self.folder, story.slug, self.cfg.formats)
+        state.stories[story.slug] = StoryState(
+            input=key,
+            title=briefing.title,
+            files=names,
+            articles=[a.path for a in story.articles],
+        )
+        state.save(self.folder / STATE_NAME)
+        seen.add(story.articles, self.day)
+        seen.save()
+        return _outcome(
+            story,
+            "written",
+            files=names,
+            title=briefing.title,
+            model_calls=briefing.run.model_calls,
+            cached_calls=briefing.run.cached_calls,
+        )
+
+    def run(self) -> DailyResult:
+        cfg = self.cfg
+        self.notify(f"Gathering articles for {self.day}")
+        gathered = gather(cfg, self.now)
+        articles, duplicates = dedupe(gathered.articles)
+        seen = SeenStore(cfg.output / SEEN_NAME)
+        fresh = [a for a in articles if seen.briefed_before(a, self.day) is None]
+        grouping = group(fresh, cfg.group_threshold, cfg.min_outlets)
+        state = DayState.load(self.folder / STATE_NAME)
+        with self.stack:
+            outcomes = [self.brief(story, state, seen) for story in grouping.stories]
+        slugs = {s.slug for s in grouping.stories}
+        result = DailyResult(
+            status="nothing_new",
+            day=self.day,
+            folder=str(self.folder),
+            stories=outcomes,
+            earlier={k: v for k, v in state.stories.items() if k not in slugs},
+            singles=[
+                ArticleRef(title=a.title, outlet=a.outlet, path=a.path) for a in grouping.singles
+            ],
+            skipped=gathered.skipped,
+            duplicates=duplicates,
+            seen_before=len(articles) - len(fresh),
+            too_old=gathered.too_old,
+        )
+        every_source_failed = not gathered.articles and bool(gathered.skipped)
+        if every_source_failed or any(s.status in ("failed", "not_attempted") for s in outcomes):
+            result.status = "failed"
+        elif result.written():
+            result.status = "done"
+        index = self.folder / INDEX_NAME
+        text = render_index(result, cfg.window_hours)
+        if not index.is_file() or index.read_text(encoding="utf-8") != text:
+            write_atomic(index, text)
+        result.pruned = prune_days(cfg.output, self.now.date(), cfg.keep_days)
+        seen.prune(self.now.date(), cfg.keep_days)
+        seen.save()
+        result.message = _summary(result, index)
+        return result
+
+
+def _summary(r: DailyResult, index: Path) -> str:
+    counts = {k: sum(1 for s in r.stories if s.status == k) for k in ("written", "unchanged")}
+    failed = [s for s in r.stories if s.status in ("failed", "not_attempted")]
+    parts = [f"{counts['written']} stories briefed", f"{counts['unchanged']} unchanged"]
+    if failed:
+        parts.append(f"{len(failed)} failed ({failed[0].slug}: {failed[0].error})")
+    parts.append(f"{len(r.singles)} single-outlet articles listed")
+    if r.skipped:
+        parts.append(f"{len(r.skipped)} sources skipped")
+    if r.pruned:
+        parts.append(f"{len(r.pruned)} old days deleted")
+    lead = {
+        "done": "Done",
+        "nothing_new": "Nothing new",
+        "failed": "Failed",
+        "locked": "Locked",
+    }[r.status]
+    return f"{lead}: {', '.join(parts)}; see {index}"
+
+
+def run_daily(
+    cfg: DailyConfig,
+    settings: Settings,
+    now: datetime,
+    *,
+    http_client: httpx2.Client | None = None,
+    endpoint: EndpointFn | None = None,
+    notify: Notify | None = None,
+    progress: ProgressFn | None = None,
+) -> DailyResult:
+    """One scheduled run for the day of `now` (an aware local time).
+
+    `http_client` carries the model calls (tests pass a fake); `endpoint` turns the settings
+    into a live endpoint (e.g. starting the embedded model) and is entered only when a story
+    needs briefing. A second run while one holds the lock returns status "locked" at once.
+    """
+    now = now if now.tzinfo else now.astimezone()
+    day = now.date().isoformat()
+    lock = RunLock(cfg.output / LOCK_NAME)
+    if not lock.acquire():
+        holder = f" (pid {lock.holder})" if lock.holder else ""
+        return DailyResult(
+            status="locked",
+            day=day,
+            folder=str(cfg.output / day),
+            lock_holder=lock.holder,
+            message=f"Another briefer daily run{holder} holds {lock.path}; this run did nothing.",
+        )
+    try:
+        if lock.took_over and notify:
+            notify(f"Took over the lock of an earlier run (pid {lock.took_over}) that is gone.")
+        return _Run(cfg, settings, now, http_client, endpoint, notify or _quiet, progress).run()
+    finally:
+        lock.release()
+
+
+def _quiet(message: str) -> None:
+    del message

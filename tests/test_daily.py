@@ -1,0 +1,327 @@
+"""The daily run end to end over a fixture folder and a loopback feed server, with a fake
+model: the dated layout, zero model calls on a re-run, a failed run resumed from what was
+paid for, lock contention, retention, and articles never briefed twice."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx2
+import pytest
+
+from briefer.cache import CallCache
+from briefer.daily import DailyResult, run_daily
+from briefer.dailyconfig import DailyConfig, load
+from briefer.runlock import LOCK_NAME
+from briefer.schemas import Briefing
+from briefer.settings import data_dir
+
+from .conftest import model_settings
+from .fakes import FakeEndpoint, error
+from .loopback import Served, serve
+from .schema_fake import reply
+
+DATA = Path(__file__).parent / "data" / "daily"
+NOW = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
+DAY = "2026-03-10"
+BRIDGE = "millbrook-harbor-bridge-girder"
+LIBRARY = "library-board-branch-hours"
+
+
+@dataclass
+class Day:
+    root: Path
+    web: Served
+
+    def config(self, extra: str = "", feeds: tuple[str, ...] | None = None) -> DailyConfig:
+        names = (
+            feeds if feeds is not None else ("metro-wire.xml", "harbor-gazette.atom", "dead.xml")
+        )
+        feed_list = ", ".join(f'"{self.web.base}/{n}"' for n in names)
+        path = self.root / "briefer.toml"
+        path.write_text(
+            f'output = "out"\nformats = ["md", "json"]\nkeep_days = 3\n{extra}\n'
+            f'[sources]\nfolders = ["inbox"]\nfeeds = [{feed_list}]\n',
+            encoding="utf-8",
+        )
+        return load(path)
+
+    @property
+    def out(self) -> Path:
+        return self.root / "out"
+
+
+@pytest.fixture
+def day(tmp_path: Path) -> Iterator[Day]:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    recent = (NOW - timedelta(hours=1)).timestamp()
+    for f in (DATA / "folder").iterdir():
+        target = inbox / f.name
+        target.write_bytes(f.read_bytes())
+        os.utime(target, (recent, recent))
+    with serve(DATA / "web") as web:
+        yield Day(tmp_path, web)
+
+
+def run(cfg: DailyConfig, fake: FakeEndpoint, now: datetime = NOW, **kw: Any) -> DailyResult:
+    return run_daily(cfg, model_settings(), now, http_client=fake.client(), **kw)
+
+
+def cached_calls() -> int:
+    path = data_dir() / "cache.sqlite"
+    return CallCache(path).count() if path.exists() else 0
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_daily_run_writes_the_dated_layout(day: Day) -> None:
+    fake = FakeEndpoint(reply)
+    result = run(day.config(), fake)
+    assert result.status == "done", result.message
+    folder = day.out / DAY
+    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == sorted(
+        [f"{BRIDGE}.md", f"{BRIDGE}.json", f"{LIBRARY}.md", f"{LIBRARY}.json", "index.md"]
+    )
+    assert not list(day.out.rglob("*.tmp")) and not (day.out / LOCK_NAME).exists()
+
+    bridge = Briefing.model_validate_json((folder / f"{BRIDGE}.json").read_text())
+    assert sorted(s.outlet for s in bridge.sources) == [
+        "Coastal Times",
+        "Metro Wire",
+        "Valley Post",
+    ]
+    assert (folder / f"{BRIDGE}.md").read_text().startswith("# ")
+    library = Briefing.model_validate_json((folder / f"{LIBRARY}.json").read_text())
+    assert sorted(s.outlet for s in library.sources) == [
+        "Harbor Gazette",
+        "Metro Wire",
+        "Valley Post",
+    ]
+
+    # Every request was a paid call, and each is in the cache and the log.
+    calls = sum(s.model_calls for s in result.stories)
+    assert calls == len(fake.requests) > 0
+    assert cached_calls() == len(fake.requests)
+
+    index = (folder / "index.md").read_text()
+    assert f"]({BRIDGE}.md) ([json]({BRIDGE}.json)): 3 articles from" in index.replace(
+        "<", ""
+    ).replace(">", "")
+    assert f"({LIBRARY}.md" in index.replace("<", "")
+    assert "Family bakery on Dock Road wins national sourdough prize: Town Crier" in index
+    assert f"{day.web.base}/gone.html: HTTP 404" in index
+    assert f"{day.web.base}/dead.xml: feed: HTTP 404" in index
+    assert "zz-syndicated-bridge.txt: near-duplicate of" in index
+    assert f"{day.web.base}/bridge.html#top: duplicate (same page) of" in index
+    assert "1 older than the 24-hour window" in index
+    assert [d.path for d in result.duplicates] == [
+        str(day.root / "inbox" / "zz-syndicated-bridge.txt"),
+        f"{day.web.base}/bridge.html#top",
+    ]
+
+
+def test_second_run_over_unchanged_input_makes_zero_model_calls(day: Day) -> None:
+    cfg = day.config()
+    first = FakeEndpoint(reply)
+    assert run(cfg, first).status == "done"
+    paid, before = len(first.requests), snapshot(day.out)
+    log = CallCache(data_dir() / "cache.sqlite").recent(1000)
+
+    second = FakeEndpoint(reply)
+    result = run(cfg, second)
+    assert result.status == "nothing_new", result.message
+    assert result.message.startswith("Nothing new: 0 stories briefed, 2 unchanged")
+    assert second.requests == []
+    assert cached_calls() == paid
+    assert CallCache(data_dir() / "cache.sqlite").recent(1000) == log
+    assert snapshot(day.out) == before
+
+    # Even with the run's memory gone, the briefings come from the call cache alone.
+    (day.out / DAY / ".briefer-state.json").unlink()
+    third = FakeEndpoint(reply)
+    result = run(cfg, third)
+    assert result.status == "done"
+    assert third.requests == [] and cached_calls() == paid
+    assert sum(s.cached_calls for s in result.stories) == paid
+    assert sum(s.model_calls for s in result.stories) == 0
+
+
+def test_failed_run_resumes_from_what_was_paid_for(
+    day: Day, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    cfg = day.config()
+    # How many calls a whole run takes, measured in a separate state folder.
+    monkeypatch.setenv("BRIEFER_HOME", str(tmp_path / "reference-home"))
+    reference = FakeEndpoint(reply)
+    run(cfg.model_copy(update={"output": tmp_path / "reference-out"}), reference)
+    total = len(reference.requests)
+    monkeypatch.setenv("BRIEFER_HOME", str(tmp_path / "home"))
+
+    # The endpoint dies at call k, in the second story, and stays down: the run fails.
+    k = total - 2
+    dying = FakeEndpoint(*([reply] * (k - 1)), error(503, "server went away"))
+    result = run(cfg, dying)
+    assert result.status == "failed"
+    # A call already under way when the error arrived may also have been sent (and failed).
+    assert len(dying.requests) in (k, k + 1)
+    assert cached_calls() == k - 1
+    assert [s.status for s in result.stories] == ["written", "failed"]
+    assert "server went away" in (result.stories[1].error or "")
+    assert "Not briefed because of an error (1)" in (day.out / DAY / "index.md").read_text()
+    assert (day.out / DAY / f"{result.stories[0].slug}.md").is_file()
+    assert not (day.out / LOCK_NAME).exists()
+
+    # The re-run pays only for the calls that were not paid for.
+    resumed = FakeEndpoint(reply)
+    result = run(cfg, resumed)
+    assert result.status == "done"
+    assert [s.status for s in result.stories] == ["unchanged", "written"]
+    assert len(resumed.requests) == total - (k - 1)
+    assert resumed.requests == reference.requests[k - 1 :]
+    assert cached_calls() == total
+
+
+def test_endpoint_failure_stops_the_remaining_stories(day: Day) -> None:
+    dead = FakeEndpoint(error(503, "down"))
+    result = run(day.config(), dead)
+    assert result.status == "failed"
+    assert [s.status for s in result.stories] == ["failed", "not_attempted"]
+    # The first call fails (one more may already be under way); the second story sends none.
+    assert len(dead.requests) in (1, 2)
+    assert result.message.startswith("Failed: 0 stories briefed, 0 unchanged, 2 failed")
+
+
+def test_second_run_while_the_first_holds_the_lock_does_nothing(day: Day) -> None:
+    cfg = day.config()
+    lock = day.out / LOCK_NAME
+    day.out.mkdir()
+    lock.write_text(f"{os.getpid()}\n")
+    fake = FakeEndpoint(reply)
+    result = run(cfg, fake)
+    assert result.status == "locked"
+    assert result.lock_holder == os.getpid()
+    assert str(lock) in result.message and "did nothing" in result.message
+    assert fake.requests == [] and day.web.requests == []
+    assert sorted(p.name for p in day.out.iterdir()) == [LOCK_NAME]
+    assert lock.read_text() == f"{os.getpid()}\n"
+
+
+def test_lock_left_by_a_killed_run_is_taken_over(day: Day) -> None:
+    child = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    dead_pid = int(child.stdout)
+    day.out.mkdir()
+    (day.out / LOCK_NAME).write_text(f"{dead_pid}\n")
+    notes: list[str] = []
+    result = run(day.config(), FakeEndpoint(reply), notify=notes.append)
+    assert result.status == "done"
+    assert f"Took over the lock of an earlier run (pid {dead_pid}) that is gone." in notes
+    assert not (day.out / LOCK_NAME).exists()
+
+
+def test_retention_deletes_only_old_dated_folders(day: Day, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "keep-me"
+    elsewhere.mkdir()
+    day.out.mkdir()
+    for name in ("2026-03-01", "2026-03-07", "2026-03-08", "2026-03-09", "notes", "2026-13-45"):
+        (day.out / name).mkdir()
+        (day.out / name / "index.md").write_text("x")
+    (day.out / "2026-03-02").symlink_to(elsewhere)
+    (day.out / "2026-03-03.md").write_text("a file, not a day")
+    result = run(day.config(), FakeEndpoint(reply))  # keep_days = 3: 03-08, 03-09, 03-10
+    assert result.pruned == ["2026-03-01", "2026-03-07"]
+    assert sorted(p.name for p in day.out.iterdir() if not p.name.startswith(".")) == [
+        "2026-03-02",
+        "2026-03-03.md",
+        "2026-03-08",
+        "2026-03-09",
+        DAY,
+        "2026-13-45",
+        "notes",
+    ]
+    assert elsewhere.is_dir()
+
+
+def test_an_article_briefed_yesterday_is_not_briefed_again(day: Day) -> None:
+    cfg = day.config(extra="window_hours = 48")
+    assert run(cfg, FakeEndpoint(reply)).status == "done"
+    tomorrow = FakeEndpoint(reply)
+    result = run(cfg, tomorrow, now=NOW + timedelta(days=1))
+    assert result.status == "nothing_new"
+    assert tomorrow.requests == []
+    assert result.stories == [] and result.seen_before == 6
+    index = (day.out / "2026-03-11" / "index.md").read_text()
+    assert "No story was covered by enough outlets to brief." in index
+    assert "6 briefed on an earlier day" in index
+
+
+def test_every_source_failing_is_a_failed_run(day: Day, tmp_path: Path) -> None:
+    cfg = day.config(feeds=("dead.xml",))
+    cfg = cfg.model_copy(
+        update={"sources": cfg.sources.model_copy(update={"folders": [str(tmp_path / "gone")]})}
+    )
+    result = run(cfg, FakeEndpoint(reply))
+    assert result.status == "failed"
+    assert {s.reason for s in result.skipped} == {"no such folder", "feed: HTTP 404"}
+
+
+def test_the_endpoint_is_opened_only_when_a_story_needs_briefing(day: Day) -> None:
+    cfg = day.config()
+    opened: list[str] = []
+
+    class Endpoint:
+        def __init__(self, settings: Any) -> None:
+            self.settings = settings
+
+        def __enter__(self) -> Any:
+            opened.append("open")
+            return self.settings
+
+        def __exit__(self, *exc: object) -> None:
+            opened.append("close")
+
+    assert run(cfg, FakeEndpoint(reply), endpoint=Endpoint).status == "done"
+    assert opened == ["open", "close"]
+    assert run(cfg, FakeEndpoint(reply), endpoint=Endpoint).status == "nothing_new"
+    assert opened == ["open", "close"]  # nothing to brief: no model server started
+
+
+def test_fake_model_answers_any_schema() -> None:
+    body = {
+        "response_format": {
+            "type": "json_schema",
+            "json_schema": {
+                "name": "X",
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "a": {"type": "array", "minItems": 2, "items": {"$ref": "#/$defs/B"}}
+                    },
+                    "$defs": {"B": {"type": "object", "properties": {"k": {"enum": ["x", "y"]}}}},
+                },
+            },
+        }
+    }
+    assert json.loads(reply(body).content)["choices"][0]["message"]["content"] == (
+        '{"a": [{"k": "x"}, {"k": "x"}]}'
+    )
+    assert isinstance(reply(body), httpx2.Response)
