@@ -313,5 +313,8 @@ def models() -> None:
         out.print("The local extra is not installed: pip install 'briefer[local]'")
 
 
+from . import cli_daily  # noqa: E402,F401  registers init, daily and schedule
+
+
 def main() -> None:
     app()

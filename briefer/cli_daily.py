@@ -1,0 +1,152 @@
+"""CLI commands for scheduled runs: `init`, `daily`, `schedule` (registered on the main app).
+
+Exit codes of `daily`, for cron and systemd: 0 done (new briefings written), 3 nothing new,
+1 failed (and any error), and 0 with a message when another run holds the lock.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from .cli import _fail, _note, app, err
+from .errors import BrieferError, UserError
+
+EXIT_CODES = {"done": 0, "nothing_new": 3, "failed": 1, "locked": 0}
+
+DailyConfigOpt = Annotated[
+    Path, typer.Option("--config", "-c", help="The daily config file (see `briefer init`).")
+]
+
+
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(help="Where to write it.")] = Path("briefer.toml"),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented example briefer.toml for `briefer daily`."""
+    from .dailyconfig import EXAMPLE
+    from .render import write_atomic
+
+    if path.exists() and not force:
+        _fail(UserError(f"{path} already exists; edit it, or pass --force to overwrite it."))
+        return
+    write_atomic(path, EXAMPLE)
+    _note(
+        f"Wrote {path}: list your sources under [sources], then run "
+        f"`briefer daily --config {path}` (or `briefer schedule --cron --config {path}`)."
+    )
+
+
+@app.command()
+def daily(
+    config: DailyConfigOpt = Path("briefer.toml"),
+    model: Annotated[str | None, typer.Option("--model", "-m", help="Model name.")] = None,
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint.")
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Do not reuse or store model replies.")
+    ] = False,
+) -> None:
+    """Brief today's stories into OUTPUT/YYYY-MM-DD/ (exit 0 done, 3 nothing new, 1 failed)."""
+    from . import embedded
+    from .daily import run_daily
+    from .dailyconfig import load, model_settings
+
+    try:
+        cfg = load(config)
+        settings = model_settings(
+            cfg, {"model": model, "base_url": base_url, "cache": False if no_cache else None}
+        )
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+        ) as bar:
+            tasks: dict[str, Any] = {}
+
+            def progress(step: str, done: int, total: int) -> None:
+                if step not in tasks:
+                    tasks[step] = bar.add_task(step, total=total)
+                bar.update(tasks[step], completed=done)
+
+            result = run_daily(
+                cfg,
+                settings,
+                datetime.now().astimezone(),
+                endpoint=lambda s: embedded.endpoint(s, cfg.model.local_model, notify=_note),
+                notify=_note,
+                progress=progress,
+            )
+    except BrieferError as exc:
+        _fail(exc)
+        return
+    for s in result.skipped:
+        err.print(f"[yellow]Skipped[/yellow] {s.path}: {s.reason}", highlight=False)
+    for story in result.stories:
+        if story.error:
+            err.print(f"[red]Not briefed[/red] {story.slug}: {story.error}", highlight=False)
+    typer.echo(result.message)
+    raise typer.Exit(EXIT_CODES[result.status])
+
+
+@app.command()
+def schedule(
+    cron: Annotated[bool, typer.Option("--cron", help="Print a crontab line.")] = False,
+    systemd: Annotated[
+        bool, typer.Option("--systemd", help="Print a systemd user service and timer.")
+    ] = False,
+    config: DailyConfigOpt = Path("briefer.toml"),
+    at: Annotated[str, typer.Option("--at", help="Time of day, HH:MM.")] = "06:30",
+    env_file: Annotated[
+        Path | None, typer.Option("--env-file", help="File with OPENAI_API_KEY=... lines.")
+    ] = None,
+    log_file: Annotated[
+        Path | None, typer.Option("--log-file", help="Where cron appends the output.")
+    ] = None,
+) -> None:
+    """Print a ready crontab line (--cron) or systemd units (--systemd) for `briefer daily`."""
+    from .dailyconfig import load
+    from .schedule import (
+        Recipe,
+        briefer_command,
+        crontab_line,
+        default_env_file,
+        default_log_file,
+        parse_at,
+        systemd_text,
+    )
+
+    try:
+        if cron == systemd:
+            raise UserError("Pass exactly one of --cron or --systemd.")
+        hour, minute = parse_at(at)
+        load(config)  # a broken config should fail now, not at 6 a.m.
+        recipe = Recipe(
+            command=tuple(briefer_command()),
+            config=config.expanduser().resolve(),
+            env_file=(env_file or default_env_file()).expanduser().absolute(),
+            log_file=(log_file or default_log_file()).expanduser().absolute(),
+            hour=hour,
+            minute=minute,
+        )
+    except BrieferError as exc:
+        _fail(exc)
+        return
+    if cron:
+        recipe.log_file.parent.mkdir(parents=True, exist_ok=True)
+        typer.echo(crontab_line(recipe))
+        _note(
+            f"Add it with: (crontab -l 2>/dev/null; briefer schedule --cron --config {config}) "
+            f"| crontab -   (key in {recipe.env_file}, output in {recipe.log_file})"
+        )
+    else:
+        typer.echo(systemd_text(recipe), nl=False)
