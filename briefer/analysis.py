@@ -7,6 +7,7 @@ is never silently cut; chunks of one article are merged in code, with no extra m
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from itertools import chain, zip_longest
 from typing import TypeVar
 
@@ -22,6 +23,7 @@ from .schemas import ArticleAnalysis, Tone
 from .tokens import TokenCounter
 
 ANALYSE_MAX_TOKENS = 1500
+T = TypeVar("T")
 _MAX_SPLITS = 2
 
 
@@ -59,13 +61,46 @@ def analyse_budget(info: ModelInfo, counter: TokenCounter) -> int:
     """Article tokens one analyse call can carry."""
     empty = Prepared.model_construct(article=Article.model_construct(outlet="outlet"), label="A00")
     system, user = analyse_messages(empty, Chunk(index=1, total=1, text="", tokens=0))
-    return input_budget(info, counter.count(system) + counter.count(user), ANALYSE_MAX_TOKENS)
+    budget = input_budget(info, counter.count(system) + counter.count(user), ANALYSE_MAX_TOKENS)
+    return min(budget, info.max_chunk_tokens) if info.max_chunk_tokens else budget
 
 
 def analyse_article(llm: LLM, counter: TokenCounter, p: Prepared, budget: int) -> ArticleAnalysis:
     """One article's analysis, merged over its chunks."""
     parts = [_analyse_chunk(llm, counter, p, c, 0) for c in chunk_text(p.text, counter, budget)]
-    return merge_analyses(list(chain.from_iterable(parts)))
+    return tidy(merge_analyses(list(chain.from_iterable(parts))))
+
+
+def _unique(items: list[T], key: Callable[[T], object]) -> list[T]:
+    seen: set[object] = set()
+    out: list[T] = []
+    for x in items:
+        k = key(x)
+        if k not in seen:
+            seen.add(k)
+            out.append(x)
+    return out
+
+
+def tidy(a: ArticleAnalysis) -> ArticleAnalysis:
+    """Drop the repeats small models pad their lists with (the 0.5B model fills all six facts
+    with one sentence), and figures that carry no number."""
+
+    def norm(text: str) -> str:
+        return " ".join(text.casefold().split())
+
+    return a.model_copy(
+        update={
+            "emphasis": _unique(a.emphasis, norm),
+            "facts": _unique(a.facts, lambda f: norm(f.statement)),
+            "figures": _unique(
+                [g for g in a.figures if any(ch.isdigit() for ch in g.value)],
+                lambda g: (norm(g.value), norm(g.what)),
+            ),
+            "quoted_sources": _unique(a.quoted_sources, lambda q: norm(q.quote)),
+            "loaded_wording": _unique(a.loaded_wording, lambda w: norm(w.quote)),
+        }
+    )
 
 
 def _analyse_chunk(
@@ -83,9 +118,6 @@ def _analyse_chunk(
         sub = Chunk(index=chunk.index, total=chunk.total, text=h.text, tokens=h.tokens)
         out.extend(_analyse_chunk(llm, counter, p, sub, depth + 1))
     return out
-
-
-T = TypeVar("T")
 
 
 def _round_robin(lists: list[list[T]], cap: int) -> list[T]:
@@ -117,19 +149,27 @@ def merge_analyses(parts: list[ArticleAnalysis]) -> ArticleAnalysis:
     )
 
 
-def render_analysis(p: Prepared, a: ArticleAnalysis) -> str:
-    """Compact text form of an analysis for the reduce prompt (cheaper than JSON)."""
+def render_analysis(p: Prepared, a: ArticleAnalysis, first_person: bool = False) -> str:
+    """Compact text form of an analysis for the reduce prompt (cheaper than JSON).
+
+    The outlet's own opinions are left out: the neutral summary is built from reported facts
+    and attributed statements only, so opinion cannot leak into it as fact.
+    """
+    voice = " | voice: first-person opinion" if first_person else ""
     lines = [
-        f"[{p.label}] outlet: {p.article.outlet} | genre: {a.genre} | tone: {a.tone}",
+        f"[{p.label}] outlet: {p.article.outlet} | genre: {a.genre} | tone: {a.tone}{voice}",
         f"summary: {a.summary}",
         f"framing: {a.framing}",
     ]
-    if a.facts:
+    facts = [f for f in a.facts if f.kind != "opinion"]
+    if facts:
         lines.append("facts:")
-        for f in a.facts:
+        for f in facts:
             who = f" ({f.speaker})" if f.speaker else ""
             quote = f" | quote: {f.quote}" if f.quote else ""
             lines.append(f"- [{f.kind}{who}] {f.statement}{quote}")
+    if len(facts) < len(a.facts):
+        lines.append(f"({len(a.facts) - len(facts)} opinion claims left out)")
     if a.figures:
         lines.append("figures:")
         lines.extend(f"- {g.what}: {g.value} | quote: {g.quote}" for g in a.figures)

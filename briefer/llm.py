@@ -66,6 +66,33 @@ class _Invalid(Exception):
         self.error = error
 
 
+def _strip_key(node: Any, key: str) -> Any:
+    if isinstance(node, dict):
+        return {k: _strip_key(v, key) for k, v in node.items() if k != key}
+    if isinstance(node, list):
+        return [_strip_key(v, key) for v in node]
+    return node
+
+
+def is_openai(base_url: str | None) -> bool:
+    return base_url is None or "api.openai.com" in base_url
+
+
+def response_format(schema: type[BaseModel], length_limits: bool) -> dict[str, Any]:
+    """The strict json_schema response_format for `schema`, built by the SDK's own converter.
+
+    `length_limits` keeps the schema's string maxLength: grammar-constrained servers enforce it
+    (and so stop a small model looping inside a string); OpenAI's strict mode does not take it.
+    """
+    params = openai.pydantic_function_tool(schema)["function"].get("parameters", {})
+    if not length_limits:
+        params = _strip_key(params, "maxLength")
+    return {
+        "type": "json_schema",
+        "json_schema": {"name": schema.__name__, "schema": params, "strict": True},
+    }
+
+
 def extract_json(text: str) -> str:
     """The JSON object inside a reply that may wrap it in prose or code fences."""
     text = re.sub(r"^```(?:json)?\s*|\s*```$", "", text.strip())
@@ -211,7 +238,7 @@ class LLM:
         if self.settings.seed is not None:
             p["seed"] = self.settings.seed
         # OpenAI's newer models want max_completion_tokens; other servers know max_tokens.
-        if self.settings.base_url is None or "api.openai.com" in self.settings.base_url:
+        if is_openai(self.settings.base_url):
             p["max_completion_tokens"] = max_tokens
         else:
             p["max_tokens"] = max_tokens
@@ -237,7 +264,8 @@ class LLM:
         t0 = time.monotonic()
         try:
             if mode == "json_schema":
-                resp: Any = chat.parse(messages=msgs, response_format=schema, **params)
+                fmt: Any = response_format(schema, not is_openai(self.settings.base_url))
+                resp: Any = chat.create(messages=msgs, response_format=fmt, **params)
             elif mode == "json_object":
                 resp = chat.create(messages=msgs, response_format={"type": "json_object"}, **params)
             else:
@@ -265,6 +293,8 @@ class LLM:
         raw = message.get("content") or ""
         if message.get("refusal"):
             raise ModelRefusalError(f"The model refused: {message['refusal']}")
+        # The SDK's parse() would raise LengthFinishReasonError here; briefer builds its own
+        # response_format, so it checks finish_reason itself and never uses a cut reply.
         if choice.get("finish_reason") == "length":
             raise OutputTruncatedError(
                 f"The model's reply hit the {max_tokens}-token output limit and would be cut.",
@@ -272,17 +302,13 @@ class LLM:
             )
         if choice.get("finish_reason") == "content_filter":
             raise ModelRefusalError("The endpoint's content filter stopped the reply.")
+        if not raw.strip():
+            raise _Invalid(raw, "- (root): empty reply")
         try:
-            if mode == "json_schema":
-                parsed = resp.parse().choices[0].message.parsed
-                if parsed is None:
-                    raise _Invalid(raw, "- (root): empty reply")
-                return parsed, raw, pt, ct, seconds
-            return schema.model_validate_json(extract_json(raw)), raw, pt, ct, seconds
+            text = raw if mode == "json_schema" else extract_json(raw)
+            return schema.model_validate_json(text), raw, pt, ct, seconds
         except ValidationError as exc:
             raise _Invalid(raw, _validation_summary(exc)) from exc
-        except (openai.LengthFinishReasonError, openai.ContentFilterFinishReasonError) as exc:
-            raise ModelRefusalError(f"The model stopped early: {exc}") from exc
 
     def _check_truncation(self, messages: list[dict[str, str]], prompt_tokens: int) -> None:
         """Servers with a small context (Ollama's default) cut the prompt silently: say so."""

@@ -6,6 +6,7 @@ One table, one place. Unknown (local) models get a conservative fallback instead
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,9 @@ class ModelInfo:
     structured_output: bool  # supports strict json_schema response_format
     supports_temperature: bool = True
     known: bool = True
+    # Largest article chunk one analyse call should get. Small models lose track of long inputs
+    # (the 1.5B model returned one fact for a 3,700-token article), so they read shorter parts.
+    max_chunk_tokens: int | None = None
 
     def cost(self, prompt_tokens: int, completion_tokens: int) -> float | None:
         """Estimated USD for the given usage, or None when the price is unknown."""
@@ -29,6 +33,7 @@ class ModelInfo:
 
 
 _O200K = "o200k_base"
+_SMALL: dict[str, Any] = {"max_chunk_tokens": 1500}
 
 MODELS: dict[str, ModelInfo] = {
     m.name: m
@@ -42,8 +47,8 @@ MODELS: dict[str, ModelInfo] = {
         ModelInfo("gpt-5-mini", 400_000, _O200K, 0.25, 2.00, True, supports_temperature=False),
         ModelInfo("gpt-5-nano", 400_000, _O200K, 0.05, 0.40, True, supports_temperature=False),
         # Local reference models (llama.cpp server); tiktoken only approximates their tokenizer.
-        ModelInfo("qwen2.5-coder-1.5b-instruct", 32_768, _O200K, 0.0, 0.0, True),
-        ModelInfo("qwen2.5-coder-0.5b-instruct", 32_768, _O200K, 0.0, 0.0, True),
+        ModelInfo("qwen2.5-coder-1.5b-instruct", 32_768, _O200K, 0.0, 0.0, True, **_SMALL),
+        ModelInfo("qwen2.5-coder-0.5b-instruct", 32_768, _O200K, 0.0, 0.0, True, **_SMALL),
     ]
 }
 

@@ -27,26 +27,26 @@ from .analysis import (
 from .cache import CallCache
 from .chunking import chunk_text
 from .clean import clean_text
+from .contrast import CONTRAST_MAX_TOKENS, candidates, contrast, contrast_messages
 from .errors import ModelOutputError, ModelRefusalError, NoArticlesError, OutputTruncatedError
 from .ingest import Article, Skipped, ingest
 from .llm import LLM, build_client
 from .modeltable import ModelInfo, lookup
 from .schemas import (
     ArticleAnalysis,
-    BriefContradiction,
     Briefing,
     Cited,
     OutletComparison,
     RunMeta,
-    Side,
     SourceRef,
     Synthesis,
     Takeaway,
 )
 from .settings import Settings
-from .synthesis import SYNTH_MAX_TOKENS, synth_messages, synthesise
+from .synthesis import SYNTH_MAX_TOKENS, fix_numbers, synth_messages, synthesise
 from .tokens import TokenCounter, get_encoding
 from .verify import Verifier
+from .voice import Voice, voice
 
 ProgressFn = Callable[[str, int, int], None]
 # Per-article model failures skip that article; anything else (endpoint down) stops the run.
@@ -117,9 +117,9 @@ def _assemble(
     analysed: list[tuple[Prepared, ArticleAnalysis]],
     synthesis: Synthesis,
     verifier: Verifier,
-) -> tuple[list[Cited], list[Takeaway], list[BriefContradiction], list[OutletComparison]]:
+    voices: dict[str, Voice],
+) -> tuple[list[Cited], list[Takeaway], list[OutletComparison]]:
     ids = {p.label: p.article.id for p, _ in analysed}
-    outlets = {p.label: p.article.outlet for p, _ in analysed}
     summary = [
         Cited(
             text=s.text,
@@ -136,17 +136,6 @@ def _assemble(
             flags=verifier.claim(t.text, t.sources),
         )
         for i, t in enumerate(synthesis.takeaways, start=1)
-    ]
-    contradictions = [
-        BriefContradiction(
-            topic=c.topic,
-            note=c.note,
-            sides=[
-                Side(article_id=ids[s.source], outlet=outlets[s.source], quote=s.quote)
-                for s in c.sides
-            ],
-        )
-        for c in synthesis.contradictions
     ]
     comparisons = []
     for p, a in analysed:
@@ -167,9 +156,32 @@ def _assemble(
                 loaded_wording=a.loaded_wording,
                 claims={str(k): n for k, n in kinds.items()},
                 opinion_share=round(kinds["opinion"] / total, 3) if total else 0.0,
+                first_person_markers=voices[p.label].markers,
+                voice_examples=voices[p.label].examples,
+                opinion_piece=a.genre == "opinion" or voices[p.label].first_person,
             )
         )
-    return summary, takeaways, contradictions, comparisons
+    return summary, takeaways, comparisons
+
+
+def _fix_numbers(
+    llm: LLM,
+    draft: Synthesis,
+    problems: list[tuple[str, list[str]]],
+    analysed: list[tuple[Prepared, ArticleAnalysis]],
+    verifier: Verifier,
+) -> Synthesis:
+    """One re-ask for unsupported numbers; if it fails, keep the draft (its numbers get flagged)."""
+    figures = {p.label: [f"{g.value} ({g.what})" for g in a.figures] for p, a in analysed}
+    verifier.report.number_reasks += 1
+    try:
+        fixed = fix_numbers(llm, draft, problems, figures)
+    except _ARTICLE_ERRORS as exc:
+        llm.warnings.append(f"Re-asking the synthesis to fix its numbers failed: {exc}")
+        return draft
+    # Keep whichever version states fewer unsupported numbers.
+    remaining = verifier.number_problems(fixed)
+    return fixed if sum(len(n) for _, n in remaining) < sum(len(n) for _, n in problems) else draft
 
 
 def brief(
@@ -222,15 +234,25 @@ def brief_articles(
         )
     verifier = Verifier({p.label: p.text for p, _ in analysed})
     analysed = [(p, verifier.analysis(p.label, a)) for p, a in analysed]
+    voices = {p.label: voice(p.text) for p, _ in analysed}
 
     if progress:
-        progress("synthesise", 0, 1)
-    blocks = [(p.label, render_analysis(p, a)) for p, a in analysed]
-    synthesis = verifier.synthesis(synthesise(llm, counter, info, blocks))
+        progress("synthesise", 0, 3)
+    blocks = [(p.label, render_analysis(p, a, voices[p.label].first_person)) for p, a in analysed]
+    draft = synthesise(llm, counter, info, blocks)
     if progress:
-        progress("synthesise", 1, 1)
+        progress("synthesise", 1, 3)
+    if problems := verifier.number_problems(draft):
+        draft = _fix_numbers(llm, draft, problems, analysed, verifier)
+    synthesis = verifier.synthesis(draft)
+    if progress:
+        progress("synthesise", 2, 3)
+    contradictions, judged = contrast(llm, [p for p, _ in analysed])
+    verifier.report.contradiction_candidates = judged
+    if progress:
+        progress("synthesise", 3, 3)
 
-    summary, takeaways, contradictions, comparisons = _assemble(analysed, synthesis, verifier)
+    summary, takeaways, comparisons = _assemble(analysed, synthesis, verifier, voices)
     steps = list(llm.steps.values())
     pt = sum(s.prompt_tokens for s in steps)
     ct = sum(s.completion_tokens for s in steps)
@@ -330,6 +352,16 @@ def estimate(
             max_completion_tokens=SYNTH_MAX_TOKENS,
         ),
     ]
+    if cands := candidates(prepared):
+        system, user = contrast_messages(cands)
+        steps.append(
+            StepEstimate(
+                step="contrast",
+                calls=1,
+                prompt_tokens=counter.count(system) + counter.count(user),
+                max_completion_tokens=CONTRAST_MAX_TOKENS,
+            )
+        )
     return Estimate(
         model=info.name,
         context_window=info.context_window,

@@ -57,13 +57,22 @@ def to_markdown(b: Briefing) -> str:
     out += ["## Outlet comparison", ""]
     for o in b.outlets:
         total = sum(o.claims.values())
+        kind = "**opinion piece**" if o.opinion_piece else o.genre.replace("_", " ")
+        if o.opinion_piece and o.genre != "opinion":
+            kind += f" (model said {o.genre.replace('_', ' ')})"
         out += [
             f"### [{numbers[o.article_id]}] {_e(o.outlet)}: {_e(o.title)}",
             "",
-            f"- **Kind and tone:** {o.genre.replace('_', ' ')}, {o.tone}; opinion in "
+            f"- **Kind and tone:** {kind}, {o.tone}; opinion in "
             f"{o.claims.get('opinion', 0)} of {total} claims ({o.opinion_share:.0%})",
-            f"- **Framing:** {_e(o.framing)}",
         ]
+        if o.voice_examples:
+            examples = "; ".join(f"“{_e(x)} …”" for x in o.voice_examples)
+            out.append(
+                f"- **Writer's own voice:** {o.first_person_markers} first-person or "
+                f"reader-address markers, e.g. {examples}"
+            )
+        out.append(f"- **Framing:** {_e(o.framing)}")
         if o.emphasis:
             out.append(f"- **Emphasis:** {'; '.join(_e(x) for x in o.emphasis)}")
         if o.omissions:
@@ -90,6 +99,9 @@ def to_markdown(b: Briefing) -> str:
         f"{v.numbers_verified}/{v.numbers_total}; citations valid: {v.citations_valid}/"
         f"{v.citations_total}, supported: {v.citations_supported}; items removed: "
         f"{v.items_dropped}",
+        f"- Contradictions: {len(b.contradictions)} confirmed of "
+        f"{v.contradiction_candidates} candidate figure pairs; synthesis re-asked for "
+        f"numbers: {v.number_reasks} time(s)",
     ]
     out += [f"  - {_e(f)}" for f in v.flagged]
     cost = f"${r.cost_usd:.4f}" if r.cost_usd is not None else "unknown"

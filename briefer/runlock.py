@@ -12,7 +12,6 @@ import contextlib
 import os
 import time
 from pathlib import Path
-from types import TracebackType
 
 LOCK_NAME = ".briefer-daily.lock"
 # A lock file with no pid younger than this is still being written; older, it is garbage.
@@ -100,15 +99,3 @@ class RunLock:
         if self.held and _read_pid(self.path) == os.getpid():
             self.path.unlink(missing_ok=True)
         self.held = False
-
-    def __enter__(self) -> RunLock:
-        self.acquire()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.release()

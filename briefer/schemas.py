@@ -4,11 +4,15 @@ Model-facing models have every field required, no open dicts and bounded lists, 
 with OpenAI strict json_schema and with llama.cpp's grammar. Field descriptions are instructions.
 Sources are cited by short labels ("A1", "A2") that small models copy reliably; code maps them
 back to article ids.
+
+Strings carry a `maxLength` in the schema only (no validation): grammar-constrained servers
+(llama.cpp) then cannot loop inside one string until the output limit, the failure small models
+show most. It is stripped for OpenAI, whose strict mode does not take it (see llm.py).
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -17,6 +21,12 @@ from .ingest import Skipped
 ClaimKind = Literal["reported_fact", "attributed_statement", "opinion"]
 Tone = Literal["neutral", "positive", "negative", "mixed"]
 Genre = Literal["news_report", "analysis", "opinion", "aggregator"]
+
+
+def text(description: str, max_chars: int) -> Any:
+    """A required string field whose schema bounds its length (see the module docstring)."""
+    return Field(description=description, json_schema_extra={"maxLength": max_chars})
+
 
 _VERBATIM = (
     "a short phrase (3 to 20 words) copied word for word from the article; never a whole "
@@ -28,39 +38,43 @@ _VERBATIM = (
 
 
 class Fact(BaseModel):
-    statement: str = Field(description="One fact or claim from the article, in plain words.")
+    statement: str = text("One fact or claim from the article, in plain words.", 240)
     kind: ClaimKind = Field(
         description="reported_fact: the outlet reports it; attributed_statement: someone is "
         "quoted or cited saying it; opinion: the outlet's own view, speculation or prediction."
     )
-    speaker: str = Field(description="Who said it, for attributed_statement; otherwise ''.")
-    quote: str = Field(description=f"Short supporting text {_VERBATIM}; '' if none.")
+    speaker: str = text("Who said it, for attributed_statement; otherwise ''.", 80)
+    quote: str = text(f"Short supporting text {_VERBATIM}; '' if none.", 200)
 
 
 class Figure(BaseModel):
-    what: str = Field(description="What the number measures, e.g. 'bilateral trade in 2024'.")
-    value: str = Field(description="Only the number exactly as written, e.g. '$240 billion'.")
-    quote: str = Field(description=f"The words around the number, {_VERBATIM}.")
+    what: str = text("What the number measures, e.g. 'bilateral trade in 2024'.", 100)
+    value: str = text("Only the number exactly as written, e.g. '$240 billion'.", 40)
+    quote: str = text(f"The words around the number, {_VERBATIM}.", 200)
 
 
 class QuotedSource(BaseModel):
-    who: str = Field(description="The person or body the article quotes.")
-    quote: str = Field(description=f"Their own words (inside quotation marks), {_VERBATIM}.")
+    who: str = text("The person or body the article quotes.", 80)
+    quote: str = text(f"Their own words (inside quotation marks), {_VERBATIM}.", 200)
 
 
 class LoadedPhrase(BaseModel):
-    quote: str = Field(description=f"A loaded, emotive or slanted phrase, {_VERBATIM}.")
-    neutral: str = Field(description="A neutral rewording of the same phrase.")
+    quote: str = text(f"A loaded, emotive or slanted phrase, {_VERBATIM}.", 160)
+    neutral: str = text("A neutral rewording of the same phrase.", 120)
 
 
 class ArticleAnalysis(BaseModel):
     """Compact, quotable digest of one article: the reduce step works from these, not raw text."""
 
-    summary: str = Field(description="Two or three neutral sentences: what the article reports.")
+    summary: str = text("Two or three neutral sentences: what the article reports.", 600)
     genre: Genre = Field(description="What kind of piece this is.")
     tone: Tone = Field(description="The article's overall tone toward its subject.")
-    framing: str = Field(description="One sentence: the angle or story the outlet tells.")
-    emphasis: list[str] = Field(max_length=3, description="Topics the article stresses most.")
+    framing: str = text("One sentence: the angle or story the outlet tells.", 240)
+    emphasis: list[str] = Field(
+        max_length=3,
+        description="Topics the article stresses most, a few words each.",
+        json_schema_extra={"items": {"type": "string", "maxLength": 80}},
+    )
     facts: list[Fact] = Field(max_length=6, description="The main claims, most important first.")
     figures: list[Figure] = Field(max_length=5, description="Numbers the article states.")
     quoted_sources: list[QuotedSource] = Field(max_length=4, description="Who it quotes.")
@@ -71,42 +85,53 @@ class ArticleAnalysis(BaseModel):
 
 
 class CitedSentence(BaseModel):
-    text: str = Field(description="One neutral sentence; attribute statements to who made them.")
+    text: str = text("One neutral sentence; attribute statements to who made them.", 320)
     sources: list[str] = Field(
         min_length=1, max_length=5, description="Labels of the articles it rests on, e.g. 'A1'."
     )
 
 
-class ContradictionSide(BaseModel):
-    source: str = Field(description="Label of the article, e.g. 'A2'.")
-    quote: str = Field(description=f"That article's version, {_VERBATIM}.")
-
-
-class Contradiction(BaseModel):
-    topic: str = Field(description="The fact or figure the articles disagree on.")
-    sides: list[ContradictionSide] = Field(min_length=2, max_length=4)
-    note: str = Field(description="Neutral note on what is known; do not pick a side.")
-
-
 class OutletOmission(BaseModel):
-    source: str = Field(description="Label of the article.")
-    omits: str = Field(description="What this article leaves out that others report.")
+    source: str = text("Label of the article.", 8)
+    omits: str = text("What this article leaves out that others report.", 200)
 
 
 class Synthesis(BaseModel):
     """The cross-outlet part of a briefing: summary, takeaways, disagreements, omissions."""
 
-    headline: str = Field(description="A short neutral headline for the story.")
+    headline: str = text("A short neutral headline for the story.", 120)
     summary: list[CitedSentence] = Field(
         min_length=1, max_length=8, description="Neutral summary of what happened."
     )
     takeaways: list[CitedSentence] = Field(
         min_length=3, max_length=7, description="Key takeaways, most important first."
     )
-    contradictions: list[Contradiction] = Field(
-        max_length=4, description="Facts or figures the articles state differently."
-    )
     omissions: list[OutletOmission] = Field(max_length=6)
+
+
+# --- Contrast step: do two outlets' figures disagree? -----------------------------------
+
+Verdict = Literal["conflict", "consistent", "different_things"]
+
+
+class ContrastPoint(BaseModel):
+    candidate: str = text("The candidate's id, e.g. 'C1'.", 8)
+    verdict: Verdict = Field(
+        description="conflict: the two give different figures, periods or facts for the same "
+        "thing; consistent: they agree; different_things: they measure different things."
+    )
+    topic: str = text("What is measured, e.g. 'China-Russia trade volume'.", 100)
+    note: str = text(
+        "One or two neutral sentences on what each outlet says and what is known; never pick a "
+        "side.",
+        360,
+    )
+
+
+class ContrastReport(BaseModel):
+    """The model's judgement of each candidate pair of outlet statements."""
+
+    points: list[ContrastPoint] = Field(max_length=6)
 
 
 # --- The briefing the reader gets --------------------------------------------------------
@@ -157,6 +182,10 @@ class OutletComparison(BaseModel):
     loaded_wording: list[LoadedPhrase]
     claims: dict[str, int]  # claim kind -> count
     opinion_share: float
+    # The writer's own voice (briefer.voice): checkable evidence for "opinion piece".
+    first_person_markers: int = 0
+    voice_examples: list[str] = Field(default_factory=list)
+    opinion_piece: bool = False
 
 
 class Verification(BaseModel):
@@ -167,6 +196,8 @@ class Verification(BaseModel):
     citations_supported: int = 0
     numbers_total: int = 0
     numbers_verified: int = 0
+    number_reasks: int = 0  # synthesis re-asked to fix numbers no cited article states
+    contradiction_candidates: int = 0  # cross-outlet figure pairs the contrast step judged
     items_dropped: int = 0
     flagged: list[str] = Field(default_factory=list)
 

@@ -6,6 +6,8 @@ briefings reduced again, so no analysis is ever dropped to make room.
 
 from __future__ import annotations
 
+import json
+
 from . import prompts
 from .chunking import input_budget
 from .errors import ConfigError
@@ -38,11 +40,6 @@ def render_partial(s: Synthesis, labels: list[str]) -> str:
     lines += [f"- {c.text} ({', '.join(c.sources)})" for c in s.summary]
     lines.append("takeaways:")
     lines += [f"- {c.text} ({', '.join(c.sources)})" for c in s.takeaways]
-    if s.contradictions:
-        lines.append("contradictions:")
-        for c in s.contradictions:
-            sides = " vs ".join(f"{x.source}: {x.quote}" for x in c.sides)
-            lines.append(f"- {c.topic}: {sides}")
     return "\n".join(lines)
 
 
@@ -83,3 +80,30 @@ def synthesise(
         part = llm.call("synthesise-group", system, user, Synthesis, SYNTH_MAX_TOKENS)
         partials.append((",".join(glabels), render_partial(part, glabels)))
     return synthesise(llm, counter, info, partials, labels)
+
+
+def fix_numbers(
+    llm: LLM,
+    s: Synthesis,
+    problems: list[tuple[str, list[str]]],
+    figures: dict[str, list[str]],
+) -> Synthesis:
+    """Re-ask the synthesis once to fix sentences whose numbers no cited article states.
+
+    `problems` are (sentence, numbers) pairs; `figures` the verified figures of each article,
+    so the model sees the numbers it may use instead of guessing again.
+    """
+    labels = sorted(figures)
+    user = prompts.render(
+        "synthesise.fix",
+        briefing=json.dumps(s.model_dump(), ensure_ascii=False, indent=1).replace(
+            "</briefing", "<\\/briefing"
+        ),
+        count=len(labels),
+        labels=", ".join(labels),
+        problems="\n".join(f"- '{text}': {', '.join(nums)}" for text, nums in problems),
+        figures="\n".join(f"- {label}: {'; '.join(figures[label]) or 'none'}" for label in labels),
+    )
+    return llm.call(
+        "synthesise-fix", prompts.render("synthesise.system"), user, Synthesis, SYNTH_MAX_TOKENS
+    )

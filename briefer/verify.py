@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .numbers import numbers, unsupported
-from .schemas import ArticleAnalysis, CitedSentence, ContradictionSide, Synthesis, Verification
+from .numbers import human, numbers, unsupported
+from .schemas import ArticleAnalysis, CitedSentence, Synthesis, Verification
 
 # Distinctive terms: capitalised names, not the sentence's first word (numbers are checked apart).
 _TERM = re.compile(r"\b[A-Z][\w’'-]{2,}")
@@ -106,6 +106,10 @@ class Verifier:
         for fact in a.facts:
             if fact.quote.strip() and not self._check(label, fact.quote, "fact quote"):
                 fact.quote = ""
+        # A quoted source or loaded phrase with no words is nothing to show: dropped, not
+        # counted as a quote (it is neither verified nor invented).
+        a.quoted_sources = [q for q in a.quoted_sources if q.quote.strip()]
+        a.loaded_wording = [w for w in a.loaded_wording if w.quote.strip()]
         before = len(a.figures) + len(a.quoted_sources) + len(a.loaded_wording)
         a.figures = [f for f in a.figures if self._figure(label, f.value, f.quote)]
         a.quoted_sources = [
@@ -131,8 +135,9 @@ class Verifier:
         return False
 
     def _figure(self, label: str, value: str, quote: str) -> bool:
-        """A figure stays when its quote is verbatim and its number stands in the article."""
-        if not self._check(label, quote, "figure quote"):
+        """A figure stays when its quote (if any) is verbatim and its number stands in the
+        article."""
+        if quote.strip() and not self._check(label, quote, "figure quote"):
             return False
         v = normalize(value).strip(" '.,;:")
         if any(ch.isdigit() for ch in v) and v in self.texts[label]:
@@ -187,25 +192,22 @@ class Verifier:
             self.report.flagged.append(f"'{text[:60]}': {flag}")
         return flags
 
+    def number_problems(self, s: Synthesis) -> list[tuple[str, list[str]]]:
+        """(sentence, numbers) for summary sentences and takeaways whose numbers no cited
+        article states; counts nothing, so it can run before the synthesis is re-asked."""
+        out: list[tuple[str, list[str]]] = []
+        for item in [*s.summary, *s.takeaways]:
+            labels = [x.strip().strip("[]").upper() for x in item.sources]
+            cited = [self.texts[x] for x in labels if x in self.texts]
+            missing = unsupported(normalize(item.text), cited)
+            if missing:
+                out.append((item.text, [human(n) for n in missing]))
+        return out
+
     def synthesis(self, s: Synthesis) -> Synthesis:
         s = s.model_copy(deep=True)
         s.summary = self.sentences(s.summary, "summary sentence")
         s.takeaways = self.sentences(s.takeaways, "takeaway")
-        kept = []
-        for c in s.contradictions:
-            sides: list[ContradictionSide] = []
-            for side in c.sides:
-                label = side.source.strip().strip("[]").upper()
-                if label in {x.source for x in sides}:
-                    continue
-                if self._check(label, side.quote, "contradiction quote"):
-                    sides.append(side.model_copy(update={"source": label}))
-            if len(sides) >= 2:
-                kept.append(c.model_copy(update={"sides": sides}))
-            else:
-                self.report.items_dropped += 1
-                self.report.flagged.append(f"dropped unsupported contradiction: '{c.topic}'")
-        s.contradictions = kept
         s.omissions = [
             o.model_copy(update={"source": o.source.strip().strip("[]").upper()})
             for o in s.omissions

@@ -238,3 +238,24 @@ def test_a_server_that_reads_far_fewer_tokens_than_sent_is_flagged() -> None:
     cut.call("s", "sys", long_user, Pick, 100)
     assert len(cut.warnings) == 1 and "read 512 prompt tokens" in cut.warnings[0]
     assert "--context-window" in cut.warnings[0]
+
+
+class Bounded(BaseModel):
+    text: str = Field(json_schema_extra={"maxLength": 50})
+
+
+def test_string_bounds_go_to_grammar_servers_but_not_to_openai() -> None:
+    """llama.cpp turns maxLength into grammar (a small model cannot loop inside a string);
+    OpenAI's strict mode does not take it, so it is stripped there."""
+    local = FakeEndpoint(completion('{"text": "ok"}'))
+    make_llm(local).call("s", "sys", "user", Bounded, 100)
+    schema = local.requests[0]["response_format"]["json_schema"]["schema"]
+    assert schema["properties"]["text"]["maxLength"] == 50
+    assert schema["additionalProperties"] is False and schema["required"] == ["text"]
+
+    hosted = FakeEndpoint(completion('{"text": "a reply longer than the bound is still valid"}'))
+    settings = Settings(api_key="k", model="gpt-4.1-mini", max_retries=0)
+    llm = LLM(settings, lookup("gpt-4.1-mini"), build_client(settings, hosted.client()), None)
+    assert llm.call("s", "sys", "user", Bounded, 100).text.startswith("a reply")
+    sent = hosted.requests[0]["response_format"]["json_schema"]
+    assert "maxLength" not in json.dumps(sent) and sent["strict"] is True

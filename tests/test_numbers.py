@@ -34,3 +34,17 @@ def test_claim_flags_invented_numbers_and_unsupported_citations() -> None:
     assert (r.numbers_total, r.numbers_verified) == (2, 1)
     assert r.citations_supported == 2  # the first two claims; the Gazprom one is not
     assert len(r.flagged) == 2
+
+
+def test_measures_group_figures_by_kind_with_ranges_and_scales() -> None:
+    from briefer.numbers import human, measures
+
+    assert measures("trade surpassing $240 billion in 2024, up 5% year-over-year") == {
+        "money": {240e9},
+        "percent": {5.0},
+    }
+    assert measures("$240–250 billion a year") == {"money": {240e9, 250e9}}
+    assert measures("2.3 trillion yuan and US$3.5 million") == {"money": {2.3e12, 3.5e6}}
+    assert measures("50 billion cubic metres of gas") == {"volume": {50e9}}
+    assert measures("in 2025 there were 30 deals") == {}  # years and counts are not measures
+    assert [human(n) for n in (2.5e11, 3.5e6, 47.0)] == ["250 billion", "3.5 million", "47"]

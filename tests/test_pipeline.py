@@ -44,8 +44,7 @@ def _synthesis(labels: list[str]) -> dict[str, Any]:
     return {
         "headline": "Talks in Hangzhou",
         "summary": [{"text": "Leaders met.", "sources": cite}],
-        "takeaways": [{"text": f"Point {i}.", "sources": cite} for i in range(3)],
-        "contradictions": [],
+        "takeaways": [{"text": f"Point {i}.", "sources": cite} for i in ("one", "two", "six")],
         "omissions": [{"source": labels[0], "omits": "Something."}],
     }
 
@@ -55,11 +54,32 @@ def _article_text(body: dict[str, Any]) -> str:
     return user.split(">", 1)[1].split("</article>", 1)[0]
 
 
-def smart_endpoint(fail_labels: set[str] | None = None, truncate_over: int = 10**9) -> Any:
-    """Answers analyse calls from the article in the prompt, synthesis calls from the labels."""
+def _contrast(user: str, verdict: str = "conflict") -> dict[str, Any]:
+    ids = user.split("Each candidate above (", 1)[1].split(")", 1)[0].split(", ")
+    return {
+        "points": [
+            {"candidate": i, "verdict": verdict, "topic": f"Topic {i}", "note": "They differ."}
+            for i in ids
+        ]
+    }
+
+
+def smart_endpoint(
+    fail_labels: set[str] | None = None,
+    truncate_over: int = 10**9,
+    synthesis: Any = None,
+    fix: Any = None,
+) -> Any:
+    """Answers analyse calls from the article in the prompt, synthesis calls from the labels,
+    contrast calls by calling every candidate a conflict."""
 
     def reply(body: dict[str, Any]) -> httpx2.Response:
         user = body["messages"][1]["content"]
+        if user.startswith("<candidates>"):
+            return completion(json.dumps(_contrast(user)))
+        if user.startswith("<briefing>"):
+            assert fix is not None, "unexpected number re-ask"
+            return completion(json.dumps(fix))
         if user.startswith("<article"):
             label = user.split('label="', 1)[1].split('"', 1)[0]
             if fail_labels and label in fail_labels:
@@ -69,7 +89,7 @@ def smart_endpoint(fail_labels: set[str] | None = None, truncate_over: int = 10*
                 return completion('{"summary": "cut', finish="length")
             return completion(json.dumps(_analysis(text)))
         labels = user.split("(labels: ", 1)[1].split(")", 1)[0].split(", ")
-        return completion(json.dumps(_synthesis(labels)))
+        return completion(json.dumps(synthesis or _synthesis(labels)))
 
     return FakeEndpoint(reply)
 
@@ -91,7 +111,7 @@ def test_concurrent_map_keeps_input_order_and_counts_calls() -> None:
     b = brief([SEEDS], _settings(), http_client=fake.client())
     assert [s.label for s in b.sources] == ["A1", "A2", "A3", "A4", "A5"]
     assert [o.label for o in b.outlets] == ["A1", "A2", "A3", "A4", "A5"]
-    assert b.run.model_calls == len(fake.requests) == 6
+    assert b.run.model_calls == len(fake.requests) == 7  # 5 analyse, synthesise, contrast
     assert b.outlets[0].omissions == ["Something."]
     assert b.verification.quotes_verified == b.verification.quotes_total == 10
 
@@ -120,7 +140,56 @@ def test_one_failing_article_is_skipped_and_the_briefing_goes_on() -> None:
     assert len(skipped) == 1 and skipped[0].path.endswith("002_118981ab96a4beb5.txt")
     assert "analysis failed" in skipped[0].reason
     # Three attempts (two re-asks) were paid for and are counted.
+    # No contrast call: the seeds' only candidate pair needs the skipped article.
     assert b.run.model_calls == 4 + 3 + 1
+    assert b.verification.contradiction_candidates == 0
+
+
+def test_seeds_trade_figures_reach_the_briefing_as_a_contradiction() -> None:
+    """The contrast step pairs the blog's quarterly $250 billion with the world blog's $240
+    billion for 2024, and shows each outlet's own sentence verbatim."""
+    fake = smart_endpoint()
+    b = brief([SEEDS], _settings(), http_client=fake.client())
+    contrast = [r for r in fake.requests if r["messages"][1]["content"].startswith("<cand")]
+    assert len(contrast) == 1
+    assert len(b.contradictions) == b.verification.contradiction_candidates == 1
+    (c,) = b.contradictions
+    assert [s.outlet for s in c.sides] == ["000_37727bd3f3f41417", "002_118981ab96a4beb5"]
+    assert "Last quarter alone, bilateral trade topped $250 billion" in c.sides[0].quote
+    assert "bilateral trade surpassing $240 billion in 2024" in c.sides[1].quote
+    texts = {s.id: Path(s.path).read_text("utf-8") for s in b.sources}
+    for side in c.sides:
+        assert side.quote in texts[side.article_id]
+
+
+def test_unsupported_number_is_re_asked_once_and_fixed() -> None:
+    bad = _synthesis(["A1", "A2"])
+    bad["summary"] = [{"text": "Trade topped $300 billion last quarter.", "sources": ["A1"]}]
+    good = _synthesis(["A1", "A2"])
+    good["summary"] = [{"text": "Trade topped $250 billion last quarter.", "sources": ["A1"]}]
+    fake = smart_endpoint(synthesis=bad, fix=good)
+    b = brief([SEEDS], _settings(), http_client=fake.client())
+    fixes = [r for r in fake.requests if r["messages"][1]["content"].startswith("<briefing>")]
+    assert len(fixes) == 1
+    prompt = fixes[0]["messages"][1]["content"]
+    assert "'Trade topped $300 billion last quarter.': 300 billion" in prompt
+    assert [s.text for s in b.summary] == ["Trade topped $250 billion last quarter."]
+    assert b.summary[0].flags == []
+    assert b.verification.number_reasks == 1
+    assert b.verification.numbers_verified == b.verification.numbers_total == 1
+
+
+def test_a_re_ask_that_does_not_help_keeps_the_draft_flagged() -> None:
+    bad = _synthesis(["A1", "A2"])
+    bad["summary"] = [{"text": "Trade topped $300 billion last quarter.", "sources": ["A1"]}]
+    worse = _synthesis(["A1", "A2"])
+    worse["summary"] = [{"text": "Trade hit $310 billion, up 90%.", "sources": ["A1"]}]
+    fake = smart_endpoint(synthesis=bad, fix=worse)
+    b = brief([SEEDS], _settings(), http_client=fake.client())
+    assert [s.text for s in b.summary] == ["Trade topped $300 billion last quarter."]
+    assert b.summary[0].flags == ["number 3e+11 is not in the cited articles"]
+    assert b.unverified()  # --strict would refuse to publish it
+    assert b.verification.number_reasks == 1
 
 
 def test_analyses_over_the_reduce_budget_are_reduced_hierarchically() -> None:
@@ -128,7 +197,8 @@ def test_analyses_over_the_reduce_budget_are_reduced_hierarchically() -> None:
     b = brief([SEEDS], _settings(context_window=3300, concurrency=1), http_client=fake.client())
     steps = {s.step: s.calls for s in b.run.steps}
     assert steps["synthesise-group"] >= 2 and steps["synthesise"] == 1
-    final = fake.requests[-1]["messages"][1]["content"]
+    synth = [r for r in fake.requests if "(labels: " in r["messages"][1]["content"]]
+    final = synth[-1]["messages"][1]["content"]
     assert "[partial briefing of" in final
     assert "(labels: A1, A2, A3, A4, A5)" in final
     assert {c for s in b.summary for c in s.citations} <= {s.id for s in b.sources}

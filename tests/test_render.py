@@ -273,3 +273,19 @@ def test_write_atomic_cleans_up_when_writing_fails(
         write_atomic(target, "lone surrogate \udc80")
     assert target.read_text("utf-8") == "old briefing\n"
     assert [p.name for p in target.parent.iterdir()] == ["briefing.md"]
+
+
+def test_opinion_piece_shows_the_voice_evidence_and_the_models_genre() -> None:
+    o = outlet(ID1, "A1", "Blog", "Russia's move").model_copy(
+        update={
+            "genre": "analysis",
+            "opinion_piece": True,
+            "first_person_markers": 14,
+            "voice_examples": ["In my view, this buddy-buddy vibe", f"I think {SCRIPT}"],
+        }
+    )
+    md = to_markdown(briefing(outlets=[o]))
+    assert "**opinion piece** (model said analysis)" in md
+    assert "14 first-person or reader-address markers" in md
+    assert "“In my view, this buddy-buddy vibe …”" in md
+    assert "<script>" not in md
