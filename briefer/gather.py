@@ -70,9 +70,7 @@ def _read_files(files: list[Path], since: datetime, out: Gathered) -> None:
                 out.too_old += 1
                 continue
             out.articles.append(read_file(path, _manifest_for(path, manifests)))
-        except (ValueError, OSError) as exc:
-            out.skipped.append(Skipped(path=str(path), reason=str(exc)))
-        except InputError as exc:  # a broken sources.toml next to the file
+        except (ValueError, OSError, InputError) as exc:  # InputError: a broken sources.toml
             out.skipped.append(Skipped(path=str(path), reason=str(exc)))
 
 
