@@ -24,7 +24,7 @@ from briefer.settings import Settings
 
 
 @contextlib.contextmanager
-def _endpoint(args: argparse.Namespace) -> Iterator[tuple[str, str]]:
+def endpoint(args: argparse.Namespace) -> Iterator[tuple[str, str]]:
     if not args.local:
         yield args.base_url, args.model
         return
@@ -60,7 +60,7 @@ def main() -> None:
     p.add_argument("--local", action="store_true", help="serve the embedded model")
     p.add_argument("--local-model", default="default", choices=["default", "fast"])
     args = p.parse_args()
-    with tempfile.TemporaryDirectory() as home, _endpoint(args) as (base_url, model):
+    with tempfile.TemporaryDirectory() as home, endpoint(args) as (base_url, model):
         os.environ["BRIEFER_HOME"] = home
         extra = {"cache_prompt": False} if args.local else {}
         settings = Settings(

@@ -76,6 +76,11 @@ def _clip(sentence: str, limit: int = 45) -> str:
     return sentence.strip() if len(words) <= limit else " ".join(words[:limit]) + " ..."
 
 
+def _stem(word: str) -> str:
+    """'city's' and 'city' name the same thing."""
+    return re.sub(r"['’]s$", "", word)
+
+
 def mentions(p: Prepared) -> list[Mention]:
     """Each money, percentage or volume figure of one article, with the words around it.
 
@@ -94,7 +99,7 @@ def mentions(p: Prepared) -> list[Mention]:
             window = f"{before} {after}"
             # Common nouns name what is measured; the story's proper nouns (China, Russia)
             # stand in every sentence and would pair everything with everything.
-            terms = {w for w in _WORD.findall(window) if w[0].islower()}
+            terms = {_stem(w) for w in _WORD.findall(window) if w[0].islower()}
             out.append(
                 Mention(
                     label=p.label,

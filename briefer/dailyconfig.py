@@ -198,10 +198,7 @@ def load(path: Path) -> DailyConfig:
 
 def model_settings(cfg: DailyConfig, flags: dict[str, Any] | None = None) -> Settings:
     """Settings for a daily run: flag > environment > the `[model]` table > config.toml."""
-    # The [model] table sits below the environment: pass it, then the environment over it.
-    layered = {**cfg.model.settings_layer(), **settings_mod._from_env()}
-    layered.update({k: v for k, v in (flags or {}).items() if v is not None})
-    return settings_mod.resolve(layered)
+    return settings_mod.resolve(flags, above_file=cfg.model.settings_layer())
 
 
 EXAMPLE = """\

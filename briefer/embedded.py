@@ -54,6 +54,7 @@ def endpoint(
                 # hosted-sized timeout on a 2-core machine.
                 "concurrency": 1,
                 "timeout": max(settings.timeout, 1800.0),
+                "cache_scope": f"embedded:{path.name}",
             }
         )
 

@@ -156,7 +156,7 @@ class LLM:
         ]
         key = cache_key(
             {
-                "endpoint": self.settings.endpoint(),
+                "endpoint": self.settings.cache_endpoint(),
                 "model": self.settings.model,
                 "messages": messages,
                 "schema": schema.model_json_schema(),

@@ -42,6 +42,12 @@ class Settings(BaseModel):
     max_retries: int = Field(2, ge=0, le=10)
     extra_body: dict[str, Any] = Field(default_factory=dict)
     cache: bool = True
+    # What the call cache calls this endpoint. The embedded server gets a new port every run,
+    # so it is cached under the model file instead of its URL (else no re-run is ever free).
+    cache_scope: str | None = None
+
+    def cache_endpoint(self) -> str:
+        return self.cache_scope or self.endpoint()
 
     def is_loopback(self) -> bool:
         """True when the endpoint is on this machine, where no key is needed."""
@@ -136,11 +142,17 @@ def _from_file(path: Path, explicit: bool) -> dict[str, Any]:
     return dict(section)
 
 
-def resolve(flags: dict[str, Any] | None = None, config: Path | None = None) -> Settings:
-    """Merge the layers; flags given as None are treated as not given."""
+def resolve(
+    flags: dict[str, Any] | None = None,
+    config: Path | None = None,
+    above_file: dict[str, Any] | None = None,
+) -> Settings:
+    """Merge the layers: flags > environment > `above_file` > config file. Flags given as None
+    are treated as not given; `above_file` is a run's own settings (a briefer.toml [model])."""
     path = config or config_path()
     merged: dict[str, Any] = {}
     merged.update(_from_file(path, explicit=config is not None))
+    merged.update(above_file or {})
     merged.update(_from_env())
     merged.update({k: v for k, v in (flags or {}).items() if v is not None})
     try:

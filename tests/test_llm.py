@@ -259,3 +259,21 @@ def test_string_bounds_go_to_grammar_servers_but_not_to_openai() -> None:
     assert llm.call("s", "sys", "user", Bounded, 100).text.startswith("a reply")
     sent = hosted.requests[0]["response_format"]["json_schema"]
     assert "maxLength" not in json.dumps(sent) and sent["strict"] is True
+
+
+def test_cache_scope_survives_a_new_port() -> None:
+    """The embedded server listens on a new port each run: calls cached under its scope are
+    reused, so a re-run of the default (no key) set-up is free."""
+    fake = FakeEndpoint(completion(GOOD))
+    for port in (5001, 5002):
+        settings = Settings(
+            api_key="k",
+            base_url=f"http://127.0.0.1:{port}/v1",
+            model="m",
+            max_retries=0,
+            cache_scope="embedded:model.gguf",
+        )
+        store = CallCache(data_dir() / "cache.sqlite")
+        llm = LLM(settings, lookup("m"), build_client(settings, fake.client()), store)
+        assert call(llm).answer == "yes"
+    assert len(fake.requests) == 1
