@@ -117,6 +117,13 @@ class _PrettyJSONSerializer:
         return data
 
 
+def _model_calls_only(request: Any) -> Any:
+    """Feeds and pages (briefer's own User-Agent) come from the test's loopback web server in
+    record and replay alike; only model calls belong in a cassette."""
+    agent = {k.lower(): v for k, v in request.headers.items()}.get("user-agent", "")
+    return None if str(agent).startswith("briefer/") else request
+
+
 def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
     headers = response.get("headers", {})
     for name in list(headers):
@@ -136,6 +143,7 @@ def cassette(request: pytest.FixtureRequest) -> Iterator[Cassette]:
         record_mode="all" if RECORDING else "none",
         match_on=["method", "path", "body"],
         filter_headers=_SECRET_HEADERS,
+        before_record_request=_model_calls_only,
         before_record_response=_scrub_response,
         decode_compressed_response=True,
     )

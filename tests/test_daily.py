@@ -325,3 +325,26 @@ def test_fake_model_answers_any_schema() -> None:
         '{"a": [{"k": "x"}, {"k": "x"}]}'
     )
     assert isinstance(reply(body), httpx2.Response)
+
+
+@pytest.mark.vcr
+def test_daily_run_with_the_real_model_then_nothing_new(day: Day, cassette: Any) -> None:
+    """The fixture folder plus the loopback feeds, briefed by the real local model (cassette;
+    the feeds and pages still come from the loopback server). The second run makes no call."""
+    cfg = day.config()
+    first = run_daily(cfg, model_settings(), NOW)
+    assert first.status == "done", first.message
+    written = [s for s in first.stories if s.status == "written"]
+    assert sorted(s.slug for s in written) == sorted([BRIDGE, LIBRARY])
+    for story in written:
+        b = Briefing.model_validate_json((day.out / DAY / f"{story.slug}.json").read_text())
+        assert len(b.sources) == 3 and b.summary and 3 <= len(b.takeaways) <= 7
+        assert b.verification.quotes_verified <= b.verification.quotes_total
+        assert (day.out / DAY / f"{story.slug}.md").read_text().startswith("# ")
+    paid = sum(s.model_calls for s in first.stories)
+    assert paid == len(cassette.data) == cached_calls()
+
+    second = run_daily(cfg, model_settings(), NOW)
+    assert second.status == "nothing_new", second.message
+    assert sum(s.model_calls for s in second.stories) == 0
+    assert cached_calls() == paid  # nothing new was paid for, as the call log shows
