@@ -51,14 +51,19 @@ def _report(label: str, b: Briefing) -> None:
     )
 
 
-def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("paths", nargs="+", type=Path)
+def add_endpoint_args(p: argparse.ArgumentParser) -> None:
+    """The endpoint flags every benchmark takes."""
     p.add_argument("--base-url", default=os.environ.get("OPENAI_BASE_URL"))
     p.add_argument("--model", default="qwen2.5-coder-1.5b-instruct")
     p.add_argument("--context-window", type=int, default=8192)
     p.add_argument("--local", action="store_true", help="serve the embedded model")
     p.add_argument("--local-model", default="default", choices=["default", "fast"])
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("paths", nargs="+", type=Path)
+    add_endpoint_args(p)
     args = p.parse_args()
     with tempfile.TemporaryDirectory() as home, endpoint(args) as (base_url, model):
         os.environ["BRIEFER_HOME"] = home

@@ -19,7 +19,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefing import endpoint
+from briefing import add_endpoint_args, endpoint
 from rouge_score import rouge_scorer
 
 from briefer.pipeline import brief
@@ -80,11 +80,7 @@ def report(name: str, b: Briefing, scores: dict[str, float] | None) -> None:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sets", nargs="*", help="set names (default: all)")
-    p.add_argument("--base-url", default=os.environ.get("OPENAI_BASE_URL"))
-    p.add_argument("--model", default="qwen2.5-coder-1.5b-instruct")
-    p.add_argument("--context-window", type=int, default=8192)
-    p.add_argument("--local", action="store_true", help="serve the embedded model")
-    p.add_argument("--local-model", default="default", choices=["default", "fast"])
+    add_endpoint_args(p)
     args = p.parse_args()
     totals = {"quotes": [0, 0], "numbers": [0, 0], "citations": [0, 0], "contra": [0, 0]}
     all_scores: list[dict[str, float]] = []

@@ -51,6 +51,9 @@ ConfigOpt = Annotated[Path | None, typer.Option("--config", help="Config file (T
 SourcesOpt = Annotated[
     Path | None, typer.Option("--sources", help="Manifest naming each file's outlet.")
 ]
+NoCacheOpt = Annotated[
+    bool, typer.Option("--no-cache", help="Do not reuse or store model replies.")
+]
 CtxOpt = Annotated[
     int | None, typer.Option("--context-window", help="The server's context size in tokens.")
 ]
@@ -108,9 +111,7 @@ def brief(
     timeout: Annotated[
         float | None, typer.Option("--timeout", help="Seconds per model call.")
     ] = None,
-    no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="Do not reuse or store model replies.")
-    ] = False,
+    no_cache: NoCacheOpt = False,
     config: ConfigOpt = None,
     sources: SourcesOpt = None,
     local_model: Annotated[

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from .cli import _fail, _note, app, err
+from .cli import BaseUrlOpt, ModelOpt, NoCacheOpt, _fail, _note, app, err
 from .errors import BrieferError, UserError
 
 EXIT_CODES = {"done": 0, "nothing_new": 3, "failed": 1, "locked": 0}
@@ -45,13 +45,9 @@ def init(
 @app.command()
 def daily(
     config: DailyConfigOpt = Path("briefer.toml"),
-    model: Annotated[str | None, typer.Option("--model", "-m", help="Model name.")] = None,
-    base_url: Annotated[
-        str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint.")
-    ] = None,
-    no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="Do not reuse or store model replies.")
-    ] = False,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Brief today's stories into OUTPUT/YYYY-MM-DD/ (exit 0 done, 3 nothing new, 1 failed)."""
     from . import embedded
