@@ -23,6 +23,7 @@ CONTRAST_MAX_TOKENS = 900
 MAX_CANDIDATES = 6
 _BEFORE, _AFTER = 8, 5  # words around a figure that say what it measures and when
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
+_LABEL = re.compile(r"\bA\d{1,3}\b", re.I)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]{2,}")
 _PERIOD = re.compile(
     r"\b(quarter|annual(?:ly)?|year|month(?:ly)?|week|daily|(?:19|20)\d\d|"
@@ -160,6 +161,10 @@ def contrast_messages(cands: list[Candidate]) -> tuple[str, str]:
     )
 
 
+def _outlet_names(note: str, names: dict[str, str]) -> str:
+    return _LABEL.sub(lambda m: names.get(m.group(0).upper(), m.group(0)), note)
+
+
 def contrast(llm: LLM, prepared: list[Prepared]) -> tuple[list[BriefContradiction], int]:
     """Contested points across outlets, and how many candidates the model was asked about.
 
@@ -179,10 +184,12 @@ def contrast(llm: LLM, prepared: list[Prepared]) -> tuple[list[BriefContradictio
         if cand is None or cand.id in seen or point.verdict != "conflict":
             continue
         seen.add(cand.id)
+        # The model names sides by label; the reader knows outlets, not labels.
+        note = _outlet_names(point.note, {m.label: m.outlet for m in (cand.a, cand.b)})
         out.append(
             BriefContradiction(
                 topic=point.topic.strip() or ", ".join(cand.shared),
-                note=point.note.strip(),
+                note=note.strip(),
                 sides=[
                     Side(article_id=ids[m.label], outlet=m.outlet, quote=_clip(m.sentence))
                     for m in (cand.a, cand.b)

@@ -53,12 +53,11 @@ class Diagnosis(BaseModel):
         return " ".join(parts)
 
 
-def _context_size(settings: Settings, http_client: httpx2.Client | None) -> int | None:
+def _context_size(settings: Settings, http_client: httpx2.Client) -> int | None:
     """llama.cpp's server reports n_ctx at /props (beside /v1); other servers: unknown."""
     root = settings.endpoint().rstrip("/").removesuffix("/v1")
-    client = http_client or httpx2.Client(timeout=10)
     try:
-        resp = client.get(f"{root}/props")
+        resp = http_client.get(f"{root}/props", timeout=10)
         data = resp.json() if resp.status_code == 200 else {}
         n_ctx = (data.get("default_generation_settings") or {}).get("n_ctx")
         return int(n_ctx) if n_ctx else None
@@ -68,6 +67,14 @@ def _context_size(settings: Settings, http_client: httpx2.Client | None) -> int 
 
 def diagnose(settings: Settings, http_client: httpx2.Client | None = None) -> Diagnosis:
     """Probe the endpoint; never raises for endpoint trouble, it reports it."""
+    if http_client is None:
+        # One connection pool for every probe, closed when done (no leaked sockets).
+        with httpx2.Client(timeout=settings.timeout) as own:
+            return _diagnose(settings, own)
+    return _diagnose(settings, http_client)
+
+
+def _diagnose(settings: Settings, http_client: httpx2.Client) -> Diagnosis:
     client = build_client(settings.model_copy(update={"max_retries": 0}), http_client)
     problem: str | None = None
     try:

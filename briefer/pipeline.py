@@ -4,6 +4,7 @@ verify -> assemble. The library never prints; progress goes through a callback.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -33,6 +34,7 @@ from .ingest import Article, Skipped, ingest
 from .llm import LLM, build_client
 from .modeltable import ModelInfo, lookup
 from .schemas import (
+    SENTENCE_CHARS,
     ArticleAnalysis,
     Briefing,
     Cited,
@@ -113,6 +115,15 @@ def _analyse_all(
     return results, skipped
 
 
+def mark_cut(text: str, limit: int) -> str:
+    """A sentence that ran into its schema length bound ends mid-phrase: say so with '…'
+    rather than pass it off as complete."""
+    text = text.rstrip()
+    if len(text) >= limit - 2 and not text.endswith((".", "!", "?", '"', "”", "'", ")")):
+        return text + " …"
+    return text
+
+
 def _assemble(
     analysed: list[tuple[Prepared, ArticleAnalysis]],
     synthesis: Synthesis,
@@ -122,7 +133,7 @@ def _assemble(
     ids = {p.label: p.article.id for p, _ in analysed}
     summary = [
         Cited(
-            text=s.text,
+            text=mark_cut(s.text, SENTENCE_CHARS),
             citations=[ids[x] for x in s.sources],
             flags=verifier.claim(s.text, s.sources),
         )
@@ -131,7 +142,7 @@ def _assemble(
     takeaways = [
         Takeaway(
             rank=i,
-            text=t.text,
+            text=mark_cut(t.text, SENTENCE_CHARS),
             citations=[ids[x] for x in t.sources],
             flags=verifier.claim(t.text, t.sources),
         )
@@ -224,75 +235,80 @@ def brief_articles(
     prepared = prepare_articles(articles, counter)
     skipped = list(skipped)
     cache = CallCache(settings_mod.data_dir() / "cache.sqlite") if settings.cache else None
-    llm = LLM(settings, info, build_client(settings, http_client), cache, counter)
+    client = build_client(settings, http_client)
+    # A client briefer built is closed here (its sockets); a caller's client stays the caller's.
+    with contextlib.closing(client) if http_client is None else contextlib.nullcontext(client):
+        llm = LLM(settings, info, client, cache, counter)
 
-    analysed, failed = _analyse_all(llm, counter, prepared, settings.concurrency, progress)
-    skipped += failed
-    if not analysed:
-        raise NoArticlesError(
-            f"Every article's analysis failed ({failed[0].reason}); try a larger model."
-        )
-    verifier = Verifier({p.label: p.text for p, _ in analysed})
-    analysed = [(p, verifier.analysis(p.label, a)) for p, a in analysed]
-    voices = {p.label: voice(p.text) for p, _ in analysed}
-
-    if progress:
-        progress("synthesise", 0, 3)
-    blocks = [(p.label, render_analysis(p, a, voices[p.label].first_person)) for p, a in analysed]
-    draft = synthesise(llm, counter, info, blocks)
-    if progress:
-        progress("synthesise", 1, 3)
-    if problems := verifier.number_problems(draft):
-        draft = _fix_numbers(llm, draft, problems, analysed, verifier)
-    synthesis = verifier.synthesis(draft)
-    if progress:
-        progress("synthesise", 2, 3)
-    contradictions, judged = contrast(llm, [p for p, _ in analysed])
-    verifier.report.contradiction_candidates = judged
-    if progress:
-        progress("synthesise", 3, 3)
-
-    summary, takeaways, comparisons = _assemble(analysed, synthesis, verifier, voices)
-    steps = list(llm.steps.values())
-    pt = sum(s.prompt_tokens for s in steps)
-    ct = sum(s.completion_tokens for s in steps)
-    return Briefing(
-        title=synthesis.headline.strip() or prepared[0].article.title,
-        summary=summary,
-        outlets=comparisons,
-        contradictions=contradictions,
-        takeaways=takeaways,
-        sources=[
-            SourceRef(
-                id=p.article.id,
-                label=p.label,
-                outlet=p.article.outlet,
-                title=p.article.title,
-                path=p.article.path,
-                url=p.article.url,
+        analysed, failed = _analyse_all(llm, counter, prepared, settings.concurrency, progress)
+        skipped += failed
+        if not analysed:
+            raise NoArticlesError(
+                f"Every article's analysis failed ({failed[0].reason}); try a larger model."
             )
-            for p, _ in analysed
-        ],
-        verification=verifier.report,
-        run=RunMeta(
-            model=settings.model,
-            endpoint=settings.endpoint(),
-            structured_output=llm.mode,
-            prompt_version=prompts.version(),
-            started_at=started,
-            wall_seconds=round(time.monotonic() - t0, 2),
-            tokens_before_clean=sum(p.tokens_before for p in prepared),
-            tokens_after_clean=sum(p.tokens_after for p in prepared),
-            model_calls=sum(s.calls for s in steps),
-            cached_calls=sum(s.cached_calls for s in steps),
-            prompt_tokens=pt,
-            completion_tokens=ct,
-            cost_usd=info.cost(pt, ct),
-            steps=steps,
-            skipped=skipped,
-            warnings=llm.warnings,
-        ),
-    )
+        verifier = Verifier({p.label: p.text for p, _ in analysed})
+        analysed = [(p, verifier.analysis(p.label, a)) for p, a in analysed]
+        voices = {p.label: voice(p.text) for p, _ in analysed}
+
+        if progress:
+            progress("synthesise", 0, 3)
+        blocks = [
+            (p.label, render_analysis(p, a, voices[p.label].first_person)) for p, a in analysed
+        ]
+        draft = synthesise(llm, counter, info, blocks)
+        if progress:
+            progress("synthesise", 1, 3)
+        if problems := verifier.number_problems(draft):
+            draft = _fix_numbers(llm, draft, problems, analysed, verifier)
+        synthesis = verifier.synthesis(draft)
+        if progress:
+            progress("synthesise", 2, 3)
+        contradictions, judged = contrast(llm, [p for p, _ in analysed])
+        verifier.report.contradiction_candidates = judged
+        if progress:
+            progress("synthesise", 3, 3)
+
+        summary, takeaways, comparisons = _assemble(analysed, synthesis, verifier, voices)
+        steps = list(llm.steps.values())
+        pt = sum(s.prompt_tokens for s in steps)
+        ct = sum(s.completion_tokens for s in steps)
+        return Briefing(
+            title=synthesis.headline.strip() or prepared[0].article.title,
+            summary=summary,
+            outlets=comparisons,
+            contradictions=contradictions,
+            takeaways=takeaways,
+            sources=[
+                SourceRef(
+                    id=p.article.id,
+                    label=p.label,
+                    outlet=p.article.outlet,
+                    title=p.article.title,
+                    path=p.article.path,
+                    url=p.article.url,
+                )
+                for p, _ in analysed
+            ],
+            verification=verifier.report,
+            run=RunMeta(
+                model=settings.model,
+                endpoint=settings.endpoint(),
+                structured_output=llm.mode,
+                prompt_version=prompts.version(),
+                started_at=started,
+                wall_seconds=round(time.monotonic() - t0, 2),
+                tokens_before_clean=sum(p.tokens_before for p in prepared),
+                tokens_after_clean=sum(p.tokens_after for p in prepared),
+                model_calls=sum(s.calls for s in steps),
+                cached_calls=sum(s.cached_calls for s in steps),
+                prompt_tokens=pt,
+                completion_tokens=ct,
+                cost_usd=info.cost(pt, ct),
+                steps=steps,
+                skipped=skipped,
+                warnings=llm.warnings,
+            ),
+        )
 
 
 class StepEstimate(BaseModel):

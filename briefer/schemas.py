@@ -28,6 +28,8 @@ def text(description: str, max_chars: int) -> Any:
     return Field(description=description, json_schema_extra={"maxLength": max_chars})
 
 
+SENTENCE_CHARS = 320  # a summary sentence or takeaway
+
 _VERBATIM = (
     "a short phrase (3 to 20 words) copied word for word from the article; never a whole "
     "paragraph, never paraphrased or invented"
@@ -85,7 +87,7 @@ class ArticleAnalysis(BaseModel):
 
 
 class CitedSentence(BaseModel):
-    text: str = text("One neutral sentence; attribute statements to who made them.", 320)
+    text: str = text("One neutral sentence; attribute statements to who made them.", SENTENCE_CHARS)
     sources: list[str] = Field(
         min_length=1, max_length=5, description="Labels of the articles it rests on, e.g. 'A1'."
     )

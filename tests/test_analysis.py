@@ -51,3 +51,12 @@ def test_the_synthesis_input_leaves_opinions_out_and_says_so() -> None:
     assert "(1 opinion claims left out)" in text
     assert "[attributed_statement (Li)] Li spoke." in text
     assert "voice: first-person opinion" in text.splitlines()[0]
+
+
+def test_a_sentence_cut_at_its_schema_bound_is_marked() -> None:
+    from briefer.pipeline import mark_cut
+
+    cut = "x" * 318 + " focusing on the challenges and options for"
+    assert mark_cut(cut, 320).endswith("options for …")
+    assert mark_cut("A whole sentence.", 320) == "A whole sentence."
+    assert mark_cut("y" * 330 + ".", 320).endswith(".")

@@ -82,14 +82,17 @@ def test_only_conflicts_for_known_candidates_become_contradictions() -> None:
     reply = {
         "points": [
             {"candidate": "C9", "verdict": "conflict", "topic": "x", "note": "invented id"},
-            {"candidate": "c1", "verdict": "conflict", "topic": "Trade", "note": "They differ."},
+            {"candidate": "c1", "verdict": "conflict", "topic": "Trade", "note": "A1 vs a3."},
             {"candidate": "C1", "verdict": "conflict", "topic": "again", "note": "duplicate"},
         ]
     }
     fake = FakeEndpoint(completion(json.dumps(reply)))
     found, judged = contrast(_llm(fake), prepared)
     assert judged == 1 and len(fake.requests) == 1
-    assert [(c.topic, c.note) for c in found] == [("Trade", "They differ.")]
+    # Labels in the note become outlet names: the reader never sees "A1".
+    assert [(c.topic, c.note) for c in found] == [
+        ("Trade", "000_37727bd3f3f41417 vs 002_118981ab96a4beb5.")
+    ]
     texts = {p.article.id: p.text for p in prepared}
     assert all(side.quote in texts[side.article_id] for side in found[0].sides)
 
