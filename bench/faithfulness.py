@@ -80,12 +80,20 @@ def report(name: str, b: Briefing, scores: dict[str, float] | None) -> None:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sets", nargs="*", help="set names (default: all)")
+    p.add_argument(
+        "--home", type=Path, help="state dir to reuse (default: a fresh one, so runs are cold)"
+    )
     add_endpoint_args(p)
     args = p.parse_args()
     totals = {"quotes": [0, 0], "numbers": [0, 0], "citations": [0, 0], "contra": [0, 0]}
     all_scores: list[dict[str, float]] = []
-    with tempfile.TemporaryDirectory() as home, endpoint(args) as (base_url, model):
-        os.environ["BRIEFER_HOME"] = home
+    scope = None
+    if args.local:
+        from briefer.local_model import default_cache_dir, resolve_model
+
+        scope = f"embedded:{resolve_model(args.local_model, default_cache_dir()).name}"
+    with tempfile.TemporaryDirectory() as tmp, endpoint(args) as (base_url, model):
+        os.environ["BRIEFER_HOME"] = str(args.home or tmp)
         settings = Settings(
             api_key=os.environ.get("OPENAI_API_KEY"),
             base_url=base_url,
@@ -94,6 +102,8 @@ def main() -> None:
             extra_body={"cache_prompt": False} if args.local else {},
             concurrency=1,
             timeout=1800,
+            # as the embedded model is cached, so a --home shared with `briefer` is reused
+            cache_scope=scope,
         )
         print(f"endpoint {base_url}, model {model}")
         for s in article_sets(args.sets):
