@@ -12,6 +12,7 @@ holds. Not part of pytest: figures to read.
 
 from __future__ import annotations
 
+import argparse
 import html
 import os
 import shutil
@@ -81,15 +82,18 @@ def _run(config: Path, env: dict[str, str], home: Path) -> tuple[int, float, int
 
 
 def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--home", type=Path, help="state dir to keep (default: a fresh temporary one)")
+    args = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        home, inbox, web = root / "home", root / "inbox", root / "web"
+        home, inbox, web = args.home or root / "home", root / "inbox", root / "web"
         for d in (home, inbox, web):
-            d.mkdir()
+            d.mkdir(exist_ok=True)
         # Reuse the assembled local models instead of joining 1.1 GB again in the fresh home.
         models = Path.home() / ".cache" / "briefer" / "models"
-        if models.is_dir():
-            (home / "cache").mkdir()
+        if models.is_dir() and not (home / "cache" / "models").exists():
+            (home / "cache").mkdir(exist_ok=True)
             (home / "cache" / "models").symlink_to(models)
         for f in (ROOT / "seeds").iterdir():
             shutil.copy(f, inbox / f.name)  # copy gives a fresh mtime: inside the window
