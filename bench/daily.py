@@ -118,7 +118,7 @@ def main() -> None:
                     flush=True,
                 )
                 before = calls
-            day = next((root / "out").iterdir())
+            day = next(d for d in (root / "out").iterdir() if d.is_dir())
             print(f"output {day.name}: {sorted(p.name for p in day.iterdir())}")
             print((day / "index.md").read_text("utf-8"))
         finally:
