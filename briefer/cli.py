@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -78,17 +79,18 @@ def _main(
 def _fail(exc: BrieferError) -> None:
     if _state["debug"]:
         raise exc
-    err.print(f"[red]Error:[/red] {exc}", highlight=False, markup=True, soft_wrap=True)
+    err.print(f"[red]Error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
     raise typer.Exit(1)
 
 
 def _note(message: str) -> None:
-    err.print(message, highlight=False)
+    # Messages carry paths and article text: never rich markup ("[sources]" must stay).
+    err.print(message, highlight=False, markup=False)
 
 
 def _warn_skipped(skipped: list[Any]) -> None:
     for s in skipped:
-        err.print(f"[yellow]Skipped[/yellow] {s.path}: {s.reason}", highlight=False)
+        err.print(f"[yellow]Skipped[/yellow] {escape(f'{s.path}: {s.reason}')}", highlight=False)
 
 
 @app.command()
@@ -166,11 +168,11 @@ def brief(
         return
     _warn_skipped(briefing.run.skipped)
     for warning in briefing.run.warnings:
-        err.print(f"[yellow]Warning:[/yellow] {warning}", highlight=False)
+        err.print(f"[yellow]Warning:[/yellow] {escape(warning)}", highlight=False)
     doubtful = briefing.unverified()
     if strict and doubtful:
         for item in doubtful:
-            err.print(f"[yellow]Unverified:[/yellow] {item}", highlight=False)
+            err.print(f"[yellow]Unverified:[/yellow] {escape(item)}", highlight=False)
         err.print(
             f"[red]Error:[/red] --strict: {len(doubtful)} unverified statements, nothing "
             "written; run without --strict to see the flagged briefing.",
@@ -184,7 +186,7 @@ def brief(
         write_atomic(output, text)
         v, r = briefing.verification, briefing.run
         err.print(
-            f"Wrote {output}: {len(briefing.sources)} articles, quotes verified "
+            f"Wrote {escape(str(output))}: {len(briefing.sources)} articles, quotes verified "
             f"{v.quotes_verified}/{v.quotes_total}, {r.model_calls} model calls "
             f"(+{r.cached_calls} cached), {r.wall_seconds:.1f}s.",
             highlight=False,
@@ -259,7 +261,9 @@ def doctor(
         f"Context window: {d.context_window or 'unknown (pass --context-window)'}", highlight=False
     )
     if not d.usable:
-        err.print(f"[red]Error:[/red] endpoint unusable: {d.problem}.", highlight=False)
+        err.print(
+            f"[red]Error:[/red] endpoint unusable: {escape(str(d.problem))}.", highlight=False
+        )
         raise typer.Exit(1)
     out.print(f"Use: briefer brief ... {d.flags()}", highlight=False)
 

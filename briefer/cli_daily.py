@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .cli import BaseUrlOpt, ModelOpt, NoCacheOpt, _fail, _note, app, err
@@ -86,10 +87,12 @@ def daily(
         _fail(exc)
         return
     for s in result.skipped:
-        err.print(f"[yellow]Skipped[/yellow] {s.path}: {s.reason}", highlight=False)
+        err.print(f"[yellow]Skipped[/yellow] {escape(f'{s.path}: {s.reason}')}", highlight=False)
     for story in result.stories:
         if story.error:
-            err.print(f"[red]Not briefed[/red] {story.slug}: {story.error}", highlight=False)
+            err.print(
+                f"[red]Not briefed[/red] {escape(f'{story.slug}: {story.error}')}", highlight=False
+            )
     typer.echo(result.message)
     raise typer.Exit(EXIT_CODES[result.status])
 

@@ -161,3 +161,16 @@ def test_log_lists_paid_calls_from_the_cache() -> None:
     result = runner.invoke(app, ["log"])
     assert result.exit_code == 0
     assert "analyse" in result.stdout and "$0.4000" in result.stdout  # 1M prompt tokens
+
+
+def test_messages_with_brackets_are_printed_not_parsed_as_markup(tmp_path: Path) -> None:
+    """Paths, reasons and model text can hold '[...]': rich must print them, not eat or choke
+    on them (a stray '[/]' would otherwise crash the error path)."""
+    bad = tmp_path / "[/] odd [sources]"
+    result = runner.invoke(app, ["brief", str(bad), "--base-url", BASE_URL])
+    assert result.exit_code == 1
+    assert f"{bad}: no such file or folder." in result.stderr
+    config = tmp_path / "briefer.toml"
+    result = runner.invoke(app, ["init", str(config)])
+    assert result.exit_code == 0, result.output
+    assert "list your sources under [sources]" in result.stderr
