@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -88,6 +90,27 @@ def _note(message: str) -> None:
     err.print(message, highlight=False, markup=False)
 
 
+@contextlib.contextmanager
+def progress_bar(label: Callable[[str], str] = str) -> Iterator[Callable[[str, int, int], None]]:
+    """A transient bar per pipeline step on stderr; yields the library's progress callback."""
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        tasks: dict[str, Any] = {}
+
+        def progress(step: str, done: int, total: int) -> None:
+            if step not in tasks:
+                tasks[step] = bar.add_task(label(step), total=total)
+            bar.update(tasks[step], completed=done)
+
+        yield progress
+
+
 def _warn_skipped(skipped: list[Any]) -> None:
     for s in skipped:
         err.print(f"[yellow]Skipped[/yellow] {escape(f'{s.path}: {s.reason}')}", highlight=False)
@@ -146,22 +169,8 @@ def brief(
         )
         with (
             embedded.endpoint(settings, local_model, notify=_note) as settings,
-            Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=err,
-                transient=True,
-            ) as bar,
+            progress_bar(lambda step: f"{step} ({settings.model})") as progress,
         ):
-            tasks: dict[str, Any] = {}
-
-            def progress(step: str, done: int, total: int) -> None:
-                if step not in tasks:
-                    tasks[step] = bar.add_task(f"{step} ({settings.model})", total=total)
-                bar.update(tasks[step], completed=done)
-
             briefing = run(paths, settings, manifest=sources, progress=progress)
     except BrieferError as exc:
         _fail(exc)

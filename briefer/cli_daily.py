@@ -8,13 +8,22 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from .cli import BaseUrlOpt, ModelOpt, NoCacheOpt, _fail, _note, app, err
+from .cli import (
+    BaseUrlOpt,
+    ModelOpt,
+    NoCacheOpt,
+    _fail,
+    _note,
+    _warn_skipped,
+    app,
+    err,
+    progress_bar,
+)
 from .errors import BrieferError, UserError
 
 EXIT_CODES = {"done": 0, "nothing_new": 3, "failed": 1, "locked": 0}
@@ -60,21 +69,7 @@ def daily(
         settings = model_settings(
             cfg, {"model": model, "base_url": base_url, "cache": False if no_cache else None}
         )
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-        ) as bar:
-            tasks: dict[str, Any] = {}
-
-            def progress(step: str, done: int, total: int) -> None:
-                if step not in tasks:
-                    tasks[step] = bar.add_task(step, total=total)
-                bar.update(tasks[step], completed=done)
-
+        with progress_bar() as progress:
             result = run_daily(
                 cfg,
                 settings,
@@ -86,8 +81,7 @@ def daily(
     except BrieferError as exc:
         _fail(exc)
         return
-    for s in result.skipped:
-        err.print(f"[yellow]Skipped[/yellow] {escape(f'{s.path}: {s.reason}')}", highlight=False)
+    _warn_skipped(result.skipped)
     for story in result.stories:
         if story.error:
             err.print(
