@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import ConfigError
 from .modeltable import DEFAULT_MODEL
+from .redact import redact_url, url_secrets
 
 StructuredMode = Literal["auto", "json_schema", "json_object", "text"]
 
@@ -62,7 +63,12 @@ class Settings(BaseModel):
             return False
 
     def endpoint(self) -> str:
-        return self.base_url or "https://api.openai.com/v1"
+        """The endpoint as shown and stored anywhere: credentials in the URL are dropped."""
+        return redact_url(self.base_url) if self.base_url else "https://api.openai.com/v1"
+
+    def secrets(self) -> list[str]:
+        """What must never be printed or written: the key and any credentials in the URL."""
+        return [s for s in (self.api_key, *url_secrets(self.base_url)) if s]
 
     def require_key(self) -> str:
         """The key to send; loopback servers need none, a hosted endpoint does."""
