@@ -150,8 +150,9 @@ def brief(
 ) -> None:
     """Brief the articles: neutral summary, outlet comparison, key takeaways."""
     from . import embedded
+    from .atomic import write_atomic
     from .pipeline import brief as run
-    from .render import to_json, to_markdown, write_atomic
+    from .render import to_json, to_markdown
 
     try:
         settings = resolve(

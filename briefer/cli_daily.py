@@ -39,8 +39,8 @@ def init(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a commented example briefer.toml for `briefer daily`."""
+    from .atomic import write_atomic
     from .dailyconfig import EXAMPLE
-    from .render import write_atomic
 
     if path.exists() and not force:
         _fail(UserError(f"{path} already exists; edit it, or pass --force to overwrite it."))

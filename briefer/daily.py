@@ -19,6 +19,7 @@ import httpx2
 from pydantic import BaseModel, Field
 
 from . import prompts
+from .atomic import write_atomic
 from .dailyconfig import DailyConfig
 from .dailyindex import render_index
 from .dailystate import SEEN_NAME, STATE_NAME, DayState, SeenStore, StoryState, prune_days
@@ -34,7 +35,7 @@ from .gather import gather
 from .grouping import Story, group
 from .ingest import Skipped
 from .pipeline import ProgressFn, brief_articles
-from .render import to_json, to_markdown, write_atomic
+from .render import to_json, to_markdown
 from .runlock import LOCK_NAME, RunLock
 from .schemas import Briefing
 from .settings import Settings

@@ -18,9 +18,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
 
+from .atomic import write_atomic
 from .dedupe import article_keys
 from .ingest import Article
-from .render import write_atomic
 
 STATE_NAME = ".briefer-state.json"
 SEEN_NAME = ".briefer-seen.json"

@@ -7,12 +7,11 @@ every run. Stored as JSON in the data dir; a corrupt file is ignored and rewritt
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import threading
 from pathlib import Path
 
 from . import settings as settings_mod
+from .atomic import write_atomic
 
 _lock = threading.Lock()
 
@@ -37,9 +36,4 @@ def remember_mode(endpoint: str, model: str, mode: str) -> None:
     with _lock:
         data = _load()
         data[f"{endpoint}|{model}"] = mode
-        path = _path()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, indent=1, sort_keys=True)
-        os.replace(tmp, path)
+        write_atomic(_path(), json.dumps(data, indent=1, sort_keys=True))

@@ -27,6 +27,10 @@ class NoArticlesError(InputError):
     """Nothing usable was found to brief."""
 
 
+class StorageError(BrieferError):
+    """A file could not be written (full disk, no permission); nothing half-written is left."""
+
+
 class PromptError(BrieferError):
     """A prompt file is missing or a template variable was not supplied (a packaging bug)."""
 

@@ -7,9 +7,6 @@ must not turn into live HTML or links in whatever renders the Markdown.
 from __future__ import annotations
 
 import html
-import os
-import tempfile
-from pathlib import Path
 
 from .schemas import Briefing
 
@@ -120,16 +117,3 @@ def to_markdown(b: Briefing) -> str:
 
 def to_json(b: Briefing) -> str:
     return b.model_dump_json(indent=2) + "\n"
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write via a temp file and rename, so a crash never leaves a half-written briefing."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import tiktoken
 
+from .atomic import write_atomic
 from .errors import EncodingUnavailableError
 
 # tiktoken's blob URLs and sha256 (tiktoken_ext/openai_public.py): the cache key is sha1(url).
@@ -67,10 +68,7 @@ def _prefill(cache_dir: Path, name: str) -> None:
             f"Tokenizer {name} from bpe-openai does not match tiktoken's sha256 {sha}: "
             "reinstall bpe-openai."
         )
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, target)
+    write_atomic(target, data)
 
 
 def get_encoding(name: str, cache_dir: Path) -> tiktoken.Encoding:

@@ -3,16 +3,12 @@ round-trips, and atomic writes."""
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
-import pytest
 from markdown_it import MarkdownIt
 
-from briefer import render
 from briefer.ingest import Skipped
-from briefer.render import to_json, to_markdown, write_atomic
+from briefer.render import to_json, to_markdown
 from briefer.schemas import (
     BriefContradiction,
     Briefing,
@@ -231,48 +227,6 @@ def test_json_round_trips() -> None:
     again = Briefing.model_validate_json(text)
     assert again == b
     assert again.summary[0].text == f"Mishustin visited Hangzhou {SCRIPT}."  # JSON keeps it raw
-
-
-def test_write_atomic_writes_and_leaves_no_temp_files(tmp_path: Path) -> None:
-    target = tmp_path / "out" / "nested" / "briefing.md"
-    write_atomic(target, "first ✓\n")
-    assert target.read_text("utf-8") == "first ✓\n"
-    write_atomic(target, "second\n")
-    assert target.read_text("utf-8") == "second\n"
-    assert [p.name for p in target.parent.iterdir()] == ["briefing.md"]
-
-
-def test_write_atomic_keeps_old_file_when_replace_fails(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    target = tmp_path / "out" / "briefing.md"
-    target.parent.mkdir()
-    target.write_text("old briefing\n", encoding="utf-8")
-    seen: list[str] = []
-
-    def failing_replace(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
-        seen.append(Path(src).read_text("utf-8"))
-        raise OSError("disk full")
-
-    with monkeypatch.context() as m:
-        m.setattr(render.os, "replace", failing_replace)
-        with pytest.raises(OSError, match="disk full"):
-            write_atomic(target, "new briefing\n")
-    assert seen == ["new briefing\n"]  # the new text was fully written to a temp file first
-    assert target.read_text("utf-8") == "old briefing\n"
-    assert [p.name for p in target.parent.iterdir()] == ["briefing.md"]
-
-
-def test_write_atomic_cleans_up_when_writing_fails(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    target = tmp_path / "out" / "briefing.md"
-    target.parent.mkdir()
-    target.write_text("old briefing\n", encoding="utf-8")
-    with pytest.raises(UnicodeEncodeError):
-        write_atomic(target, "lone surrogate \udc80")
-    assert target.read_text("utf-8") == "old briefing\n"
-    assert [p.name for p in target.parent.iterdir()] == ["briefing.md"]
 
 
 def test_opinion_piece_shows_the_voice_evidence_and_the_models_genre() -> None:
