@@ -26,6 +26,9 @@ PROMPT_NAMES = (
     "analyse.user",
     "synthesise.system",
     "synthesise.user",
+    "synthesise.fix",
+    "contrast.system",
+    "contrast.user",
     "reask",
     "json_instructions",
 )

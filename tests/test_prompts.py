@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
 import unicodedata
 from pathlib import Path
 from typing import Any, cast
@@ -210,3 +211,27 @@ def test_benign_text_is_left_exactly_as_it_was() -> None:
         assert prompts.data(text) == text
     line = "Trade rose 5% to $250 billion, a < b, x > y, <b>bold</b>, articles: 3"
     assert prompts.data(line, one_line=True) == line
+
+
+@pytest.mark.parametrize(
+    "name", sorted(p.stem for p in prompts.prompts_dir().glob("*.md")), ids=str
+)
+def test_every_prompt_file_is_part_of_the_prompt_version(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Editing any prompt must change the version, or cached replies to the old prompt are
+    served for the new one."""
+    before = prompts.version()
+    copy = tmp_path / "prompts"
+    shutil.copytree(prompts.prompts_dir(), copy)
+    with (copy / f"{name}.md").open("a", encoding="utf-8") as f:
+        f.write("\nOne more rule.\n")
+    monkeypatch.setenv("BRIEFER_PROMPTS_DIR", str(copy))
+    prompts.load.cache_clear()
+    prompts.version.cache_clear()
+    try:
+        assert prompts.version() != before
+    finally:
+        monkeypatch.delenv("BRIEFER_PROMPTS_DIR")
+        prompts.load.cache_clear()
+        prompts.version.cache_clear()
