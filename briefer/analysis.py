@@ -38,21 +38,17 @@ class Prepared(BaseModel):
     removed: list[str]
 
 
-def escape_data(text: str) -> str:
-    """Keep article text from closing its own <article> delimiter (prompt injection)."""
-    return text.replace("</article", "<\\/article").replace("<article", "<\\article")
-
-
 def analyse_messages(p: Prepared, chunk: Chunk) -> tuple[str, str]:
     part = f"{chunk.index}/{chunk.total}"
     note = "the whole article" if chunk.total == 1 else f"part {part} of a longer article"
     user = prompts.render(
         "analyse.user",
         label=p.label,
-        outlet=escape_data(p.article.outlet).replace('"', "'"),
+        # An attribute value: one line, and no '"' to close it and forge another attribute.
+        outlet=prompts.data(p.article.outlet, one_line=True).replace('"', "'"),
         part=part,
         part_note=note,
-        text=escape_data(chunk.text),
+        text=chunk.text,  # the article keeps its lines; render() defuses delimiter tags
     )
     return prompts.render("analyse.system"), user
 
@@ -153,27 +149,34 @@ def render_analysis(p: Prepared, a: ArticleAnalysis, first_person: bool = False)
     """Compact text form of an analysis for the reduce prompt (cheaper than JSON).
 
     The outlet's own opinions are left out: the neutral summary is built from reported facts
-    and attributed statements only, so opinion cannot leak into it as fact.
+    and attributed statements only, so opinion cannot leak into it as fact. Every field is
+    model or feed text made one line, so it cannot forge another article's block.
     """
+
+    def line(text: str) -> str:
+        return prompts.data(text, one_line=True)
+
     voice = " | voice: first-person opinion" if first_person else ""
     lines = [
-        f"[{p.label}] outlet: {p.article.outlet} | genre: {a.genre} | tone: {a.tone}{voice}",
-        f"summary: {a.summary}",
-        f"framing: {a.framing}",
+        f"[{p.label}] outlet: {line(p.article.outlet)} | genre: {a.genre} | tone: {a.tone}{voice}",
+        f"summary: {line(a.summary)}",
+        f"framing: {line(a.framing)}",
     ]
     facts = [f for f in a.facts if f.kind != "opinion"]
     if facts:
         lines.append("facts:")
         for f in facts:
-            who = f" ({f.speaker})" if f.speaker else ""
-            quote = f" | quote: {f.quote}" if f.quote else ""
-            lines.append(f"- [{f.kind}{who}] {f.statement}{quote}")
+            who = f" ({line(f.speaker)})" if f.speaker else ""
+            quote = f" | quote: {line(f.quote)}" if f.quote else ""
+            lines.append(f"- [{f.kind}{who}] {line(f.statement)}{quote}")
     if len(facts) < len(a.facts):
         lines.append(f"({len(a.facts) - len(facts)} opinion claims left out)")
     if a.figures:
         lines.append("figures:")
-        lines.extend(f"- {g.what}: {g.value} | quote: {g.quote}" for g in a.figures)
+        lines.extend(
+            f"- {line(g.what)}: {line(g.value)} | quote: {line(g.quote)}" for g in a.figures
+        )
     if a.quoted_sources:
         lines.append("quoted:")
-        lines.extend(f"- {q.who}: {q.quote}" for q in a.quoted_sources)
-    return escape_data("\n".join(lines)).replace("</analyses", "<\\/analyses")
+        lines.extend(f"- {line(q.who)}: {line(q.quote)}" for q in a.quoted_sources)
+    return "\n".join(lines)

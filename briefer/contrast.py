@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from . import prompts
-from .analysis import Prepared, escape_data
+from .analysis import Prepared
 from .llm import LLM
 from .numbers import measure_spans
 from .schemas import BriefContradiction, ContrastReport, Side
@@ -149,15 +149,14 @@ def candidates(prepared: list[Prepared]) -> list[Candidate]:
 def contrast_messages(cands: list[Candidate]) -> tuple[str, str]:
     blocks = []
     for c in cands:
-        blocks.append(
-            f"{c.id} (shared subject words: {', '.join(c.shared)})\n"
-            f'- {c.a.label} ({c.a.outlet}): "{_clip(c.a.sentence)}"\n'
-            f'- {c.b.label} ({c.b.outlet}): "{_clip(c.b.sentence)}"'
-        )
-    text = escape_data("\n\n".join(blocks)).replace("</candidates", "<\\/candidates")
+        lines = [
+            f"{c.id} (shared subject words: {', '.join(c.shared)})",
+            *(f'- {m.label} ({m.outlet}): "{_clip(m.sentence)}"' for m in (c.a, c.b)),
+        ]
+        blocks.append("\n".join(prompts.data(x, one_line=True) for x in lines))
     ids = ", ".join(c.id for c in cands)
     return prompts.render("contrast.system"), prompts.render(
-        "contrast.user", candidates=text, ids=ids
+        "contrast.user", candidates="\n\n".join(blocks), ids=ids
     )
 
 

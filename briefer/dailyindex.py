@@ -1,25 +1,23 @@
 """The day's index.md: what was briefed (with links), what was only listed, what was left out.
 
 A reader opening the day's folder should see every story, why an article got no briefing
-and which sources failed, without reading logs. Article titles and reasons are untrusted
-text and are escaped; the index holds no clock time, so an unchanged run leaves it unchanged.
+and which sources failed, without reading logs. Titles, outlets, paths, slugs and reasons are
+untrusted text and go through `markdown.inline`, file names through `markdown.link_target`; the
+index holds no clock time, so an unchanged run leaves it unchanged.
 """
 
 from __future__ import annotations
 
-import html
 from typing import TYPE_CHECKING
+
+from .markdown import inline, link_target
 
 if TYPE_CHECKING:
     from .daily import DailyResult
 
 
-def md(text: str) -> str:
-    """Escape untrusted text for Markdown: no raw HTML, no links, no emphasis games."""
-    text = html.escape(" ".join(text.split()), quote=False).replace("\\", "\\\\")
-    for ch in "[]`*_":
-        text = text.replace(ch, "\\" + ch)
-    return text
+def _link(text: str, target: str) -> str:
+    return f"[{inline(text)}]({link_target(target)})"
 
 
 def render_index(result: DailyResult, window_hours: float) -> str:
@@ -32,28 +30,32 @@ def render_index(result: DailyResult, window_hours: float) -> str:
         lines.append("No story was covered by enough outlets to brief.")
     for s in briefed:
         first, *others = s.files
-        extra = "".join(f" ([{f.rsplit('.', 1)[-1]}](<{f}>))" for f in others)
+        extra = "".join(f" ({_link(f.rsplit('.', 1)[-1], f)})" for f in others)
         lines.append(
-            f"- [{md(s.title)}](<{first}>){extra}: {len(s.articles)} articles from "
-            f"{md(', '.join(s.outlets))}"
+            f"- {_link(s.title, first)}{extra}: {len(s.articles)} articles from "
+            f"{inline(', '.join(s.outlets))}"
         )
     if failed:
         lines += ["", f"## Not briefed because of an error ({len(failed)})", ""]
-        lines += [f"- {md(s.title)} ({s.slug}): {md(s.error or 'failed')}" for s in failed]
+        lines += [
+            f"- {inline(s.title)} ({inline(s.slug)}): {inline(s.error or 'failed')}" for s in failed
+        ]
     if result.earlier:
         lines += ["", "## Briefed in an earlier run today", ""]
         for slug, st in sorted(result.earlier.items()):
-            link = f"[{md(st.title)}](<{st.files[0]}>)" if st.files else md(st.title)
-            lines.append(f"- {link} ({slug})")
+            link = _link(st.title, st.files[0]) if st.files else inline(st.title)
+            lines.append(f"- {link} ({inline(slug)})")
     if result.singles:
         lines += ["", f"## Single-outlet articles, not briefed ({len(result.singles)})", ""]
-        lines += [f"- {md(a.title)}: {md(a.outlet)} ({md(a.path)})" for a in result.singles]
+        lines += [
+            f"- {inline(a.title)}: {inline(a.outlet)} ({inline(a.path)})" for a in result.singles
+        ]
     if result.skipped:
         lines += ["", f"## Sources skipped ({len(result.skipped)})", ""]
-        lines += [f"- {md(s.path)}: {md(s.reason)}" for s in result.skipped]
+        lines += [f"- {inline(s.path)}: {inline(s.reason)}" for s in result.skipped]
     if result.duplicates:
         lines += ["", f"## Duplicates left out ({len(result.duplicates)})", ""]
-        lines += [f"- {md(s.path)}: {md(s.reason)}" for s in result.duplicates]
+        lines += [f"- {inline(s.path)}: {inline(s.reason)}" for s in result.duplicates]
     lines += [
         "",
         f"_Also left out: {result.too_old} older than the {window_hours:g}-hour window, "

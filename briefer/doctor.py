@@ -14,6 +14,7 @@ from . import endpoints
 from .errors import BrieferError
 from .llm import LLM, MODES, build_client
 from .modeltable import lookup
+from .redact import redact_text
 from .settings import Settings
 
 
@@ -54,8 +55,11 @@ class Diagnosis(BaseModel):
 
 
 def _context_size(settings: Settings, http_client: httpx2.Client) -> int | None:
-    """llama.cpp's server reports n_ctx at /props (beside /v1); other servers: unknown."""
-    root = settings.endpoint().rstrip("/").removesuffix("/v1")
+    """llama.cpp's server reports n_ctx at /props (beside /v1); other servers: unknown.
+
+    The request goes to the URL as given, credentials included (like the model calls); only
+    what is shown or stored uses the redacted `settings.endpoint()`."""
+    root = (settings.base_url or settings.endpoint()).rstrip("/").removesuffix("/v1")
     try:
         resp = http_client.get(f"{root}/props", timeout=10)
         data = resp.json() if resp.status_code == 200 else {}
@@ -104,7 +108,9 @@ def _diagnose(settings: Settings, http_client: httpx2.Client) -> Diagnosis:
             )
             results.append(ModeResult(mode=mode, works=True, detail=f"ok={got.ok}"))
         except BrieferError as exc:
-            results.append(ModeResult(mode=mode, works=False, detail=str(exc)[:120]))
+            # Redact before cutting: a cut could leave half a secret that no longer matches.
+            detail = redact_text(str(exc), settings.secrets())[:120]
+            results.append(ModeResult(mode=mode, works=False, detail=detail))
     d = Diagnosis(
         endpoint=settings.endpoint(),
         model=model,

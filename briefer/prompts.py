@@ -3,12 +3,17 @@
 Keeping them as files lets people review and tune them without reading code; a missing variable
 is a named error instead of a silently broken prompt. The prompt version (a hash of all files)
 is part of every cache key and of the run metadata.
+
+Everything placed in a prompt is data from outside (articles, feeds, model replies fed forward)
+and goes through `data`: it can never open or close one of the tags that fence data in the
+prompts, and a one-line field can never start a new line or block.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import string
 import sys
 from functools import cache
@@ -21,6 +26,9 @@ PROMPT_NAMES = (
     "analyse.user",
     "synthesise.system",
     "synthesise.user",
+    "synthesise.fix",
+    "contrast.system",
+    "contrast.user",
     "reask",
     "json_instructions",
 )
@@ -53,11 +61,35 @@ def load(name: str) -> str:
         raise PromptError(f"Prompt {path} is missing: reinstall briefer.") from exc
 
 
+# The tags the prompt files fence data with (tests check the files use no other).
+DELIMITERS = ("article", "analyses", "candidates", "briefing")
+# '<', its look-alikes or its HTML entities, when spaces, zero-width characters or '/' and then
+# a delimiter name follow, in any case: "</ ARTICLE >", "<article id=...>", "&lt;/analyses".
+_TAG = re.compile(
+    r"([<\uff1c\ufe64\u2039\u27e8\u3008]|&lt;?|&#0*60;?|&#x0*3c;?)"
+    r"(?=[\s\u200b-\u200d\u2060\ufeff/]*(?:" + "|".join(DELIMITERS) + "))",
+    re.IGNORECASE,
+)
+# A run of whitespace holding any line break (\n, \r, \v, \f, NEL, U+2028, U+2029...).
+_LINE_BREAK = re.compile(r"\s*[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]\s*")
+
+
+def data(text: object, *, one_line: bool = False) -> str:
+    """`text` made safe to place in a prompt: any opening or closing delimiter tag is defused
+    by a backslash after its '<' ("</article" becomes "<\\/article"; applying it twice changes
+    nothing), and with `one_line` every line break becomes a space, so a title or a model
+    sentence cannot start a new line or block. Article bodies keep their lines."""
+    out = str(text)
+    if one_line:
+        out = _LINE_BREAK.sub(" ", out)
+    return _TAG.sub(r"\1\\", out)
+
+
 def render(name: str, **values: object) -> str:
-    """Fill `${var}` placeholders; values are inserted as data and never re-parsed."""
+    """Fill `${var}` placeholders; every value goes through `data` and is never re-parsed."""
     template = string.Template(load(name))
     try:
-        return template.substitute({k: str(v) for k, v in values.items()})
+        return template.substitute({k: data(v) for k, v in values.items()})
     except KeyError as exc:
         raise PromptError(f"Prompt {name}.md needs variable {exc.args[0]!r}.") from exc
     except ValueError as exc:

@@ -1,20 +1,14 @@
 """Render a Briefing as Markdown (for people) or JSON (the full model plus run metadata).
 
-Everything that came from an article or the model is escaped: article text is untrusted and
-must not turn into live HTML or links in whatever renders the Markdown.
+Everything that came from an article, a feed, a path, the settings or the model goes through
+`markdown.inline`: it stays one line of literal text and cannot turn into a heading, a list
+item, a link or live HTML in whatever renders the Markdown.
 """
 
 from __future__ import annotations
 
-import html
-
+from .markdown import inline
 from .schemas import Briefing
-
-
-def _e(text: str) -> str:
-    """Escape untrusted text for Markdown: no raw HTML, no link or image syntax."""
-    text = html.escape(text.strip().replace("\\", "\\\\"), quote=False)
-    return text.replace("[", "\\[").replace("]", "\\]").replace("`", "\\`")
 
 
 def _refs(ids: list[str], numbers: dict[str, int], flags: list[str] | None = None) -> str:
@@ -24,10 +18,10 @@ def _refs(ids: list[str], numbers: dict[str, int], flags: list[str] | None = Non
 
 def to_markdown(b: Briefing) -> str:
     numbers = {s.id: n for n, s in enumerate(b.sources, start=1)}
-    outlets = ", ".join(_e(s.outlet) for s in b.sources)
+    outlets = ", ".join(inline(s.outlet) for s in b.sources)
     v = b.verification
     out = [
-        f"# {_e(b.title)}",
+        f"# {inline(b.title)}",
         "",
         f"_{len(b.sources)} articles: {outlets}. Quotes verified: {v.quotes_verified}/"
         f"{v.quotes_total}; numbers verified: {v.numbers_verified}/{v.numbers_total}; "
@@ -36,21 +30,23 @@ def to_markdown(b: Briefing) -> str:
         "## Summary",
         "",
     ]
-    sentences = [f"{_e(s.text)} {_refs(s.citations, numbers, s.flags)}" for s in b.summary]
+    sentences = [f"{inline(s.text)} {_refs(s.citations, numbers, s.flags)}" for s in b.summary]
     for i in range(0, len(sentences), 3):
         out += [" ".join(sentences[i : i + 3]), ""]
     out += ["## Key takeaways", ""]
-    out += [f"{t.rank}. {_e(t.text)} {_refs(t.citations, numbers, t.flags)}" for t in b.takeaways]
+    out += [
+        f"{t.rank}. {inline(t.text)} {_refs(t.citations, numbers, t.flags)}" for t in b.takeaways
+    ]
     out += ["", "## Where outlets disagree", ""]
     if not b.contradictions:
         out += ["No contradictions between outlets were found and verified.", ""]
     for c in b.contradictions:
-        out += [f"### {_e(c.topic)}", ""]
+        out += [f"### {inline(c.topic)}", ""]
         out += [
-            f"- **{_e(s.outlet)}** {_refs([s.article_id], numbers)}: “{_e(s.quote)}”"
+            f"- **{inline(s.outlet)}** {_refs([s.article_id], numbers)}: “{inline(s.quote)}”"
             for s in c.sides
         ]
-        out += ["", f"_{_e(c.note)}_", ""]
+        out += ["", f"_{inline(c.note)}_", ""]
     out += ["## Outlet comparison", ""]
     for o in b.outlets:
         total = sum(o.claims.values())
@@ -58,35 +54,37 @@ def to_markdown(b: Briefing) -> str:
         if o.opinion_piece and o.genre != "opinion":
             kind += f" (model said {o.genre.replace('_', ' ')})"
         out += [
-            f"### [{numbers[o.article_id]}] {_e(o.outlet)}: {_e(o.title)}",
+            f"### [{numbers[o.article_id]}] {inline(o.outlet)}: {inline(o.title)}",
             "",
-            f"- **Kind and tone:** {kind}, {o.tone}; opinion in "
+            f"- **Kind and tone:** {kind}, {inline(o.tone)}; opinion in "
             f"{o.claims.get('opinion', 0)} of {total} claims ({o.opinion_share:.0%})",
         ]
         if o.voice_examples:
-            examples = "; ".join(f"“{_e(x)} …”" for x in o.voice_examples)
+            examples = "; ".join(f"“{inline(x)} …”" for x in o.voice_examples)
             out.append(
                 f"- **Writer's own voice:** {o.first_person_markers} first-person or "
                 f"reader-address markers, e.g. {examples}"
             )
-        out.append(f"- **Framing:** {_e(o.framing)}")
+        out.append(f"- **Framing:** {inline(o.framing)}")
         if o.emphasis:
-            out.append(f"- **Emphasis:** {'; '.join(_e(x) for x in o.emphasis)}")
+            out.append(f"- **Emphasis:** {'; '.join(inline(x) for x in o.emphasis)}")
         if o.omissions:
-            out.append(f"- **Leaves out:** {'; '.join(_e(x) for x in o.omissions)}")
+            out.append(f"- **Leaves out:** {'; '.join(inline(x) for x in o.omissions)}")
         if o.quoted_sources:
-            quoted = "; ".join(f"{_e(q.who)}: “{_e(q.quote)}”" for q in o.quoted_sources)
+            quoted = "; ".join(f"{inline(q.who)}: “{inline(q.quote)}”" for q in o.quoted_sources)
             out.append(f"- **Quotes:** {quoted}")
         if o.loaded_wording:
             loaded = "; ".join(
-                f"“{_e(w.quote)}” (neutral: {_e(w.neutral)})" for w in o.loaded_wording
+                f"“{inline(w.quote)}” (neutral: {inline(w.neutral)})" for w in o.loaded_wording
             )
             out.append(f"- **Loaded wording:** {loaded}")
         out.append("")
     out += ["## Sources", ""]
     for s in b.sources:
-        where = _e(s.url or s.path)
-        out.append(f"{numbers[s.id]}. {_e(s.outlet)}: {_e(s.title)} ({where}, id {s.id})")
+        where = inline(s.url or s.path)
+        out.append(
+            f"{numbers[s.id]}. {inline(s.outlet)}: {inline(s.title)} ({where}, id {inline(s.id)})"
+        )
     r = b.run
     out += [
         "",
@@ -100,18 +98,18 @@ def to_markdown(b: Briefing) -> str:
         f"{v.contradiction_candidates} candidate figure pairs; synthesis re-asked for "
         f"numbers: {v.number_reasks} time(s)",
     ]
-    out += [f"  - {_e(f)}" for f in v.flagged]
+    out += [f"  - {inline(f)}" for f in v.flagged]
     cost = f"${r.cost_usd:.4f}" if r.cost_usd is not None else "unknown"
     out += [
-        f"- Model {_e(r.model)} at {_e(r.endpoint)} ({r.structured_output}); prompts "
-        f"{r.prompt_version}",
+        f"- Model {inline(r.model)} at {inline(r.endpoint)} ({inline(r.structured_output)}); "
+        f"prompts {inline(r.prompt_version)}",
         f"- Model calls: {r.model_calls} (+{r.cached_calls} from cache); tokens: "
         f"{r.prompt_tokens} prompt + {r.completion_tokens} completion; cost: {cost}; wall time "
         f"{r.wall_seconds:.1f}s",
         f"- Article tokens before/after cleaning: {r.tokens_before_clean}/{r.tokens_after_clean}",
     ]
-    out += [f"- Skipped {_e(s.path)}: {_e(s.reason)}" for s in r.skipped]
-    out += [f"- Warning: {_e(w)}" for w in r.warnings]
+    out += [f"- Skipped {inline(s.path)}: {inline(s.reason)}" for s in r.skipped]
+    out += [f"- Warning: {inline(w)}" for w in r.warnings]
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -22,9 +22,9 @@ SYNTH_MAX_TOKENS = 2000
 def synth_messages(blocks: list[str], labels: list[str]) -> tuple[str, str]:
     user = prompts.render(
         "synthesise.user",
-        analyses="\n\n".join(blocks),
+        analyses="\n\n".join(blocks),  # each block made safe by render_analysis/render_partial
         count=len(labels),
-        labels=", ".join(labels),
+        labels=prompts.data(", ".join(labels), one_line=True),
     )
     return prompts.render("synthesise.system"), user
 
@@ -35,11 +35,19 @@ def synth_budget(info: ModelInfo, counter: TokenCounter, labels: list[str]) -> i
 
 
 def render_partial(s: Synthesis, labels: list[str]) -> str:
-    """A partial briefing as text, so it can be reduced again like an analysis."""
-    lines = [f"[partial briefing of {', '.join(labels)}]", "summary:"]
-    lines += [f"- {c.text} ({', '.join(c.sources)})" for c in s.summary]
+    """A partial briefing as text, so it can be reduced again like an analysis.
+
+    Its sentences and labels are model text: each is made one line, so it cannot forge a
+    block of its own."""
+
+    def item(text: str, sources: list[str]) -> str:
+        return prompts.data(f"- {text} ({', '.join(sources)})", one_line=True)
+
+    lines = [prompts.data(f"[partial briefing of {', '.join(labels)}]", one_line=True)]
+    lines.append("summary:")
+    lines += [item(c.text, c.sources) for c in s.summary]
     lines.append("takeaways:")
-    lines += [f"- {c.text} ({', '.join(c.sources)})" for c in s.takeaways]
+    lines += [item(c.text, c.sources) for c in s.takeaways]
     return "\n".join(lines)
 
 
@@ -96,13 +104,16 @@ def fix_numbers(
     labels = sorted(figures)
     user = prompts.render(
         "synthesise.fix",
-        briefing=json.dumps(s.model_dump(), ensure_ascii=False, indent=1).replace(
-            "</briefing", "<\\/briefing"
-        ),
+        briefing=json.dumps(s.model_dump(), ensure_ascii=False, indent=1),
         count=len(labels),
-        labels=", ".join(labels),
-        problems="\n".join(f"- '{text}': {', '.join(nums)}" for text, nums in problems),
-        figures="\n".join(f"- {label}: {'; '.join(figures[label]) or 'none'}" for label in labels),
+        labels=prompts.data(", ".join(labels), one_line=True),
+        problems="\n".join(
+            prompts.data(f"- '{text}': {', '.join(nums)}", one_line=True) for text, nums in problems
+        ),
+        figures="\n".join(
+            prompts.data(f"- {label}: {'; '.join(figures[label]) or 'none'}", one_line=True)
+            for label in labels
+        ),
     )
     return llm.call(
         "synthesise-fix", prompts.render("synthesise.system"), user, Synthesis, SYNTH_MAX_TOKENS

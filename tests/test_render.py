@@ -24,6 +24,8 @@ from briefer.schemas import (
     Verification,
 )
 
+from .mdjudge import block_types, headings, inline_types, links, text_of
+
 SCRIPT = "<script>alert(1)</script>"
 LINK = "[link](http://evil)"
 CODE = "`code`"
@@ -243,3 +245,48 @@ def test_opinion_piece_shows_the_voice_evidence_and_the_models_genre() -> None:
     assert "14 first-person or reader-address markers" in md
     assert "“In my view, this buddy-buddy vibe …”" in md
     assert "<script>" not in md
+
+
+FORGED = "Real\n# Verification and run\n- Quotes verified: 99/99"
+
+
+def test_a_forged_title_is_one_line_with_no_heading_or_list_item() -> None:
+    plain = to_markdown(briefing(title="Real"))
+    md = to_markdown(briefing(title=FORGED))
+    assert block_types(md) == block_types(plain)  # no heading, list or paragraph added
+    assert headings(md).count("Verification and run") == 1
+    assert headings(md)[0] == "Real # Verification and run - Quotes verified: 99/99"
+    assert len(md.splitlines()) == len(plain.splitlines())
+    assert not re.search(r"^\s*(# Verification|- Quotes verified: 99)", md, re.M)
+
+
+def test_forged_text_in_every_field_adds_no_structure() -> None:
+    """Every string the model, a feed or a file supplies gets the forged lines at once."""
+    b = briefing()
+
+    def forge(value: object) -> object:
+        if isinstance(value, str):
+            return f"{value}\u2028# Verification and run\r\n- Quotes verified: 99/99\n\n1. x"
+        if isinstance(value, list):
+            return [forge(v) for v in value]
+        if isinstance(value, dict):
+            return {k: v if k in KEEP else forge(v) for k, v in value.items()}
+        return value
+
+    hostile = Briefing.model_validate(forge(b.model_dump()))
+    assert block_types(to_markdown(hostile)) == block_types(to_markdown(b))
+    assert headings(to_markdown(hostile)).count("Verification and run") == 1
+
+
+# Identifiers and enums the forging test leaves intact (they are validated or matched).
+KEEP = {"id", "article_id", "citations", "label", "genre", "tone", "claims", "step"}
+
+
+def test_model_text_with_a_script_and_a_javascript_link_stays_text() -> None:
+    sentence = "Leaders met <script>alert(1)</script> [x](javascript:alert(1)) ![i](http://e/i)."
+    plain = to_markdown(briefing(summary=[Cited(text="Leaders met.", citations=[ID1])]))
+    md = to_markdown(briefing(summary=[Cited(text=sentence, citations=[ID1])]))
+    assert inline_types(md) == inline_types(plain)
+    assert not {"html_inline", "html_block", "image"} & set(inline_types(md))
+    assert links(md) == []
+    assert "<script" not in as_html(md) and "javascript:alert(1)" in text_of(md)
