@@ -60,6 +60,13 @@ NoCacheOpt = Annotated[
 CtxOpt = Annotated[
     int | None, typer.Option("--context-window", help="The server's context size in tokens.")
 ]
+MaxArticleOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--max-article-tokens",
+        help="Skip articles longer than this many tokens after cleaning (default 30000).",
+    ),
+]
 
 
 def _version(value: bool) -> None:
@@ -147,6 +154,7 @@ def brief(
         bool,
         typer.Option("--strict", help="Write nothing and exit 1 if any statement is unverified."),
     ] = False,
+    max_article_tokens: MaxArticleOpt = None,
 ) -> None:
     """Brief the articles: neutral summary, outlet comparison, key takeaways."""
     from . import embedded
@@ -165,6 +173,7 @@ def brief(
                 "seed": seed,
                 "timeout": timeout,
                 "cache": False if no_cache else None,
+                "max_article_tokens": max_article_tokens,
             },
             config,
         )
@@ -210,17 +219,27 @@ def estimate(
     context_window: CtxOpt = None,
     config: ConfigOpt = None,
     sources: SourcesOpt = None,
+    max_article_tokens: MaxArticleOpt = None,
 ) -> None:
     """Tokens and worst-case cost per step, with no model call."""
     from .pipeline import estimate as run
 
     try:
-        settings = resolve({"model": model, "context_window": context_window}, config)
+        settings = resolve(
+            {
+                "model": model,
+                "context_window": context_window,
+                "max_article_tokens": max_article_tokens,
+            },
+            config,
+        )
         est = run(paths, settings, manifest=sources)
     except BrieferError as exc:
         _fail(exc)
         return
     _warn_skipped(est.skipped)
+    for warning in est.warnings:
+        err.print(f"[yellow]Warning:[/yellow] {escape(warning)}", highlight=False)
     out = Console()
     note = "" if est.known_model else " (unknown model: fallback window, no price)"
     out.print(

@@ -85,6 +85,32 @@ def prepare_articles(articles: Sequence[Article], counter: TokenCounter) -> list
     return prepared
 
 
+def _too_long(tokens: int, limit: int) -> str:
+    return (
+        f"{tokens:,} tokens after cleaning, over the {limit:,}-token article limit; raise it "
+        "with --max-article-tokens (max_article_tokens in the config)"
+    )
+
+
+def within_limit(prepared: Sequence[Prepared], limit: int) -> tuple[list[Prepared], list[Skipped]]:
+    """Articles of at most `limit` tokens, labelled A1, A2, ... again; the rest as Skipped.
+
+    One oversized article (a 5 MB text file is over a million tokens, 150 calls) is left out
+    with its reason instead of being paid for; it never sinks the others. None left is an error.
+    """
+    kept = [p for p in prepared if p.tokens_after <= limit]
+    skipped = [
+        Skipped(path=p.article.path, reason=_too_long(p.tokens_after, limit))
+        for p in prepared
+        if p.tokens_after > limit
+    ]
+    if not kept and skipped:
+        more = f" (and {len(skipped) - 1} more)" if len(skipped) > 1 else ""
+        raise NoArticlesError(f"No usable articles: {skipped[0].path}: {skipped[0].reason}{more}.")
+    relabelled = [p.model_copy(update={"label": f"A{i}"}) for i, p in enumerate(kept, start=1)]
+    return relabelled, skipped
+
+
 def _analyse_all(
     llm: LLM,
     counter: TokenCounter,
@@ -232,8 +258,11 @@ def brief_articles(
     counter = counter_for(info)
     if not articles:
         raise NoArticlesError("No articles to brief.")
-    prepared = prepare_articles(articles, counter)
-    skipped = list(skipped)
+    prepared, too_long = within_limit(
+        prepare_articles(articles, counter), settings.max_article_tokens
+    )
+    skipped = [*skipped, *too_long]
+    notes = [n for p in prepared if (n := p.article.encoding_note())]
     cache = CallCache(settings_mod.data_dir() / "cache.sqlite") if settings.cache else None
     client = build_client(settings, http_client)
     # A client briefer built is closed here (its sockets); a caller's client stays the caller's.
@@ -306,7 +335,7 @@ def brief_articles(
                 cost_usd=info.cost(pt, ct),
                 steps=steps,
                 skipped=skipped,
-                warnings=llm.warnings,
+                warnings=[*notes, *llm.warnings],
             ),
         )
 
@@ -325,6 +354,7 @@ class Estimate(BaseModel):
     known_model: bool
     articles: int
     skipped: list[Skipped]
+    warnings: list[str]  # how files were read
     tokens_before_clean: int
     tokens_after_clean: int
     steps: list[StepEstimate]
@@ -338,10 +368,14 @@ _ANALYSIS_TOKENS_GUESS = 500
 def estimate(
     paths: Sequence[Path], settings: Settings, *, manifest: Path | None = None
 ) -> Estimate:
-    """Tokens and worst-case cost per step, computed locally with no model call."""
+    """Tokens and worst-case cost per step, computed locally with no model call.
+
+    Articles over `settings.max_article_tokens` are skipped exactly as a run skips them.
+    """
     info = lookup(settings.model, settings.context_window)
     counter = counter_for(info)
-    prepared, skipped = prepare(paths, counter, manifest)
+    everything, skipped = prepare(paths, counter, manifest)
+    prepared, too_long = within_limit(everything, settings.max_article_tokens)
     budget = analyse_budget(info, counter)
     calls = 0
     prompt_tokens = 0
@@ -384,7 +418,8 @@ def estimate(
         encoding=info.encoding,
         known_model=info.known,
         articles=len(prepared),
-        skipped=skipped,
+        skipped=[*skipped, *too_long],
+        warnings=[n for p in prepared if (n := p.article.encoding_note())],
         tokens_before_clean=sum(p.tokens_before for p in prepared),
         tokens_after_clean=sum(p.tokens_after for p in prepared),
         steps=steps,
