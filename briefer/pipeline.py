@@ -25,6 +25,7 @@ from .analysis import (
     analyse_messages,
     render_analysis,
 )
+from .bound import StepEstimate, upper_bound
 from .cache import CallCache
 from .chunking import chunk_text
 from .clean import clean_text
@@ -340,24 +341,23 @@ def brief_articles(
         )
 
 
-class StepEstimate(BaseModel):
-    step: str
-    calls: int
-    prompt_tokens: int
-    max_completion_tokens: int
-
-
 class Estimate(BaseModel):
+    """What a run will cost, worked out locally: `steps` is the expected run (one reply per
+    call, each at most its output cap: no re-asks, split retries or number fix); `bound` the
+    most a run can make (see briefer/bound.py); `warnings` how files were read."""
+
     model: str
     context_window: int
     encoding: str
     known_model: bool
     articles: int
     skipped: list[Skipped]
-    warnings: list[str]  # how files were read
+    warnings: list[str]
     tokens_before_clean: int
     tokens_after_clean: int
     steps: list[StepEstimate]
+    bound: list[StepEstimate]
+    expected_cost_usd: float | None
     max_cost_usd: float | None
 
 
@@ -365,18 +365,8 @@ class Estimate(BaseModel):
 _ANALYSIS_TOKENS_GUESS = 500
 
 
-def estimate(
-    paths: Sequence[Path], settings: Settings, *, manifest: Path | None = None
-) -> Estimate:
-    """Tokens and worst-case cost per step, computed locally with no model call.
-
-    Articles over `settings.max_article_tokens` are skipped exactly as a run skips them.
-    """
-    info = lookup(settings.model, settings.context_window)
-    counter = counter_for(info)
-    everything, skipped = prepare(paths, counter, manifest)
-    prepared, too_long = within_limit(everything, settings.max_article_tokens)
-    budget = analyse_budget(info, counter)
+def _expected(prepared: list[Prepared], counter: TokenCounter, budget: int) -> list[StepEstimate]:
+    """One reply per call: the chunks of each article, one synthesis, the contrast if any."""
     calls = 0
     prompt_tokens = 0
     for p in prepared:
@@ -412,6 +402,29 @@ def estimate(
                 max_completion_tokens=CONTRAST_MAX_TOKENS,
             )
         )
+    return steps
+
+
+def _cost(info: ModelInfo, steps: list[StepEstimate]) -> float | None:
+    return info.cost(
+        sum(s.prompt_tokens for s in steps), sum(s.max_completion_tokens for s in steps)
+    )
+
+
+def estimate(
+    paths: Sequence[Path], settings: Settings, *, manifest: Path | None = None
+) -> Estimate:
+    """Expected and upper-bound calls, tokens and cost per step, computed with no model call.
+
+    Articles over `settings.max_article_tokens` are skipped exactly as a run skips them.
+    """
+    info = lookup(settings.model, settings.context_window)
+    counter = counter_for(info)
+    everything, skipped = prepare(paths, counter, manifest)
+    prepared, too_long = within_limit(everything, settings.max_article_tokens)
+    budget = analyse_budget(info, counter)
+    steps = _expected(prepared, counter, budget)
+    bound = upper_bound(prepared, counter, info, budget)
     return Estimate(
         model=info.name,
         context_window=info.context_window,
@@ -423,7 +436,7 @@ def estimate(
         tokens_before_clean=sum(p.tokens_before for p in prepared),
         tokens_after_clean=sum(p.tokens_after for p in prepared),
         steps=steps,
-        max_cost_usd=info.cost(
-            sum(s.prompt_tokens for s in steps), sum(s.max_completion_tokens for s in steps)
-        ),
+        bound=bound,
+        expected_cost_usd=_cost(info, steps),
+        max_cost_usd=_cost(info, bound),
     )

@@ -108,7 +108,8 @@ def test_estimate_needs_no_key_and_no_network() -> None:
     assert result.exit_code == 0, result.output
     assert "5 articles" in result.stdout
     assert "analyse" in result.stdout and "synthesise" in result.stdout
-    assert "Worst-case cost: $" in result.stdout
+    assert "Expected cost: $" in result.stdout and "Upper-bound cost: $" in result.stdout
+    assert "Worst-case" not in result.stdout  # the expected figure is not called a worst case
 
 
 def test_one_unreadable_article_is_skipped_with_a_warning(tmp_path: Path) -> None:
