@@ -24,7 +24,7 @@ from .tokens import TokenCounter
 
 ANALYSE_MAX_TOKENS = 1500
 T = TypeVar("T")
-_MAX_SPLITS = 2
+MAX_SPLITS = 2  # a chunk whose reply is cut is halved, and its halves once more, at most
 
 
 class Prepared(BaseModel):
@@ -99,6 +99,17 @@ def tidy(a: ArticleAnalysis) -> ArticleAnalysis:
     )
 
 
+def split_for_retry(counter: TokenCounter, chunk: Chunk, depth: int) -> list[Chunk]:
+    """The pieces a chunk whose reply was cut is retried as; none when it may not split again
+    (the run's upper bound in `bound` walks the same splits)."""
+    if depth >= MAX_SPLITS or chunk.tokens < 400:
+        return []
+    halves = chunk_text(chunk.text, counter, max(chunk.tokens // 2 + 1, 200), overlap=0)
+    return [
+        Chunk(index=chunk.index, total=chunk.total, text=h.text, tokens=h.tokens) for h in halves
+    ]
+
+
 def _analyse_chunk(
     llm: LLM, counter: TokenCounter, p: Prepared, chunk: Chunk, depth: int
 ) -> list[ArticleAnalysis]:
@@ -106,12 +117,11 @@ def _analyse_chunk(
     try:
         return [llm.call("analyse", system, user, ArticleAnalysis, ANALYSE_MAX_TOKENS)]
     except OutputTruncatedError:
-        if depth >= _MAX_SPLITS or chunk.tokens < 400:
+        pieces = split_for_retry(counter, chunk, depth)
+        if not pieces:
             raise
-    halves = chunk_text(chunk.text, counter, max(chunk.tokens // 2 + 1, 200), overlap=0)
     out: list[ArticleAnalysis] = []
-    for h in halves:
-        sub = Chunk(index=chunk.index, total=chunk.total, text=h.text, tokens=h.tokens)
+    for sub in pieces:
         out.extend(_analyse_chunk(llm, counter, p, sub, depth + 1))
     return out
 

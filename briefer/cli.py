@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -18,6 +18,9 @@ from rich.table import Table
 from . import __version__
 from .errors import BrieferError
 from .settings import resolve
+
+if TYPE_CHECKING:
+    from .bound import StepEstimate
 
 app = typer.Typer(
     add_completion=False,
@@ -59,6 +62,13 @@ NoCacheOpt = Annotated[
 ]
 CtxOpt = Annotated[
     int | None, typer.Option("--context-window", help="The server's context size in tokens.")
+]
+MaxArticleOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--max-article-tokens",
+        help="Skip articles longer than this many tokens after cleaning (default 30000).",
+    ),
 ]
 
 
@@ -147,6 +157,7 @@ def brief(
         bool,
         typer.Option("--strict", help="Write nothing and exit 1 if any statement is unverified."),
     ] = False,
+    max_article_tokens: MaxArticleOpt = None,
 ) -> None:
     """Brief the articles: neutral summary, outlet comparison, key takeaways."""
     from . import embedded
@@ -165,6 +176,7 @@ def brief(
                 "seed": seed,
                 "timeout": timeout,
                 "cache": False if no_cache else None,
+                "max_article_tokens": max_article_tokens,
             },
             config,
         )
@@ -203,6 +215,29 @@ def brief(
         )
 
 
+_EXPECTED = (
+    "Expected run: one reply per call, each at its output cap; no re-asks, split retries or "
+    "number fix."
+)
+_BOUND = (
+    "Upper bound: every call re-asked {reasks} times, every cut reply split and retried, the "
+    "reduce in groups, the number fix."
+)
+_UNBILLED = "requests that fail and are retried return no reply: not billed, not counted"
+
+
+def _step_table(steps: list[StepEstimate]) -> Table:
+    table = Table("step", "calls", "prompt tokens", "completion tokens")
+    table.columns[0].no_wrap = True
+    for s in steps:
+        table.add_row(s.step, str(s.calls), str(s.prompt_tokens), str(s.max_completion_tokens))
+    return table
+
+
+def _usd(cost: float | None) -> str:
+    return f"${cost:.4f}" if cost is not None else "unknown"
+
+
 @app.command()
 def estimate(
     paths: PathsArg,
@@ -210,17 +245,28 @@ def estimate(
     context_window: CtxOpt = None,
     config: ConfigOpt = None,
     sources: SourcesOpt = None,
+    max_article_tokens: MaxArticleOpt = None,
 ) -> None:
-    """Tokens and worst-case cost per step, with no model call."""
+    """Expected and upper-bound calls, tokens and cost per step, with no model call."""
+    from .llm import MAX_REASKS
     from .pipeline import estimate as run
 
     try:
-        settings = resolve({"model": model, "context_window": context_window}, config)
+        settings = resolve(
+            {
+                "model": model,
+                "context_window": context_window,
+                "max_article_tokens": max_article_tokens,
+            },
+            config,
+        )
         est = run(paths, settings, manifest=sources)
     except BrieferError as exc:
         _fail(exc)
         return
     _warn_skipped(est.skipped)
+    for warning in est.warnings:
+        err.print(f"[yellow]Warning:[/yellow] {escape(warning)}", highlight=False)
     out = Console()
     note = "" if est.known_model else " (unknown model: fallback window, no price)"
     out.print(
@@ -229,12 +275,13 @@ def estimate(
         f"window, {est.encoding}{note}",
         highlight=False,
     )
-    table = Table("step", "calls", "prompt tokens", "max completion tokens")
-    for s in est.steps:
-        table.add_row(s.step, str(s.calls), str(s.prompt_tokens), str(s.max_completion_tokens))
-    out.print(table)
-    cost = f"${est.max_cost_usd:.4f}" if est.max_cost_usd is not None else "unknown"
-    out.print(f"Worst-case cost: {cost} (a re-run of unchanged input is served from cache)")
+    out.print(_EXPECTED, highlight=False)
+    out.print(_step_table(est.steps))
+    out.print(f"Expected cost: {_usd(est.expected_cost_usd)}", highlight=False)
+    out.print(_BOUND.format(reasks=MAX_REASKS), highlight=False)
+    out.print(_step_table(est.bound))
+    out.print(f"Upper-bound cost: {_usd(est.max_cost_usd)} ({_UNBILLED})", highlight=False)
+    out.print("A re-run of unchanged input is served from the cache.", highlight=False)
 
 
 @app.command()

@@ -70,6 +70,7 @@ class ModelSection(BaseModel):
     timeout: float | None = Field(default=None, gt=0)
     extra_body: dict[str, Any] | None = None
     cache: bool | None = None
+    max_article_tokens: int | None = Field(default=None, ge=1)
     # Not a Settings field: which embedded model to serve when no key or endpoint is set.
     local_model: str | None = None
 

@@ -16,11 +16,15 @@ from urllib.parse import urlparse
 
 from pydantic import BaseModel
 
+from .charset import declared_charset, decode
 from .errors import InputError, NoArticlesError
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
 MANIFEST_NAME = "sources.toml"
+# Refused before reading: a saved page with its images inlined stays well below this, and a
+# text file this large would be some 12 million tokens, hundreds of times any article.
+MAX_FILE_BYTES = 50_000_000
 
 OutletSource = Literal["manifest", "front_matter", "metadata", "text", "file", "url"]
 
@@ -36,6 +40,15 @@ class Article(BaseModel):
     text: str
     url: str | None = None
     date: str | None = None
+    # How the file's bytes were read ("utf-8", "cp1252", ...); None for text handed over decoded.
+    encoding: str | None = None
+
+    def encoding_note(self) -> str | None:
+        """A line for the run's warnings when the text was not UTF-8 (the reading is a guess
+        unless the page declared it, so the user should be able to see it)."""
+        if self.encoding in (None, "utf-8"):
+            return None
+        return f"{self.path}: not UTF-8, read as {self.encoding}"
 
 
 class Skipped(BaseModel):
@@ -115,17 +128,25 @@ def _title_from_text(text: str) -> str:
     return ""
 
 
-def _read_text(path: Path) -> str:
-    """Decode a file as UTF-8 text or raise ValueError with the reason."""
-    data = path.read_bytes()
+def _too_large(size: int) -> str:
+    return (
+        f"{size / 1e6:.1f} MB, over the {MAX_FILE_BYTES // 1_000_000} MB limit for one input "
+        "file (no article is that large)"
+    )
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes, refusing (ValueError) one too large to be an article before reading it."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ValueError(_too_large(size))
+    with path.open("rb") as f:
+        data = f.read(MAX_FILE_BYTES + 1)  # the file may have grown since stat()
+    if len(data) > MAX_FILE_BYTES:
+        raise ValueError(_too_large(len(data)))
     if not data.strip():
         raise ValueError("empty file")
-    if b"\x00" in data[:8192]:
-        raise ValueError("binary file, not text")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"not UTF-8 text (byte {exc.start})") from exc
+    return data
 
 
 def _extract_html(html: str) -> tuple[str, dict[str, str]]:
@@ -147,11 +168,13 @@ def _extract_html(html: str) -> tuple[str, dict[str, str]]:
 
 def read_article(path: Path, manifest: dict[str, str] | None = None) -> Article:
     """Read one file into an Article; raises ValueError with a reason when it is unusable."""
-    raw = _read_text(path)
+    data = _read_bytes(path)
+    is_html = path.suffix.lower() in HTML_SUFFIXES
+    raw, encoding = decode(data, declared_charset(data) if is_html else None)
     meta: dict[str, str] = {}
     outlet_source: OutletSource = "file"
     outlet: str | None = None
-    if path.suffix.lower() in HTML_SUFFIXES:
+    if is_html:
         text, html_meta = _extract_html(raw)
         meta.update(html_meta)
         if html_meta.get("sitename"):
@@ -183,6 +206,7 @@ def read_article(path: Path, manifest: dict[str, str] | None = None) -> Article:
         text=text,
         url=manifest.get("url") or meta.get("url"),
         date=manifest.get("date") or meta.get("date"),
+        encoding=encoding,
     )
 
 
@@ -194,10 +218,14 @@ def read_page(
     outlet: str | None = None,
     title: str | None = None,
     date: str | None = None,
+    encoding: str | None = None,
 ) -> Article:
     """An Article from a fetched page (a feed entry's link or a single URL), extracted like an
     HTML file. The page's own site name wins over `outlet` (e.g. a feed title), then the host.
-    Raises ValueError with a reason when the page holds no article text."""
+    `encoding` is what the caller decoded the page with, if it knows (charset.decode says).
+    Raises ValueError with a reason when the page is too large or holds no article text."""
+    if len(content) > MAX_FILE_BYTES:
+        raise ValueError(_too_large(len(content)))
     meta: dict[str, str] = {}
     if html:
         text, meta = _extract_html(content)
@@ -220,6 +248,7 @@ def read_page(
         text=text,
         url=url,
         date=date or meta.get("date"),
+        encoding=encoding,
     )
 
 

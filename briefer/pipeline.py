@@ -25,6 +25,7 @@ from .analysis import (
     analyse_messages,
     render_analysis,
 )
+from .bound import StepEstimate, upper_bound
 from .cache import CallCache
 from .chunking import chunk_text
 from .clean import clean_text
@@ -83,6 +84,32 @@ def prepare_articles(articles: Sequence[Article], counter: TokenCounter) -> list
             )
         )
     return prepared
+
+
+def _too_long(tokens: int, limit: int) -> str:
+    return (
+        f"{tokens:,} tokens after cleaning, over the {limit:,}-token article limit; raise it "
+        "with --max-article-tokens (max_article_tokens in the config)"
+    )
+
+
+def within_limit(prepared: Sequence[Prepared], limit: int) -> tuple[list[Prepared], list[Skipped]]:
+    """Articles of at most `limit` tokens, labelled A1, A2, ... again; the rest as Skipped.
+
+    One oversized article (a 5 MB text file is over a million tokens, 150 calls) is left out
+    with its reason instead of being paid for; it never sinks the others. None left is an error.
+    """
+    kept = [p for p in prepared if p.tokens_after <= limit]
+    skipped = [
+        Skipped(path=p.article.path, reason=_too_long(p.tokens_after, limit))
+        for p in prepared
+        if p.tokens_after > limit
+    ]
+    if not kept and skipped:
+        more = f" (and {len(skipped) - 1} more)" if len(skipped) > 1 else ""
+        raise NoArticlesError(f"No usable articles: {skipped[0].path}: {skipped[0].reason}{more}.")
+    relabelled = [p.model_copy(update={"label": f"A{i}"}) for i, p in enumerate(kept, start=1)]
+    return relabelled, skipped
 
 
 def _analyse_all(
@@ -232,8 +259,11 @@ def brief_articles(
     counter = counter_for(info)
     if not articles:
         raise NoArticlesError("No articles to brief.")
-    prepared = prepare_articles(articles, counter)
-    skipped = list(skipped)
+    prepared, too_long = within_limit(
+        prepare_articles(articles, counter), settings.max_article_tokens
+    )
+    skipped = [*skipped, *too_long]
+    notes = [n for p in prepared if (n := p.article.encoding_note())]
     cache = CallCache(settings_mod.data_dir() / "cache.sqlite") if settings.cache else None
     client = build_client(settings, http_client)
     # A client briefer built is closed here (its sockets); a caller's client stays the caller's.
@@ -306,28 +336,28 @@ def brief_articles(
                 cost_usd=info.cost(pt, ct),
                 steps=steps,
                 skipped=skipped,
-                warnings=llm.warnings,
+                warnings=[*notes, *llm.warnings],
             ),
         )
 
 
-class StepEstimate(BaseModel):
-    step: str
-    calls: int
-    prompt_tokens: int
-    max_completion_tokens: int
-
-
 class Estimate(BaseModel):
+    """What a run will cost, worked out locally: `steps` is the expected run (one reply per
+    call, each at most its output cap: no re-asks, split retries or number fix); `bound` the
+    most a run can make (see briefer/bound.py); `warnings` how files were read."""
+
     model: str
     context_window: int
     encoding: str
     known_model: bool
     articles: int
     skipped: list[Skipped]
+    warnings: list[str]
     tokens_before_clean: int
     tokens_after_clean: int
     steps: list[StepEstimate]
+    bound: list[StepEstimate]
+    expected_cost_usd: float | None
     max_cost_usd: float | None
 
 
@@ -335,14 +365,8 @@ class Estimate(BaseModel):
 _ANALYSIS_TOKENS_GUESS = 500
 
 
-def estimate(
-    paths: Sequence[Path], settings: Settings, *, manifest: Path | None = None
-) -> Estimate:
-    """Tokens and worst-case cost per step, computed locally with no model call."""
-    info = lookup(settings.model, settings.context_window)
-    counter = counter_for(info)
-    prepared, skipped = prepare(paths, counter, manifest)
-    budget = analyse_budget(info, counter)
+def _expected(prepared: list[Prepared], counter: TokenCounter, budget: int) -> list[StepEstimate]:
+    """One reply per call: the chunks of each article, one synthesis, the contrast if any."""
     calls = 0
     prompt_tokens = 0
     for p in prepared:
@@ -378,17 +402,41 @@ def estimate(
                 max_completion_tokens=CONTRAST_MAX_TOKENS,
             )
         )
+    return steps
+
+
+def _cost(info: ModelInfo, steps: list[StepEstimate]) -> float | None:
+    return info.cost(
+        sum(s.prompt_tokens for s in steps), sum(s.max_completion_tokens for s in steps)
+    )
+
+
+def estimate(
+    paths: Sequence[Path], settings: Settings, *, manifest: Path | None = None
+) -> Estimate:
+    """Expected and upper-bound calls, tokens and cost per step, computed with no model call.
+
+    Articles over `settings.max_article_tokens` are skipped exactly as a run skips them.
+    """
+    info = lookup(settings.model, settings.context_window)
+    counter = counter_for(info)
+    everything, skipped = prepare(paths, counter, manifest)
+    prepared, too_long = within_limit(everything, settings.max_article_tokens)
+    budget = analyse_budget(info, counter)
+    steps = _expected(prepared, counter, budget)
+    bound = upper_bound(prepared, counter, info, budget)
     return Estimate(
         model=info.name,
         context_window=info.context_window,
         encoding=info.encoding,
         known_model=info.known,
         articles=len(prepared),
-        skipped=skipped,
+        skipped=[*skipped, *too_long],
+        warnings=[n for p in prepared if (n := p.article.encoding_note())],
         tokens_before_clean=sum(p.tokens_before for p in prepared),
         tokens_after_clean=sum(p.tokens_after for p in prepared),
         steps=steps,
-        max_cost_usd=info.cost(
-            sum(s.prompt_tokens for s in steps), sum(s.max_completion_tokens for s in steps)
-        ),
+        bound=bound,
+        expected_cost_usd=_cost(info, steps),
+        max_cost_usd=_cost(info, bound),
     )

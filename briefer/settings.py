@@ -23,6 +23,8 @@ from .redact import redact_url, url_secrets
 
 StructuredMode = Literal["auto", "json_schema", "json_object", "text"]
 
+DEFAULT_MAX_ARTICLE_TOKENS = 30_000
+
 NO_KEY_MESSAGE = "No API key: set OPENAI_API_KEY, pass --base-url, or install the local extra."
 
 
@@ -43,6 +45,11 @@ class Settings(BaseModel):
     max_retries: int = Field(2, ge=0, le=10)
     extra_body: dict[str, Any] = Field(default_factory=dict)
     cache: bool = True
+    # Longest article a run sends, in model tokens after cleaning; longer ones are skipped with
+    # a reason. 30,000 admits any news article and a 20,000-word long-read (about 1.4 tokens a
+    # word in English, French or German); a 5 MB text file (over a million tokens, 150 calls)
+    # is refused instead of quietly paid for.
+    max_article_tokens: int = Field(DEFAULT_MAX_ARTICLE_TOKENS, ge=1)
     # What the call cache calls this endpoint. The embedded server gets a new port every run,
     # so it is cached under the model file instead of its URL (else no re-run is ever free).
     cache_scope: str | None = None
@@ -111,6 +118,7 @@ _ENV: dict[str, tuple[str, ...]] = {
     "context_window": ("BRIEFER_CONTEXT_WINDOW",),
     "timeout": ("BRIEFER_TIMEOUT",),
     "extra_body": ("BRIEFER_EXTRA_BODY",),
+    "max_article_tokens": ("BRIEFER_MAX_ARTICLE_TOKENS",),
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -107,7 +108,8 @@ def test_estimate_needs_no_key_and_no_network() -> None:
     assert result.exit_code == 0, result.output
     assert "5 articles" in result.stdout
     assert "analyse" in result.stdout and "synthesise" in result.stdout
-    assert "Worst-case cost: $" in result.stdout
+    assert "Expected cost: $" in result.stdout and "Upper-bound cost: $" in result.stdout
+    assert "Worst-case" not in result.stdout  # the expected figure is not called a worst case
 
 
 def test_one_unreadable_article_is_skipped_with_a_warning(tmp_path: Path) -> None:
@@ -117,6 +119,52 @@ def test_one_unreadable_article_is_skipped_with_a_warning(tmp_path: Path) -> Non
     assert result.exit_code == 0
     assert "bad.txt" in result.stderr and "binary" in result.stderr
     assert "1 articles" in result.stdout
+
+
+def _report(sentences: int) -> str:
+    return "Harbour report\n\n" + "\n".join(
+        f"In week {i} the harbour counted {i * 7 + 3} ships at berth {i % 40}."
+        for i in range(sentences)
+    )
+
+
+def test_estimate_skips_an_oversized_file_and_the_flag_raises_the_limit(tmp_path: Path) -> None:
+    big = tmp_path / "dump.txt"
+    big.write_text(_report(4000), encoding="utf-8")
+    result = runner.invoke(app, ["estimate", str(big), TWO[0]])
+    assert result.exit_code == 0, result.output
+    assert "1 articles" in result.stdout
+    line = next(x for x in result.stderr.splitlines() if x.startswith("Skipped"))
+    assert re.fullmatch(
+        rf"Skipped {re.escape(str(big))}: [\d,]+ tokens after cleaning, over the 30,000-token "
+        r"article limit; raise it with --max-article-tokens \(max_article_tokens in the config\)",
+        line,
+    ), line
+    raised = runner.invoke(app, ["estimate", str(big), TWO[0], "--max-article-tokens", "200000"])
+    assert raised.exit_code == 0 and "2 articles" in raised.stdout
+    assert "Skipped" not in raised.stderr
+
+
+def test_brief_with_every_article_over_the_limit_fails_in_one_line() -> None:
+    result = runner.invoke(
+        app, ["brief", TWO[0], "--base-url", BASE_URL, "--max-article-tokens", "10"]
+    )
+    assert result.exit_code == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"Error: No usable articles: {TWO[0]}: ")
+    assert "over the 10-token article limit; raise it with --max-article-tokens" in line
+
+
+def test_estimate_says_which_encoding_it_read(tmp_path: Path) -> None:
+    latin = tmp_path / "gare.txt"
+    latin.write_bytes(
+        "Le café ferme\n\nLe café de la gare a fermé ses portes mardi, après quarante ans; les "
+        "commerçants du quartier s'inquiètent.\n".encode("latin-1")
+    )
+    result = runner.invoke(app, ["estimate", str(latin)])
+    assert result.exit_code == 0, result.output
+    assert f"Warning: {latin}: not UTF-8, read as cp1252" in result.stderr
+    assert "Skipped" not in result.stderr and "1 articles" in result.stdout
 
 
 def _briefing(flags: list[str]) -> Briefing:

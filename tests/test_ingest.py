@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from briefer.errors import InputError, NoArticlesError
-from briefer.ingest import IngestResult, ingest, read_article
+from briefer.ingest import MAX_FILE_BYTES, IngestResult, ingest, read_article
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SEED_FILES = sorted(SEEDS.glob("*.txt"))
@@ -248,18 +248,113 @@ def test_bad_files_are_skipped_with_reasons(src: Path) -> None:
     write(src, "b_binary.txt", b"GIF89a\x01\x00\x00\x00\xff binary junk")
     write(src, "c_empty.txt", "")
     write(src, "d_blank.md", " \n\n\t\n")
-    write(src, "e_latin1.txt", "Caf\xe9 owners protest new tax\n".encode("latin-1"))
+    write(src, "e_noise.txt", NOISE)
     write(src, "f_other.txt", OTHER)
     result = ingest([src])
     assert [Path(a.path).name for a in result.articles] == ["a_good.txt", "f_other.txt"]
     why = reasons(result)
-    assert set(why) == {"b_binary.txt", "c_empty.txt", "d_blank.md", "e_latin1.txt"}
-    assert "binary" in why["b_binary.txt"]
+    assert set(why) == {"b_binary.txt", "c_empty.txt", "d_blank.md", "e_noise.txt"}
+    assert "binary" in why["b_binary.txt"] and "NUL" in why["b_binary.txt"]
     assert "empty" in why["c_empty.txt"]
     assert "empty" in why["d_blank.md"]
-    assert "UTF-8" in why["e_latin1.txt"]
-    assert "byte 3" in why["e_latin1.txt"]  # where the bad byte is
+    assert why["e_noise.txt"] == "binary file, not text (no text encoding fits its bytes)"
     assert all(Path(s.path).parent == src for s in result.skipped)
+
+
+# --- encodings ---------------------------------------------------------------------------
+
+FRENCH = (
+    "Le café de la gare ferme ses portes\n\n"
+    "Le café de la gare a fermé ses portes mardi après quarante ans. Les commerçants du "
+    "quartier s'inquiètent : « C'est la fin d'une époque », a déclaré le maire, qui évoque un "
+    "coût de rénovation trop élevé. Les élèves du lycée voisin y prenaient leur goûter.\n"
+)
+# cp1252's own bytes: 0x93/0x94 are curly double quotes, 0x92 the apostrophe, 0x80 the euro.
+CP1252_QUOTES = (
+    "Prices at the harbour café rose again\n\n"
+    "\u201cWe had no choice,\u201d the owner said, adding that a coffee now costs \u20ac3.20. "
+    "The council\u2019s report blames energy prices.\n"
+)
+# No NUL byte, yet no text: bytes that no encoding reads as plausible text.
+NOISE = bytes(range(0x80, 0x100)) * 8
+
+
+def test_latin1_french_article_is_read_and_says_how(src: Path) -> None:
+    data = FRENCH.encode("latin-1")
+    assert b"caf\xe9" in data and b"commer\xe7ants" in data  # real Latin-1 bytes
+    path = write(src, "gare.txt", data)
+    article = ingest([src]).articles[0]
+    assert article.text == FRENCH
+    assert article.title == "Le café de la gare ferme ses portes"
+    assert article.encoding == "cp1252"  # Latin-1's printable range, read as browsers do
+    assert article.encoding_note() == f"{path}: not UTF-8, read as cp1252"
+
+
+def test_cp1252_curly_quotes_and_euro_are_read(src: Path) -> None:
+    data = CP1252_QUOTES.encode("cp1252")
+    assert {b"\x93", b"\x94", b"\x92", b"\x80"} <= {data[i : i + 1] for i in range(len(data))}
+    write(src, "prices.txt", data)
+    article = ingest([src]).articles[0]
+    assert article.text == CP1252_QUOTES
+    assert "\u201cWe had no choice,\u201d" in article.text and "\u20ac3.20" in article.text
+    assert article.encoding == "cp1252"
+
+
+def test_utf8_needs_no_note(src: Path) -> None:
+    write(src, "a.txt", FRENCH)
+    article = ingest([src]).articles[0]
+    assert article.encoding == "utf-8" and article.encoding_note() is None
+
+
+def _page(meta: str, body: str) -> str:
+    return (
+        f"<html><head>{meta}<title>La place du marché</title></head><body><article>"
+        f"<h1>La place du marché</h1><p>{body}</p></article></body></html>"
+    )
+
+
+MARKET = (
+    "Le cœur de la ville bat encore, a déclaré le maire, qui chiffre la rénovation de la place "
+    "du marché à 5 000 € et promet des travaux avant l'été. Les commerçants sont soulagés."
+)
+
+
+def test_html_meta_charset_is_respected(src: Path) -> None:
+    """Latin-9 puts œ at 0xBD and € at 0xA4, where cp1252 has ½ and ¤: only the page's own
+    declaration tells them apart."""
+    page = _page('<meta charset="iso-8859-15">', MARKET)
+    write(src, "marche.html", page.encode("iso-8859-15"))
+    article = ingest([src]).articles[0]
+    assert MARKET in article.text
+    assert article.encoding == "iso8859-15"
+
+
+def test_html_meta_latin1_is_read_as_cp1252_like_browsers_do(src: Path) -> None:
+    body = "\u201cC\u2019est la fin\u201d, a dit le maire du coût de 5 000 \u20ac. " + MARKET
+    page = _page('<meta http-equiv="Content-Type" content="text/html; charset=ISO-8859-1">', body)
+    write(src, "fin.html", page.encode("cp1252"))
+    article = ingest([src]).articles[0]
+    assert body in article.text  # no C1 control characters where the quotes were
+    assert article.encoding == "cp1252"
+
+
+def test_html_without_declaration_is_detected(src: Path) -> None:
+    write(src, "gare.html", _page("", FRENCH.replace("\n", " ")).encode("latin-1"))
+    article = ingest([src]).articles[0]
+    assert "Les commerçants du quartier s'inquiètent" in article.text
+    assert article.encoding == "cp1252"
+
+
+def test_file_too_large_is_refused_before_it_is_read(src: Path) -> None:
+    huge = src / "dump.txt"
+    with huge.open("wb") as f:  # sparse: no disk used, and all NUL if it were read
+        f.truncate(MAX_FILE_BYTES + 1)
+    write(src, "good.txt", GOOD)
+    result = ingest([src])
+    assert [Path(a.path).name for a in result.articles] == ["good.txt"]
+    assert reasons(result)["dump.txt"] == (
+        "50.0 MB, over the 50 MB limit for one input file (no article is that large)"
+    )
 
 
 def test_utf8_bom_is_not_part_of_the_text(src: Path) -> None:

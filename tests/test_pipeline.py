@@ -4,6 +4,7 @@ reduce, concurrency keeping order, one failing article not sinking the briefing,
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -14,9 +15,9 @@ import pytest
 from briefer import prompts
 from briefer.analysis import Prepared, analyse_messages
 from briefer.chunking import Chunk
-from briefer.errors import PromptError
-from briefer.ingest import Article
-from briefer.pipeline import brief
+from briefer.errors import NoArticlesError, PromptError
+from briefer.ingest import Article, ingest
+from briefer.pipeline import brief, brief_articles, estimate
 from briefer.settings import Settings
 
 from .conftest import SEEDS
@@ -247,3 +248,75 @@ def test_prompt_errors_are_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         monkeypatch.delenv("BRIEFER_PROMPTS_DIR")
         prompts.load.cache_clear()
         prompts.version.cache_clear()
+
+
+# --- the article size limit --------------------------------------------------------------
+
+
+def _long_report(sentences: int) -> str:
+    """A plain, varied text (nothing the cleaner removes) of about 20 tokens a sentence."""
+    lines = ["Harbour traffic report", ""]
+    lines += [
+        f"In week {i} the harbour authority counted {i * 7 + 3} ships at berth {i % 40}, and "
+        f"inspectors logged {i * 3 + 1} cargo checks."
+        for i in range(sentences)
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _over_limit(reason: str) -> int:
+    m = re.fullmatch(
+        r"([\d,]+) tokens after cleaning, over the 30,000-token article limit; raise it with "
+        r"--max-article-tokens \(max_article_tokens in the config\)",
+        reason,
+    )
+    assert m, reason
+    return int(m.group(1).replace(",", ""))
+
+
+def test_an_oversized_article_is_skipped_and_the_rest_are_briefed(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    shutil.copytree(SEEDS, folder)
+    big = folder / "zz_dump.txt"
+    big.write_text(_long_report(3000), encoding="utf-8")  # ~80,000 tokens, one file
+    fake = smart_endpoint()
+    b = brief([folder], _settings(), http_client=fake.client())
+    assert [s.path for s in b.run.skipped] == [str(big)]
+    assert _over_limit(b.run.skipped[0].reason) > 30_000
+    assert not any("harbour authority counted" in json.dumps(r) for r in fake.requests)
+    assert [s.label for s in b.sources] == ["A1", "A2", "A3", "A4", "A5"]
+    assert b.run.model_calls == len(fake.requests) == 7  # as for the seeds alone
+
+
+def test_the_limit_is_counted_after_cleaning_and_can_be_raised(tmp_path: Path) -> None:
+    big = tmp_path / "report.txt"
+    big.write_text(_long_report(3000), encoding="utf-8")
+    est = estimate([big, SEEDS], _settings(max_article_tokens=200_000))
+    assert est.articles == 6 and est.skipped == []
+    est = estimate([big, SEEDS], _settings())
+    assert est.articles == 5
+    assert [s.path for s in est.skipped] == [str(big)]
+    tokens = _over_limit(est.skipped[0].reason)
+    assert tokens == estimate([big], _settings(max_article_tokens=tokens)).tokens_after_clean
+
+
+def test_every_article_over_the_limit_is_no_articles_and_no_call() -> None:
+    fake = FakeEndpoint()  # any request would fail the test
+    with pytest.raises(NoArticlesError) as info:
+        brief([SEEDS], _settings(max_article_tokens=50), http_client=fake.client())
+    message = str(info.value)
+    assert message.startswith(f"No usable articles: {SEEDS / '000_37727bd3f3f41417.txt'}: ")
+    assert "over the 50-token article limit" in message and "(and 4 more)" in message
+    assert fake.requests == []
+
+
+def test_brief_articles_applies_the_limit_and_names_the_encoding_read() -> None:
+    """The daily run's way in: articles gathered elsewhere, one read as cp1252, one too long."""
+    seeds = ingest([SEEDS]).articles
+    latin = seeds[1].model_copy(update={"encoding": "cp1252"})
+    huge = seeds[0].model_copy(update={"path": "huge.txt", "text": _long_report(3000), "id": "h"})
+    fake = smart_endpoint()
+    b = brief_articles([huge, latin, *seeds[2:]], _settings(), http_client=fake.client())
+    assert [s.path for s in b.run.skipped] == ["huge.txt"]
+    assert f"{latin.path}: not UTF-8, read as cp1252" in b.run.warnings
+    assert [s.path for s in b.sources] == [a.path for a in seeds[1:]]

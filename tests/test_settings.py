@@ -251,3 +251,33 @@ def test_without_briefer_home_state_is_not_in_it(
     for path in (settings.data_dir(), settings.cache_dir(), settings.config_path()):
         assert home not in path.parents
         assert "briefer" in path.parts
+
+
+# --- the article size limit ---------------------------------------------------------------
+
+
+def test_max_article_tokens_from_every_layer(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert resolve().max_article_tokens == 30_000
+    write_config(home, "[briefer]\nmax_article_tokens = 50000\n")
+    assert resolve().max_article_tokens == 50_000
+    monkeypatch.setenv("BRIEFER_MAX_ARTICLE_TOKENS", "60000")
+    assert resolve().max_article_tokens == 60_000
+    assert resolve({"max_article_tokens": 70_000}).max_article_tokens == 70_000
+
+
+def test_max_article_tokens_must_be_positive(home: Path) -> None:
+    with pytest.raises(ConfigError, match="max_article_tokens: Input should be greater than"):
+        resolve({"max_article_tokens": 0})
+
+
+def test_daily_runs_take_max_article_tokens_from_their_model_table(
+    home: Path, tmp_path: Path
+) -> None:
+    from briefer.dailyconfig import load, model_settings
+
+    path = tmp_path / "briefer.toml"
+    path.write_text(
+        'output = "out"\n[sources]\nfolders = ["in"]\n[model]\nmax_article_tokens = 80000\n',
+        encoding="utf-8",
+    )
+    assert model_settings(load(path)).max_article_tokens == 80_000
