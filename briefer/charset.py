@@ -16,7 +16,16 @@ _META_CHARSET = re.compile(
     rb"<meta[^>]{0,512}?charset\s*=\s*[\"']?\s*([A-Za-z0-9._:-]{1,40})", re.IGNORECASE
 )
 _C1_CONTROLS = re.compile("[\x80-\x9f]")
-_SNIFF_BYTES = 4096  # a page declares its charset in its head, near the top
+_SNIFF_BYTES = 4096
+# Text that announces UTF-32 or UTF-16 with a byte-order mark (Windows editors save it) holds
+# NUL bytes and would otherwise be refused as binary. UTF-32's marks come first: they start
+# with UTF-16's.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)  # a page declares its charset in its head, near the top
 
 
 def declared_charset(html: bytes) -> str | None:
@@ -62,6 +71,12 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
 
     Raises ValueError with the reason for bytes that are not text.
     """
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(name), name[:6]  # "utf-16", "utf-32"
+            except UnicodeDecodeError:
+                break  # a BOM followed by junk: let the checks below decide
     if b"\x00" in data:
         raise ValueError("binary file (it holds NUL bytes), not text")
     try:

@@ -435,3 +435,14 @@ def test_files_and_folders_mixed_keep_argument_order(src: Path) -> None:
     single = write(src / "one", "z.txt", OTHER)
     result = ingest([single, SEEDS])
     assert [Path(a.path) for a in result.articles] == [single, *SEED_FILES]
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be", "utf-32"])
+def test_utf16_and_utf32_with_a_byte_order_mark_are_text_not_binary(src: Path, codec: str) -> None:
+    bom = {"utf-16": b"", "utf-16-be": b"\xfe\xff", "utf-32": b""}[codec]
+    data = bom + FRENCH.encode(codec)  # Python's utf-16/utf-32 codecs write their own BOM
+    assert b"\x00" in data
+    write(src, "gare.txt", data)
+    article = ingest([src]).articles[0]
+    assert article.text == FRENCH
+    assert article.encoding == codec[:6]
