@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -205,7 +205,11 @@ def brief(
     if output is None:
         sys.stdout.write(text)
     else:
-        write_atomic(output, text)
+        try:
+            write_atomic(output, text)
+        except BrieferError as exc:
+            _fail(exc)
+            return
         v, r = briefing.verification, briefing.run
         err.print(
             f"Wrote {escape(str(output))}: {len(briefing.sources)} articles, quotes verified "
@@ -325,36 +329,56 @@ def doctor(
     out.print(f"Use: briefer brief ... {d.flags()}", highlight=False)
 
 
+def _columns(rows: Sequence[Sequence[str]], right: set[int]) -> list[str]:
+    """Rows as aligned plain-text columns: nothing cut, whatever the terminal's width."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        "  ".join(
+            cell.rjust(w) if i in right else cell.ljust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in rows
+    ]
+
+
 @app.command()
 def log(
-    limit: Annotated[int, typer.Option("--limit", "-n", help="How many calls to show.")] = 20,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="How many requests to show.")] = 20,
 ) -> None:
-    """Recent model calls that were paid for (and are now cached): tokens, time, cost."""
+    """Recent model requests, every paid attempt: outcome, tokens, time, cost."""
     from datetime import datetime
 
-    from .cache import CallCache
+    from .cache import CallCache, default_path
     from .modeltable import lookup
-    from .settings import data_dir
 
-    path = data_dir() / "cache.sqlite"
-    out = Console()
+    path = default_path()
     if not path.exists():
-        out.print(f"No model calls recorded yet ({path}).", highlight=False)
+        typer.echo(f"No model calls recorded yet ({path}).")
         return
-    rows = CallCache(path).recent(limit)
-    table = Table("when", "step", "model", "prompt", "completion", "seconds", "cost")
-    for r in rows:
-        cost = lookup(r.model).cost(r.prompt_tokens, r.completion_tokens)
-        table.add_row(
-            datetime.fromtimestamp(r.created).strftime("%Y-%m-%d %H:%M"),
-            r.step,
-            r.model,
-            str(r.prompt_tokens),
-            str(r.completion_tokens),
-            f"{r.seconds:.1f}",
-            f"${cost:.4f}" if cost is not None else "?",
+    try:
+        store = CallCache(path)
+        attempts = store.attempts(limit)
+    except BrieferError as exc:
+        _fail(exc)
+        return
+    for warning in store.take_warnings():
+        err.print(f"[yellow]Warning:[/yellow] {escape(warning)}", highlight=False)
+    rows = [("when", "step", "outcome", "mode", "tokens in+out", "s", "cost", "model")]
+    for a in attempts:
+        cost = lookup(a.model).cost(a.prompt_tokens, a.completion_tokens)
+        rows.append(
+            (
+                datetime.fromtimestamp(a.created).strftime("%Y-%m-%d %H:%M"),
+                a.step,
+                a.outcome,
+                a.mode,
+                f"{a.prompt_tokens}+{a.completion_tokens}",
+                f"{a.seconds:.1f}",
+                f"${cost:.4f}" if cost is not None else "?",
+                a.model,
+            )
         )
-    out.print(table)
+    typer.echo("\n".join(_columns(rows, right={4, 5, 6})))
 
 
 @app.command()

@@ -42,10 +42,13 @@ def init(
     from .atomic import write_atomic
     from .dailyconfig import EXAMPLE
 
-    if path.exists() and not force:
-        _fail(UserError(f"{path} already exists; edit it, or pass --force to overwrite it."))
+    try:
+        if path.exists() and not force:
+            raise UserError(f"{path} already exists; edit it, or pass --force to overwrite it.")
+        write_atomic(path, EXAMPLE)
+    except BrieferError as exc:
+        _fail(exc)
         return
-    write_atomic(path, EXAMPLE)
     _note(
         f"Wrote {path}: list your sources under [sources], then run "
         f"`briefer daily --config {path}` (or `briefer schedule --cron --config {path}`)."

@@ -168,6 +168,8 @@ class _Run:
             f"Briefing {story.slug}: {len(story.articles)} articles from "
             f"{', '.join(story.outlets())}"
         )
+        # Any BrieferError fails this story (and, unless it is the story's own, stops the rest)
+        # but never the run: the index is still written and says what failed.
         try:
             briefing = brief_articles(
                 story.articles,
@@ -175,21 +177,21 @@ class _Run:
                 http_client=self.http_client,
                 progress=self._progress(story.slug),
             )
+            names = _write(briefing, self.folder, story.slug, self.cfg.formats)
+            state.stories[story.slug] = StoryState(
+                input=key,
+                title=briefing.title,
+                files=names,
+                articles=[a.path for a in story.articles],
+            )
+            state.save(self.folder / STATE_NAME)
+            seen.add(story.articles, self.day)
+            seen.save()
         except _STORY_ERRORS as exc:
             return _outcome(story, "failed", error=str(exc))
         except BrieferError as exc:
             self.stop = str(exc)
             return _outcome(story, "failed", error=str(exc))
-        names = _write(briefing, self.folder, story.slug, self.cfg.formats)
-        state.stories[story.slug] = StoryState(
-            input=key,
-            title=briefing.title,
-            files=names,
-            articles=[a.path for a in story.articles],
-        )
-        state.save(self.folder / STATE_NAME)
-        seen.add(story.articles, self.day)
-        seen.save()
         return _outcome(
             story,
             "written",

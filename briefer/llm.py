@@ -1,9 +1,12 @@
 """The one model layer: the openai SDK against any OpenAI-compatible endpoint.
 
-Retries come in two layers only. Transport errors are the SDK's `max_retries`. Output that fails
-validation is re-asked at most twice with the validation error fed back; then one
-ModelOutputError carries the attempts and the last raw output. Structured output degrades
-json_schema -> json_object (+ schema in prompt) -> plain text when the endpoint rejects a mode.
+Retries come in two layers only. A transport failure is retried by transport.py, every attempt
+inside one time budget per call. Output that fails validation is re-asked at most twice with
+the validation error fed back; then one ModelOutputError carries the attempts and the last raw
+output. Structured output degrades json_schema -> json_object (+ schema in prompt) -> plain
+text only when the endpoint answers a 4xx naming the response format; the downgrade is
+remembered for a while (endpoints.py), never because of a 5xx. Every HTTP attempt, whatever
+became of it, is logged in the call store for `briefer log`.
 """
 
 from __future__ import annotations
@@ -11,7 +14,6 @@ from __future__ import annotations
 import json
 import re
 import threading
-import time
 from typing import Any, TypeVar
 
 import httpx2
@@ -20,24 +22,25 @@ from openai import OpenAI
 from pydantic import BaseModel, ValidationError
 
 from . import endpoints, prompts
-from .cache import CallCache, cache_key
+from .cache import Attempt, CallCache, cache_key, default_path
 from .errors import (
-    ConfigError,
     EndpointError,
+    ModelError,
     ModelOutputError,
     ModelRefusalError,
     OutputTruncatedError,
 )
 from .modeltable import ModelInfo
+from .reply import Reply, excerpt
 from .schemas import StepUsage
 from .settings import Settings
 from .tokens import TokenCounter
+from .transport import FormatRejected, Transport
 
 T = TypeVar("T", bound=BaseModel)
 
 MODES = ("json_schema", "json_object", "text")
 MAX_REASKS = 2
-_FORMAT_HINTS = re.compile(r"response_format|json_schema|json_object|grammar|schema", re.I)
 
 
 def build_client(settings: Settings, http_client: httpx2.Client | None = None) -> OpenAI:
@@ -49,14 +52,6 @@ def build_client(settings: Settings, http_client: httpx2.Client | None = None) -
         max_retries=settings.max_retries,
         http_client=http_client,
     )
-
-
-class _FormatRejected(Exception):
-    """The endpoint refused this response_format mode (HTTP error naming it)."""
-
-    def __init__(self, message: str, mode: str) -> None:
-        super().__init__(message)
-        self.mode = mode
 
 
 class _Invalid(Exception):
@@ -123,15 +118,20 @@ class LLM:
         self.info = info
         self.client = client
         self.cache = cache
+        self.counter = counter
         self.auto = settings.structured_output == "auto"
-        start = "json_schema" if info.structured_output else "json_object"
+        self.mode: str = settings.structured_output
+        self._recheck = False  # a stored downgrade was due a re-check: store what works now
         if self.auto:
-            start = endpoints.remembered_mode(settings.endpoint(), settings.model) or start
-        self.mode: str = start if self.auto else settings.structured_output
+            best = "json_schema" if info.structured_output else "json_object"
+            stored = endpoints.remembered(settings.endpoint(), settings.model)
+            self._recheck = stored is not None and stored.stale()
+            self.mode = stored.mode if stored and not self._recheck else best
+        self.transport = Transport(settings, client, self._log)
+        self._attempt_log = cache  # --no-cache still logs attempts, in the default store
         self._lock = threading.Lock()
         self.steps: dict[str, StepUsage] = {}
-        self.counter = counter
-        self.warnings: list[str] = []
+        self.warnings: list[str] = cache.take_warnings() if cache else []
 
     # -- accounting ----------------------------------------------------------------------
 
@@ -146,6 +146,41 @@ class LLM:
                 u.completion_tokens += ct
                 u.seconds += seconds
 
+    def _store(self) -> CallCache:
+        with self._lock:
+            if self._attempt_log is None:
+                self._attempt_log = CallCache(default_path())
+            return self._attempt_log
+
+    def _take_warnings(self, store: CallCache) -> None:
+        for warning in store.take_warnings():
+            with self._lock:
+                if warning not in self.warnings:
+                    self.warnings.append(warning)
+
+    def _log(
+        self, step: str, mode: str, outcome: str, reply: Reply | None, seconds: float, detail: str
+    ) -> None:
+        store = self._store()
+        store.log(
+            Attempt(
+                step=step,
+                model=self.settings.model,
+                endpoint=self.settings.endpoint(),
+                mode=mode,
+                outcome=outcome,
+                prompt_tokens=reply.prompt_tokens if reply else 0,
+                completion_tokens=reply.completion_tokens if reply else 0,
+                seconds=seconds,
+                detail=self._quote(detail),
+            )
+        )
+        self._take_warnings(store)
+
+    def _quote(self, text: str) -> str:
+        """Server-provided text as it may appear in a message: redacted, one line, bounded."""
+        return excerpt(text, self.settings.secrets())
+
     # -- public --------------------------------------------------------------------------
 
     def call(self, step: str, system: str, user: str, schema: type[T], max_tokens: int) -> T:
@@ -154,7 +189,30 @@ class LLM:
             {"role": "system", "content": system},
             {"role": "user", "content": user},
         ]
-        key = cache_key(
+        key = self._key(messages, schema, max_tokens)
+        if (hit := self._cached(key, schema)) is not None:
+            self._record(step, 0, 0, 0.0, cached=True)
+            return hit
+        value, reply, seconds, mode = self._converse(step, messages, schema, max_tokens)
+        if self.cache is None:
+            self._log(step, mode, "ok", reply, seconds, "")
+            return value
+        self.cache.put(
+            key,
+            step=step,
+            model=self.settings.model,
+            endpoint=self.settings.endpoint(),
+            raw=reply.content,
+            prompt_tokens=reply.prompt_tokens,
+            completion_tokens=reply.completion_tokens,
+            seconds=seconds,
+            mode=mode,
+        )
+        self._take_warnings(self.cache)
+        return value
+
+    def _key(self, messages: list[dict[str, str]], schema: type[BaseModel], max_tokens: int) -> str:
+        return cache_key(
             {
                 "endpoint": self.settings.cache_endpoint(),
                 "model": self.settings.model,
@@ -167,57 +225,56 @@ class LLM:
                 "prompt_version": prompts.version(),
             }
         )
-        if self.cache is not None and (hit := self.cache.get(key)) is not None:
-            try:
-                value = schema.model_validate_json(hit[0])
-            except ValidationError:
-                pass  # schema changed under the same key; pay for a fresh answer
-            else:
-                self._record(step, 0, 0, 0.0, cached=True)
-                return value
+
+    def _cached(self, key: str, schema: type[T]) -> T | None:
+        if self.cache is None:
+            return None
+        hit = self.cache.get(key)
+        self._take_warnings(self.cache)
+        if hit is None:
+            return None
+        try:
+            return schema.model_validate_json(hit[0])
+        except ValidationError:
+            return None  # schema changed under the same key; pay for a fresh answer
+
+    def _converse(
+        self, step: str, messages: list[dict[str, str]], schema: type[T], max_tokens: int
+    ) -> tuple[T, Reply, float, str]:
+        """Ask until a reply validates: past a rejected mode, re-asking an invalid reply."""
         convo = list(messages)
-        attempts = 0
-        last_raw = ""
+        asked = 0
         while True:
-            attempts += 1
+            mode = self.mode
+            asked += 1
             try:
-                value, raw, pt, ct, seconds = self._send(step, convo, schema, max_tokens)
-            except _FormatRejected as exc:
+                value, reply, seconds = self._attempt(step, convo, schema, max_tokens, mode)
+            except FormatRejected as exc:
+                asked -= 1
                 if self.auto and self._downgrade(exc.mode):
-                    attempts -= 1
                     continue
                 raise EndpointError(
-                    f"{self.settings.endpoint()} rejected structured output mode {self.mode}: "
+                    f"{self.settings.endpoint()} rejected structured output mode {exc.mode}: "
                     f"{exc}; try --structured-output json_object or text."
                 ) from exc
             except _Invalid as exc:
-                last_raw = exc.raw
-                if attempts > MAX_REASKS:
+                if asked > MAX_REASKS:
                     raise ModelOutputError(
                         f"Model {self.settings.model} returned invalid {schema.__name__} output "
-                        f"{attempts} times ({exc.error.splitlines()[0]}); try a larger model.",
-                        attempts=attempts,
-                        last_raw=last_raw,
+                        f"{asked} times ({self._quote(exc.error.splitlines()[0])}); "
+                        "try a larger model.",
+                        attempts=asked,
+                        last_raw=exc.raw,
                     ) from exc
                 convo += [
                     {"role": "assistant", "content": exc.raw},
                     {"role": "user", "content": prompts.render("reask", error=exc.error)},
                 ]
                 continue
-            if self.cache is not None:
-                self.cache.put(
-                    key,
-                    step=step,
-                    model=self.settings.model,
-                    endpoint=self.settings.endpoint(),
-                    raw=raw,
-                    prompt_tokens=pt,
-                    completion_tokens=ct,
-                    seconds=seconds,
-                )
-            return value
+            self._confirm(mode)
+            return value, reply, seconds, mode
 
-    # -- transport -----------------------------------------------------------------------
+    # -- structured-output modes ---------------------------------------------------------
 
     def _downgrade(self, failed: str) -> bool:
         """Move past the mode that failed; a concurrent call may have done so already."""
@@ -228,8 +285,18 @@ class LLM:
             if i + 1 >= len(MODES):
                 return False
             self.mode = MODES[i + 1]
+            self._recheck = False
         endpoints.remember_mode(self.settings.endpoint(), self.settings.model, self.mode)
         return True
+
+    def _confirm(self, mode: str) -> None:
+        """After a re-check of a stale downgrade, store the mode that works now."""
+        with self._lock:
+            recheck, self._recheck = self._recheck, False
+        if recheck:
+            endpoints.remember_mode(self.settings.endpoint(), self.settings.model, mode)
+
+    # -- one request ---------------------------------------------------------------------
 
     def _params(self, max_tokens: int) -> dict[str, Any]:
         p: dict[str, Any] = {"model": self.settings.model}
@@ -246,12 +313,11 @@ class LLM:
             p["extra_body"] = self.settings.extra_body
         return p
 
-    def _send(
-        self, step: str, messages: list[dict[str, str]], schema: type[T], max_tokens: int
-    ) -> tuple[T, str, int, int, float]:
-        """One HTTP attempt; its usage is recorded even when its output is then rejected."""
-        mode = self.mode
-        params = self._params(max_tokens)
+    def _request(
+        self, messages: list[dict[str, str]], schema: type[BaseModel], max_tokens: int, mode: str
+    ) -> tuple[list[dict[str, str]], dict[str, Any]]:
+        """The messages as sent (the schema goes in the prompt below json_schema) and the
+        create() arguments."""
         if mode != "json_schema":
             schema_text = json.dumps(schema.model_json_schema(), separators=(",", ":"))
             extra = prompts.render("json_instructions", schema=schema_text)
@@ -259,54 +325,57 @@ class LLM:
                 {"role": "system", "content": messages[0]["content"] + "\n\n" + extra},
                 *messages[1:],
             ]
-        msgs: Any = messages  # plain role/content dicts; the SDK's TypedDict union is wider
-        chat = self.client.chat.completions.with_raw_response
-        t0 = time.monotonic()
+        request: dict[str, Any] = {"messages": messages, **self._params(max_tokens)}
+        if mode == "json_schema":
+            request["response_format"] = response_format(
+                schema, not is_openai(self.settings.base_url)
+            )
+        elif mode == "json_object":
+            request["response_format"] = {"type": "json_object"}
+        return messages, request
+
+    def _attempt(
+        self,
+        step: str,
+        messages: list[dict[str, str]],
+        schema: type[T],
+        max_tokens: int,
+        mode: str,
+    ) -> tuple[T, Reply, float]:
+        """One request (with its transport retries) and the check of its reply. Its usage is
+        recorded even when the reply is then rejected."""
+        sent, request = self._request(messages, schema, max_tokens, mode)
+        reply, seconds = self.transport.post(step, mode, request)
+        self._record(step, reply.prompt_tokens, reply.completion_tokens, seconds, cached=False)
+        self._check_truncation(sent, reply.prompt_tokens)
         try:
-            if mode == "json_schema":
-                fmt: Any = response_format(schema, not is_openai(self.settings.base_url))
-                resp: Any = chat.create(messages=msgs, response_format=fmt, **params)
-            elif mode == "json_object":
-                resp = chat.create(messages=msgs, response_format={"type": "json_object"}, **params)
-            else:
-                resp = chat.create(messages=msgs, **params)
-        except openai.APIStatusError as exc:
-            raise self._status_error(exc, mode) from exc
-        except openai.APITimeoutError as exc:
-            raise EndpointError(
-                f"{self.settings.endpoint()} timed out after {self.settings.timeout:.0f}s: "
-                "raise --timeout or use a faster model."
-            ) from exc
-        except openai.APIConnectionError as exc:
-            raise EndpointError(
-                f"Cannot reach {self.settings.endpoint()}: check --base-url and that the "
-                "server is running."
-            ) from exc
-        body = resp.http_response.json()
-        usage = body.get("usage") or {}
-        pt, ct = int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0)
-        seconds = time.monotonic() - t0
-        self._record(step, pt, ct, seconds, cached=False)
-        self._check_truncation(messages, pt)
-        choice = (body.get("choices") or [{}])[0]
-        message = choice.get("message") or {}
-        raw = message.get("content") or ""
-        if message.get("refusal"):
-            raise ModelRefusalError(f"The model refused: {message['refusal']}")
+            return self._validate(reply, schema, mode, max_tokens), reply, seconds
+        except _Invalid as exc:
+            self._log(step, mode, "invalid", reply, seconds, exc.error.splitlines()[0])
+            raise
+        except ModelError as exc:
+            outcome = "truncated" if isinstance(exc, OutputTruncatedError) else "refused"
+            self._log(step, mode, outcome, reply, seconds, str(exc))
+            raise
+
+    def _validate(self, reply: Reply, schema: type[T], mode: str, max_tokens: int) -> T:
+        raw = reply.content
+        if reply.refusal:
+            raise ModelRefusalError(f"The model refused: {self._quote(reply.refusal)}")
         # The SDK's parse() would raise LengthFinishReasonError here; briefer builds its own
         # response_format, so it checks finish_reason itself and never uses a cut reply.
-        if choice.get("finish_reason") == "length":
+        if reply.finish_reason == "length":
             raise OutputTruncatedError(
                 f"The model's reply hit the {max_tokens}-token output limit and would be cut.",
                 last_raw=raw,
             )
-        if choice.get("finish_reason") == "content_filter":
+        if reply.finish_reason == "content_filter":
             raise ModelRefusalError("The endpoint's content filter stopped the reply.")
         if not raw.strip():
             raise _Invalid(raw, "- (root): empty reply")
         try:
             text = raw if mode == "json_schema" else extract_json(raw)
-            return schema.model_validate_json(text), raw, pt, ct, seconds
+            return schema.model_validate_json(text)
         except ValidationError as exc:
             raise _Invalid(raw, _validation_summary(exc)) from exc
 
@@ -325,21 +394,3 @@ class LLM:
             with self._lock:
                 if note not in self.warnings:
                     self.warnings.append(note)
-
-    def _status_error(self, exc: openai.APIStatusError, mode: str) -> Exception:
-        text = str(exc.message)
-        if exc.status_code in (400, 422, 500, 501) and _FORMAT_HINTS.search(text):
-            return _FormatRejected(text[:300], mode)
-        if exc.status_code in (401, 403):
-            return ConfigError(
-                f"{self.settings.endpoint()} rejected the API key (HTTP {exc.status_code}): "
-                "check OPENAI_API_KEY."
-            )
-        if exc.status_code == 404:
-            return EndpointError(
-                f"{self.settings.endpoint()} has no model {self.settings.model!r} (HTTP 404): "
-                "check --model."
-            )
-        return EndpointError(
-            f"{self.settings.endpoint()} answered HTTP {exc.status_code}: {text[:300]}"
-        )

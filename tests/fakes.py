@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx2
@@ -51,3 +54,95 @@ class FakeEndpoint:
 
     def client(self) -> httpx2.Client:
         return httpx2.Client(transport=httpx2.MockTransport(self.handler))
+
+
+# -- a real socket server, for faults a mock transport cannot show (hangs, raw bodies) ------
+
+
+@dataclass
+class Canned:
+    """One scripted answer of FakeServer: status, raw body, headers, and a wait before it."""
+
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds to hang before answering (cut short when the server stops)
+
+
+def canned(response: httpx2.Response, delay: float = 0.0) -> Canned:
+    """A FakeEndpoint-style response (completion(), error()) as a FakeServer answer."""
+    return Canned(response.status_code, response.content, dict(response.headers), delay)
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        del request, client_address  # a client that timed out and left is the point of a test
+
+
+ServerReply = Canned | Callable[[dict[str, Any], dict[str, str]], Canned]
+
+
+class FakeServer:
+    """An OpenAI-compatible server on 127.0.0.1 that answers each chat request with the next
+    scripted reply (the last one repeats) and records every request's body and headers."""
+
+    def __init__(self, *replies: ServerReply) -> None:
+        self.replies = list(replies)
+        self.requests: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._server = _QuietServer(("127.0.0.1", 0), self._handler())
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+
+    def __enter__(self) -> FakeServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+    def _next(self, body: dict[str, Any], headers: dict[str, str]) -> Canned:
+        with self._lock:
+            self.requests.append(body)
+            self.headers.append(headers)
+            if not self.replies:
+                return Canned(500, b'{"error": {"message": "no scripted reply left"}}')
+            reply = self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
+        return reply(body, headers) if callable(reply) else reply
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                if self.path != "/v1/chat/completions":
+                    self.send_error(404)
+                    return
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                reply = fake._next(json.loads(raw), headers)
+                if reply.delay and fake._stop.wait(reply.delay):
+                    return
+                self.send_response(reply.status)
+                for name, value in reply.headers.items():
+                    if name.lower() not in ("content-length", "content-encoding"):
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(reply.body)))
+                self.end_headers()
+                self.wfile.write(reply.body)
+
+            def log_message(self, format: str, *args: object) -> None:
+                del format, args
+
+        return Handler

@@ -114,7 +114,8 @@ def test_estimate_needs_no_key_and_no_network() -> None:
 
 def test_one_unreadable_article_is_skipped_with_a_warning(tmp_path: Path) -> None:
     (tmp_path / "good.txt").write_text((SEEDS / "004_9e89ca09907b8ff5.txt").read_text())
-    (tmp_path / "bad.txt").write_bytes(b"\xff\xfe\x00\x01binary")
+    # A PNG saved as .txt (FF FE, the bytes this test once used, is the UTF-16 byte-order mark).
+    (tmp_path / "bad.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01")
     result = runner.invoke(app, ["estimate", str(tmp_path)])
     assert result.exit_code == 0
     assert "bad.txt" in result.stderr and "binary" in result.stderr

@@ -60,7 +60,7 @@ def test_json_schema_success_records_usage_and_sends_strict_schema() -> None:
     ("status", "message"),
     [
         (400, "response_format json_schema is not supported by this server"),
-        (500, "1 validation error: response_format.type Input should be 'text' or 'json_object'"),
+        (422, "1 validation error: response_format.type Input should be 'text' or 'json_object'"),
     ],
 )
 def test_rejected_json_schema_falls_back_to_json_object_with_schema_in_prompt(

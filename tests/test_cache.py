@@ -1,0 +1,159 @@
+"""The call store on a bad day: a file from the previous release, a corrupt or truncated file,
+a full disk. Each ends in a working store with a warning, or in one StorageError."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from briefer.cache import Attempt, CallCache, default_path
+from briefer.errors import StorageError
+
+# The calls table exactly as the previous release created it (no user_version, no log).
+PREVIOUS_RELEASE = """
+CREATE TABLE IF NOT EXISTS calls (
+    key TEXT PRIMARY KEY,
+    step TEXT NOT NULL,
+    model TEXT NOT NULL,
+    endpoint TEXT NOT NULL,
+    raw TEXT NOT NULL,
+    prompt_tokens INTEGER NOT NULL,
+    completion_tokens INTEGER NOT NULL,
+    seconds REAL NOT NULL,
+    created REAL NOT NULL
+)
+"""
+
+
+def put(cache: CallCache, key: str, raw: str = "{}", **kw: Any) -> None:
+    values: dict[str, Any] = {
+        "step": "analyse",
+        "model": "m",
+        "endpoint": "http://127.0.0.1:9/v1",
+        "raw": raw,
+        "prompt_tokens": 10,
+        "completion_tokens": 2,
+        "seconds": 0.5,
+    }
+    cache.put(key, **{**values, **kw})
+
+
+def filled(rows: int = 60) -> Path:
+    """A store with enough rows to span many pages, closed."""
+    path = default_path()
+    cache = CallCache(path)
+    for i in range(rows):
+        put(cache, f"k{i}", raw="x" * 2000)
+    return path
+
+
+def test_a_cache_from_the_previous_release_migrates_and_keeps_its_calls() -> None:
+    path = default_path()
+    path.parent.mkdir(parents=True)
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute(PREVIOUS_RELEASE)
+    db.execute(
+        "INSERT INTO calls VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        ("k1", "analyse", "gpt-4.1-mini", "e", '{"a": 1}', 1000, 20, 2.5, 1_700_000_000.0),
+    )
+    db.execute(
+        "INSERT INTO calls VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        ("k2", "synthesise", "gpt-4.1-mini", "e", '{"b": 2}', 3000, 400, 9.0, 1_700_000_100.0),
+    )
+    db.commit()
+    db.close()
+
+    cache = CallCache(path)
+    assert cache.get("k1") == ('{"a": 1}', 1000, 20) and cache.count() == 2
+    logged = [(a.step, a.outcome, a.prompt_tokens, a.created) for a in cache.attempts()]
+    assert logged == [
+        ("synthesise", "ok", 3000, 1_700_000_100.0),
+        ("analyse", "ok", 1000, 1_700_000_000.0),
+    ]
+    assert cache.take_warnings() == []
+    CallCache(path)  # opening it again migrates nothing twice
+    assert len(CallCache(path).attempts()) == 2
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] >= 2
+    db.close()
+
+
+def test_attempts_are_listed_newest_first_with_their_outcome() -> None:
+    cache = CallCache(default_path())
+    cache.log(Attempt(step="s", model="m", endpoint="e", mode="json_schema", outcome="invalid"))
+    put(cache, "k", mode="json_schema")
+    assert [a.outcome for a in cache.attempts()] == ["ok", "invalid"]
+    assert cache.attempts()[0].mode == "json_schema"
+
+
+def _garbage(path: Path) -> None:
+    path.write_bytes(b"this is not a database at all\n" * 200)
+
+
+def _truncated(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def _damaged_page(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    page = 4096
+    data[page * 3 : page * 6] = b"\xa5" * (page * 3)  # header intact, b-tree pages not
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("damage", [_garbage, _truncated, _damaged_page])
+def test_a_corrupt_cache_is_moved_aside_and_rebuilt_with_a_warning(damage: Any) -> None:
+    path = filled()
+    damage(path)
+    broken = path.read_bytes()
+
+    cache = CallCache(path)
+    # The damage shows on opening or on the read that meets it; the store works after it.
+    found = [cache.get(f"k{i}") for i in range(60)]
+    assert found[-1] is None and found.count(None) >= 1
+    put(cache, "new", raw='{"ok": true}')
+    assert cache.get("new") == ('{"ok": true}', 10, 2) and cache.count() == 1
+
+    warnings = cache.take_warnings()
+    assert len(warnings) == 1 and cache.take_warnings() == []
+    aside = sorted(path.parent.glob("cache.sqlite.corrupt-*"))
+    assert [p.name for p in aside if not p.name.endswith(("-wal", "-shm"))] == [aside[0].name]
+    assert aside[0].read_bytes() == broken  # kept as it was, for whoever wants to look
+    assert str(path) in warnings[0] and str(aside[0]) in warnings[0]
+    assert "paid for again" in warnings[0]
+
+
+@contextlib.contextmanager
+def full_disk() -> Iterator[None]:
+    """Inside, no new SQLite connection may grow its file by a single page: SQLite then fails
+    the way it does on a full disk (SQLITE_FULL, "database or disk is full")."""
+    real = sqlite3.connect
+
+    def connect(*args: Any, **kw: Any) -> sqlite3.Connection:
+        db = real(*args, **kw)
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+        db.execute(f"PRAGMA max_page_count = {max(pages, 1)}")
+        return db
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sqlite3, "connect", connect)
+        yield
+
+
+def test_a_full_state_disk_is_one_storage_error_and_loses_nothing_stored() -> None:
+    path = filled(3)
+    with full_disk(), pytest.raises(StorageError) as info:
+        put(CallCache(path), "big", raw="y" * 200_000)
+    message = str(info.value)
+    assert message.startswith(f"Cannot use the call cache {path}: database or disk is full")
+    assert "\n" not in message
+    again = CallCache(path)
+    assert again.count() == 3 and again.get("big") is None
+    assert sorted(p.name for p in path.parent.iterdir()) == ["cache.sqlite"]  # nothing left over
