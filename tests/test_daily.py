@@ -48,7 +48,9 @@ class Day:
         feed_list = ", ".join(f'"{self.web.base}/{n}"' for n in names)
         path = self.root / "briefer.toml"
         path.write_text(
-            f'output = "out"\nformats = ["md", "json"]\nkeep_days = 3\n{extra}\n'
+            f'output = "out"\nformats = ["md", "json"]\nkeep_days = 3\n'
+            # The feeds are on the loopback test server, which public-only fetching refuses.
+            f"allow_private_addresses = true\n{extra}\n"
             f'[sources]\nfolders = ["inbox"]\nfeeds = [{feed_list}]\n',
             encoding="utf-8",
         )

@@ -39,6 +39,7 @@ def write_config(tmp_path: Path, web: Served, feeds: str) -> Path:
     config.write_text(
         'output = "out"\n'
         "window_hours = 1000000  # the fixture feeds are dated March 2026\n"
+        "allow_private_addresses = true  # the feeds are on the loopback test server\n"
         f'[sources]\nfolders = ["inbox"]\nfeeds = [{feeds}]\n'
         f'[model]\nbase_url = "{web.base}/v1"\nmodel = "{TEST_MODEL}"\n',
         encoding="utf-8",
