@@ -22,7 +22,15 @@ from . import prompts
 from .atomic import write_atomic
 from .dailyconfig import DailyConfig
 from .dailyindex import render_index
-from .dailystate import SEEN_NAME, STATE_NAME, DayState, SeenStore, StoryState, prune_days
+from .dailystate import (
+    INDEX_NAME,
+    SEEN_NAME,
+    STATE_NAME,
+    DayState,
+    SeenStore,
+    StoryState,
+    prune_days,
+)
 from .dedupe import dedupe
 from .errors import (
     BrieferError,
@@ -43,7 +51,6 @@ from .settings import Settings
 Status = Literal["done", "nothing_new", "failed", "locked"]
 EndpointFn = Callable[[Settings], AbstractContextManager[Settings]]
 Notify = Callable[[str], None]
-INDEX_NAME = "index.md"
 # A story that fails this way fails alone; any other error (endpoint down, no key) stops the run.
 _STORY_ERRORS = (ModelOutputError, OutputTruncatedError, ModelRefusalError, InputError)
 
@@ -230,11 +237,16 @@ class _Run:
             result.status = "failed"
         elif result.written():
             result.status = "done"
+        if not (self.folder / STATE_NAME).is_file():
+            state.save(self.folder / STATE_NAME)  # marks the folder as briefer's (retention)
         index = self.folder / INDEX_NAME
         text = render_index(result, cfg.window_hours)
         if not index.is_file() or index.read_text(encoding="utf-8") != text:
             write_atomic(index, text)
-        result.pruned = prune_days(cfg.output, self.now.date(), cfg.keep_days)
+        pruning = prune_days(cfg.output, self.now.date(), cfg.keep_days)
+        result.pruned = pruning.removed
+        for name, why in pruning.kept.items():
+            self.notify(f"Kept {cfg.output / name} past keep_days: {why}.")
         seen.prune(self.now.date(), cfg.keep_days)
         seen.save()
         result.message = _summary(result, index)

@@ -240,11 +240,22 @@ def test_lock_left_by_a_killed_run_is_taken_over(day: Day) -> None:
     assert not (day.out / LOCK_NAME).exists()
 
 
+def briefers_day(folder: Path, *slugs: str) -> None:
+    """A dated folder as a run leaves it: the day state, the index and the briefings."""
+    folder.mkdir()
+    stories = {s: {"input": "x", "title": s, "files": [f"{s}.md"], "articles": []} for s in slugs}
+    (folder / ".briefer-state.json").write_text(json.dumps({"stories": stories}))
+    for name in ("index.md", *(f"{s}.md" for s in slugs)):
+        (folder / name).write_text("x")
+
+
 def test_retention_deletes_only_old_dated_folders(day: Day, tmp_path: Path) -> None:
     elsewhere = tmp_path / "keep-me"
     elsewhere.mkdir()
     day.out.mkdir()
-    for name in ("2026-03-01", "2026-03-07", "2026-03-08", "2026-03-09", "notes", "2026-13-45"):
+    for name in ("2026-03-01", "2026-03-07", "2026-03-08", "2026-03-09"):
+        briefers_day(day.out / name, "some-story")
+    for name in ("notes", "2026-13-45"):
         (day.out / name).mkdir()
         (day.out / name / "index.md").write_text("x")
     (day.out / "2026-03-02").symlink_to(elsewhere)
@@ -261,6 +272,52 @@ def test_retention_deletes_only_old_dated_folders(day: Day, tmp_path: Path) -> N
         "notes",
     ]
     assert elsewhere.is_dir()
+
+
+def test_retention_keeps_dated_folders_briefer_did_not_make_or_fill(day: Day) -> None:
+    day.out.mkdir()
+    photos = day.out / "2026-03-01"
+    photos.mkdir()
+    (photos / "index.md").write_text("my own notes")
+    (photos / "beach.jpg").write_bytes(b"\xff\xd8\xff\xe0 not briefer's")
+    mixed = day.out / "2026-03-02"
+    briefers_day(mixed, "old-story")
+    (mixed / "beach.jpg").write_bytes(b"\xff\xd8\xff\xe0")
+    nested = day.out / "2026-03-03"
+    briefers_day(nested, "old-story")
+    (nested / "raw").mkdir()
+    interrupted = day.out / "2026-03-04"
+    briefers_day(interrupted, "old-story")
+    (interrupted / ".old-story.md.k2j4h5x1.tmp").write_text("half")
+    notes: list[str] = []
+    result = run(day.config(), FakeEndpoint(reply), notify=notes.append)
+    assert result.pruned == ["2026-03-04"]
+    assert (photos / "beach.jpg").read_bytes().endswith(b"not briefer's")
+    assert (photos / "index.md").read_text() == "my own notes"
+    assert sorted(p.name for p in mixed.iterdir()) == [
+        ".briefer-state.json",
+        "beach.jpg",
+        "index.md",
+        "old-story.md",
+    ]
+    assert (nested / "raw").is_dir() and not interrupted.exists()
+    assert f"Kept {mixed} past keep_days: it holds 'beach.jpg', which briefer did not write." in (
+        notes
+    )
+    assert f"Kept {nested} past keep_days: it holds 'raw', which briefer did not write." in notes
+
+
+def test_a_day_with_nothing_briefed_is_marked_as_briefers_and_pruned_later(
+    day: Day, tmp_path: Path
+) -> None:
+    cfg = day.config(feeds=("dead.xml",))
+    cfg = cfg.model_copy(
+        update={"sources": cfg.sources.model_copy(update={"folders": [str(tmp_path / "gone")]})}
+    )
+    assert run(cfg, FakeEndpoint(reply)).stories == []
+    assert (day.out / DAY / ".briefer-state.json").is_file()
+    later = run(cfg, FakeEndpoint(reply), now=NOW + timedelta(days=3))
+    assert later.pruned == [DAY]
 
 
 def test_an_article_briefed_yesterday_is_not_briefed_again(day: Day) -> None:
