@@ -44,7 +44,7 @@ from .grouping import Story, group
 from .ingest import Skipped
 from .pipeline import ProgressFn, brief_articles
 from .render import to_json, to_markdown
-from .runlock import LOCK_NAME, RunLock
+from .runlock import LOCK_NAME, OLD_LOCK_HOURS, RunLock, describe
 from .schemas import Briefing
 from .settings import Settings
 
@@ -290,23 +290,39 @@ def run_daily(
     needs briefing. A second run while one holds the lock returns status "locked" at once.
     """
     now = now if now.tzinfo else now.astimezone()
-    day = now.date().isoformat()
     lock = RunLock(cfg.output / LOCK_NAME)
     if not lock.acquire():
-        holder = f" (pid {lock.holder})" if lock.holder else ""
-        return DailyResult(
-            status="locked",
-            day=day,
-            folder=str(cfg.output / day),
-            lock_holder=lock.holder,
-            message=f"Another briefer daily run{holder} holds {lock.path}; this run did nothing.",
-        )
+        return _locked(cfg, now.date().isoformat(), lock, notify or _quiet)
     try:
         if lock.took_over and notify:
             notify(f"Took over the lock of an earlier run (pid {lock.took_over}) that is gone.")
         return _Run(cfg, settings, now, http_client, endpoint, notify or _quiet, progress).run()
     finally:
         lock.release()
+
+
+def _locked(cfg: DailyConfig, day: str, lock: RunLock, notify: Notify) -> DailyResult:
+    """The result of a run that found the lock held: "locked", or "failed" (loudly) when the
+    holder has held it for so long that it is most likely stuck."""
+    result = DailyResult(
+        status="locked",
+        day=day,
+        folder=str(cfg.output / day),
+        lock_holder=lock.holder.pid if lock.holder else None,
+    )
+    who = f" ({describe(lock.holder)})" if lock.holder else ""
+    age = lock.holder_age() or 0.0
+    if age < OLD_LOCK_HOURS * 3600:
+        result.message = f"Another briefer daily run{who} holds {lock.path}; this run did nothing."
+        return result
+    result.status = "failed"
+    result.message = (
+        f"Another briefer daily run{who} has held {lock.path} for {age / 3600:.0f} hours, far "
+        "longer than a run takes: if it is stuck, stop it (the next run then takes the lock "
+        "over); this run did nothing."
+    )
+    notify(result.message)
+    return result
 
 
 def _quiet(message: str) -> None:

@@ -20,7 +20,7 @@ import pytest
 from briefer.cache import CallCache
 from briefer.daily import DailyResult, run_daily
 from briefer.dailyconfig import DailyConfig, load
-from briefer.runlock import LOCK_NAME
+from briefer.runlock import LOCK_NAME, RunLock
 from briefer.schemas import Briefing
 from briefer.settings import data_dir
 
@@ -211,8 +211,9 @@ def test_endpoint_failure_stops_the_remaining_stories(day: Day) -> None:
 def test_second_run_while_the_first_holds_the_lock_does_nothing(day: Day) -> None:
     cfg = day.config()
     lock = day.out / LOCK_NAME
-    day.out.mkdir()
-    lock.write_text(f"{os.getpid()}\n")
+    first = RunLock(lock)  # a run in progress, as this very process
+    assert first.acquire()
+    held = lock.read_text()
     fake = FakeEndpoint(reply)
     result = run(cfg, fake)
     assert result.status == "locked"
@@ -220,7 +221,24 @@ def test_second_run_while_the_first_holds_the_lock_does_nothing(day: Day) -> Non
     assert str(lock) in result.message and "did nothing" in result.message
     assert fake.requests == [] and day.web.requests == []
     assert sorted(p.name for p in day.out.iterdir()) == [LOCK_NAME]
-    assert lock.read_text() == f"{os.getpid()}\n"
+    assert lock.read_text() == held
+    first.release()
+
+
+def test_a_lock_held_for_hours_fails_the_run_loudly(day: Day) -> None:
+    lock = day.out / LOCK_NAME
+    assert RunLock(lock).acquire()
+    record = json.loads(lock.read_text())
+    record["created"] -= 13 * 3600  # a live run that took the lock 13 hours ago
+    lock.write_text(json.dumps(record))
+    notes: list[str] = []
+    fake = FakeEndpoint(reply)
+    result = run(day.config(), fake, notify=notes.append)
+    assert result.status == "failed" and fake.requests == []
+    assert result.message.startswith(
+        f"Another briefer daily run (pid {os.getpid()}) has held {lock} for 13 hours"
+    )
+    assert notes == [result.message]
 
 
 def test_lock_left_by_a_killed_run_is_taken_over(day: Day) -> None:
