@@ -103,7 +103,9 @@ def main() -> None:
         threading.Thread(target=server.serve_forever, daemon=True).start()
         config = root / "briefer.toml"
         config.write_text(
-            f'output = "{root / "out"}"\n[sources]\nfolders = ["{inbox}"]\n'
+            f'output = "{root / "out"}"\n'
+            "allow_private_addresses = true  # the feed server is on loopback\n"
+            f'[sources]\nfolders = ["{inbox}"]\n'
             f'feeds = ["{base}/feed.xml"]\n',
             "utf-8",
         )

@@ -22,7 +22,15 @@ from . import prompts
 from .atomic import write_atomic
 from .dailyconfig import DailyConfig
 from .dailyindex import render_index
-from .dailystate import SEEN_NAME, STATE_NAME, DayState, SeenStore, StoryState, prune_days
+from .dailystate import (
+    INDEX_NAME,
+    SEEN_NAME,
+    STATE_NAME,
+    DayState,
+    SeenStore,
+    StoryState,
+    prune_days,
+)
 from .dedupe import dedupe
 from .errors import (
     BrieferError,
@@ -36,14 +44,13 @@ from .grouping import Story, group
 from .ingest import Skipped
 from .pipeline import ProgressFn, brief_articles
 from .render import to_json, to_markdown
-from .runlock import LOCK_NAME, RunLock
+from .runlock import LOCK_NAME, OLD_LOCK_HOURS, RunLock, describe
 from .schemas import Briefing
 from .settings import Settings
 
 Status = Literal["done", "nothing_new", "failed", "locked"]
 EndpointFn = Callable[[Settings], AbstractContextManager[Settings]]
 Notify = Callable[[str], None]
-INDEX_NAME = "index.md"
 # A story that fails this way fails alone; any other error (endpoint down, no key) stops the run.
 _STORY_ERRORS = (ModelOutputError, OutputTruncatedError, ModelRefusalError, InputError)
 
@@ -232,11 +239,16 @@ class _Run:
             result.status = "failed"
         elif result.written():
             result.status = "done"
+        if not (self.folder / STATE_NAME).is_file():
+            state.save(self.folder / STATE_NAME)  # marks the folder as briefer's (retention)
         index = self.folder / INDEX_NAME
         text = render_index(result, cfg.window_hours)
         if not index.is_file() or index.read_text(encoding="utf-8") != text:
             write_atomic(index, text)
-        result.pruned = prune_days(cfg.output, self.now.date(), cfg.keep_days)
+        pruning = prune_days(cfg.output, self.now.date(), cfg.keep_days)
+        result.pruned = pruning.removed
+        for name, why in pruning.kept.items():
+            self.notify(f"Kept {cfg.output / name} past keep_days: {why}.")
         seen.prune(self.now.date(), cfg.keep_days)
         seen.save()
         result.message = _summary(result, index)
@@ -280,23 +292,39 @@ def run_daily(
     needs briefing. A second run while one holds the lock returns status "locked" at once.
     """
     now = now if now.tzinfo else now.astimezone()
-    day = now.date().isoformat()
     lock = RunLock(cfg.output / LOCK_NAME)
     if not lock.acquire():
-        holder = f" (pid {lock.holder})" if lock.holder else ""
-        return DailyResult(
-            status="locked",
-            day=day,
-            folder=str(cfg.output / day),
-            lock_holder=lock.holder,
-            message=f"Another briefer daily run{holder} holds {lock.path}; this run did nothing.",
-        )
+        return _locked(cfg, now.date().isoformat(), lock, notify or _quiet)
     try:
         if lock.took_over and notify:
             notify(f"Took over the lock of an earlier run (pid {lock.took_over}) that is gone.")
         return _Run(cfg, settings, now, http_client, endpoint, notify or _quiet, progress).run()
     finally:
         lock.release()
+
+
+def _locked(cfg: DailyConfig, day: str, lock: RunLock, notify: Notify) -> DailyResult:
+    """The result of a run that found the lock held: "locked", or "failed" (loudly) when the
+    holder has held it for so long that it is most likely stuck."""
+    result = DailyResult(
+        status="locked",
+        day=day,
+        folder=str(cfg.output / day),
+        lock_holder=lock.holder.pid if lock.holder else None,
+    )
+    who = f" ({describe(lock.holder)})" if lock.holder else ""
+    age = lock.holder_age() or 0.0
+    if age < OLD_LOCK_HOURS * 3600:
+        result.message = f"Another briefer daily run{who} holds {lock.path}; this run did nothing."
+        return result
+    result.status = "failed"
+    result.message = (
+        f"Another briefer daily run{who} has held {lock.path} for {age / 3600:.0f} hours, far "
+        "longer than a run takes: if it is stuck, stop it (the next run then takes the lock "
+        "over); this run did nothing."
+    )
+    notify(result.message)
+    return result
 
 
 def _quiet(message: str) -> None:

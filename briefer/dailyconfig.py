@@ -90,7 +90,11 @@ class DailyConfig(BaseModel):
     group_threshold: float = Field(DEFAULT_THRESHOLD, gt=0, le=1)
     min_outlets: int = Field(2, ge=2)
     fetch_timeout: float = Field(20.0, gt=0)
+    gather_timeout: float = Field(600.0, gt=0)
     max_per_feed: int = Field(50, ge=1)
+    # Feeds and pages on loopback, LAN or link-local addresses (e.g. a feed server at home);
+    # off, a feed cannot make briefer read 127.0.0.1 or 169.254.169.254.
+    allow_private_addresses: bool = False
     sources: Sources
     model: ModelSection = ModelSection()
 
@@ -219,9 +223,14 @@ keep_days = 30
 group_threshold = 0.15
 # A story is briefed when this many different outlets cover it; the rest are listed only.
 min_outlets = 2
-# Seconds per feed or page download, and at most this many entries per feed.
+# Seconds for a whole feed or page download, and at most this many entries per feed.
 fetch_timeout = 20
 max_per_feed = 50
+# Seconds for reading every source; what is not read by then is skipped and listed.
+gather_timeout = 600
+# Feeds and pages are fetched from public internet addresses only; true also allows
+# loopback, private and link-local ones (a feed server on your own network).
+allow_private_addresses = false
 
 [sources]
 # Folders of .txt, .md and .html articles (read recursively; a sources.toml inside names

@@ -4,14 +4,14 @@
   re-run knows a briefing is already written for exactly this input and calls no model.
 - The seen store (`.briefer-seen.json`): articles briefed on earlier days, so an article that
   is still in a feed tomorrow is not briefed (nor paid for) again.
-- Retention: dated folders older than `keep_days` are deleted, and nothing else ever is.
+- Retention: dated folders older than `keep_days` are deleted if briefer made them (they hold
+  its day state) and hold nothing briefer did not write; nothing else is ever deleted.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import shutil
 from collections.abc import Iterable
 from datetime import date, timedelta
 from pathlib import Path
@@ -24,7 +24,9 @@ from .ingest import Article
 
 STATE_NAME = ".briefer-state.json"
 SEEN_NAME = ".briefer-seen.json"
+INDEX_NAME = "index.md"
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_TEMP = re.compile(r"^\.(?P<target>.+)\.[A-Za-z0-9_]+\.tmp$")  # what an interrupted write leaves
 # The seen store outlives the briefings a little: a feed may carry an entry for a week.
 _SEEN_MIN_DAYS = 7
 _SEEN_FOREVER_DAYS = 365
@@ -101,14 +103,62 @@ def day_folders(output: Path) -> list[tuple[date, Path]]:
     return sorted(found)
 
 
-def prune_days(output: Path, today: date, keep_days: int) -> list[str]:
-    """Delete dated folders older than `keep_days` days (today counts as one); 0 keeps all."""
+class Pruning(BaseModel):
+    """What retention did: folders deleted, and briefer's old folders kept, with why."""
+
+    removed: list[str] = Field(default_factory=list)
+    kept: dict[str, str] = Field(default_factory=dict)
+
+
+def _own_names(folder: Path) -> set[str] | None:
+    """The names briefer wrote in a dated folder; None if briefer did not make the folder."""
+    try:
+        state = DayState.model_validate_json((folder / STATE_NAME).read_bytes())
+    except (OSError, ValueError):  # no state file (not ours) or not briefer's state
+        return None
+    names = {STATE_NAME, INDEX_NAME}
+    for story in state.stories.values():
+        names.update(story.files)
+    return names
+
+
+def _is_own(entry: Path, own: set[str]) -> bool:
+    """A plain file briefer wrote (or a temp file of an interrupted write of one)."""
+    temp = _TEMP.match(entry.name)
+    named = entry.name in own or (temp is not None and temp["target"] in own)
+    return named and not entry.is_symlink() and entry.is_file()
+
+
+def _delete(folder: Path, own: set[str]) -> str | None:
+    """Delete the folder if all it holds is briefer's; else say why it stays."""
+    try:
+        entries = sorted(folder.iterdir())
+        other = next((e.name for e in entries if not _is_own(e, own)), None)
+        if other is not None:
+            return f"it holds {other!r}, which briefer did not write"
+        for entry in entries:
+            entry.unlink(missing_ok=True)
+        folder.rmdir()  # fails, keeping the folder, if anything appeared meanwhile
+    except OSError as exc:
+        return f"cannot delete it ({exc.strerror or type(exc).__name__})"
+    return None
+
+
+def prune_days(output: Path, today: date, keep_days: int) -> Pruning:
+    """Delete briefer's dated folders older than `keep_days` days (today counts as one); 0
+    keeps all. A dated folder without briefer's day state is not briefer's and is left alone;
+    one holding anything briefer did not write is kept whole and reported."""
+    done = Pruning()
     if keep_days <= 0:
-        return []
+        return done
     cutoff = today - timedelta(days=keep_days - 1)
-    removed = []
     for day, folder in day_folders(output):
-        if day < cutoff:
-            shutil.rmtree(folder)
-            removed.append(folder.name)
-    return removed
+        own = _own_names(folder) if day < cutoff else None
+        if own is None:
+            continue
+        why = _delete(folder, own)
+        if why is None:
+            done.removed.append(folder.name)
+        else:
+            done.kept[folder.name] = why
+    return done

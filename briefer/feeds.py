@@ -1,14 +1,18 @@
 """Feeds and pages: RSS/Atom feeds through feedparser, pages through the same extraction as
-HTML files (trafilatura), over one HTTP client with a timeout and a User-Agent that says who
-is asking.
+HTML files (trafilatura), over one HTTP client with a User-Agent that says who is asking.
 
-Every failure (a dead feed, a 404 page, a timeout, a page with no article) becomes a Skipped
-entry naming the URL and the reason: one bad source never stops a scheduled run.
+The open web is hostile: the client reaches public addresses only (see `safehttp`), follows at
+most a few redirects (each one checked again), and a whole download, not just each read, must
+finish within the timeout. Every failure (a dead feed, a 404 page, a refused address, a page
+that drips too slowly, a page with no article) becomes a Skipped entry naming the URL and the
+reason: one bad source never stops a scheduled run.
 """
 
 from __future__ import annotations
 
 import calendar
+import math
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -17,31 +21,38 @@ import feedparser  # type: ignore[import-untyped]
 import httpx2
 from pydantic import BaseModel, Field
 
-from . import __version__
+from . import __version__, safehttp
 from .ingest import Article, Skipped, read_page
 
 USER_AGENT = f"briefer/{__version__} (+https://github.com/briefer)"
 MAX_BYTES = 5_000_000  # larger than any article page; a bigger body is something else
+MAX_REDIRECTS = 5
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+OUT_OF_TIME = "not read: the gather step ran out of time (gather_timeout)"
 
 
 class FetchError(Exception):
     """A download that failed, with a one-line reason for the index."""
 
 
-class Fetched(BaseModel):
-    """What the web sources of one run gave: articles, skipped URLs, entries outside the window."""
+class Gathered(BaseModel):
+    """What the sources of one run gave: usable articles in source order, what was skipped and
+    why, and how many entries or files were older than the time window."""
 
     articles: list[Article] = Field(default_factory=list)
     skipped: list[Skipped] = Field(default_factory=list)
     too_old: int = 0
 
 
-def client(timeout: float) -> httpx2.Client:
-    """The HTTP client for feeds and pages: bounded time, redirects followed, named agent."""
+def client(timeout: float, *, allow_private: bool = False) -> httpx2.Client:
+    """The HTTP client for feeds and pages: public addresses only (unless `allow_private`),
+    `timeout` seconds per download, a few checked redirects, a named agent, no proxies."""
     return httpx2.Client(
+        transport=safehttp.GuardedTransport(allow_private=allow_private),
         timeout=timeout,
         follow_redirects=True,
+        max_redirects=MAX_REDIRECTS,
+        trust_env=False,
         headers={"User-Agent": USER_AGENT, "Accept": "*/*"},
     )
 
@@ -57,10 +68,29 @@ class Page(BaseModel):
         return self.body.decode(self.charset or "utf-8", errors="replace")
 
 
-def download(http: httpx2.Client, url: str) -> Page:
-    """GET a URL or raise FetchError saying why (status, timeout, refused, too large)."""
+def _whole_download_seconds(http: httpx2.Client) -> float:
+    """The client's timeout, which bounds a whole download here, not each read."""
+    return http.timeout.read or math.inf
+
+
+def _timeout_reason(exc: Exception, at: float, until: float, budget: float) -> str:
+    if time.monotonic() + 0.05 < at:  # a read with its own, shorter timeout gave up
+        return f"timed out ({type(exc).__name__})"
+    if at >= until:
+        return OUT_OF_TIME
+    return f"timed out: the whole download took longer than {budget:g} s"
+
+
+def download(http: httpx2.Client, url: str, *, until: float = math.inf) -> Page:
+    """GET a URL or raise FetchError saying why (status, refused, timeout, too large).
+
+    The whole download (connect, redirects, headers, body) ends within the client's timeout,
+    and by `until` (a time.monotonic() value) at the latest.
+    """
+    budget = _whole_download_seconds(http)
+    at = min(time.monotonic() + budget, until)
     try:
-        with http.stream("GET", url) as resp:
+        with safehttp.deadline(at), http.stream("GET", url) as resp:
             if resp.status_code >= 400:
                 raise FetchError(f"HTTP {resp.status_code}")
             body = b""
@@ -70,8 +100,10 @@ def download(http: httpx2.Client, url: str) -> Page:
                     raise FetchError(f"larger than {MAX_BYTES // 1_000_000} MB")
             kind = resp.headers.get("content-type", "").split(";")[0].strip().lower()
             return Page(body=body, content_type=kind, charset=resp.charset_encoding)
-    except httpx2.TimeoutException as exc:
-        raise FetchError(f"timed out ({type(exc).__name__})") from exc
+    except safehttp.Refused as exc:
+        raise FetchError(str(exc)) from exc
+    except (httpx2.TimeoutException, safehttp.DeadlinePassed) as exc:
+        raise FetchError(_timeout_reason(exc, at, until, budget)) from exc
     except httpx2.HTTPError as exc:
         raise FetchError(f"cannot fetch ({type(exc).__name__}: {exc})") from exc
 
@@ -83,9 +115,10 @@ def fetch_page(
     outlet: str | None = None,
     title: str | None = None,
     date: str | None = None,
+    until: float = math.inf,
 ) -> Article:
     """One page as an Article; raises FetchError when it cannot be used."""
-    page = download(http, url)
+    page = download(http, url, until=until)
     kind = page.content_type
     if kind and kind not in _HTML_TYPES and kind != "text/plain":
         raise FetchError(f"not an article page (content type {kind})")
@@ -127,16 +160,19 @@ def parse_feed(body: bytes, url: str, limit: int) -> tuple[str | None, list[Entr
 
 
 def _feed_articles(
-    http: httpx2.Client, url: str, since: datetime | None, limit: int, out: Fetched
+    http: httpx2.Client, url: str, since: datetime | None, limit: int, out: Gathered, until: float
 ) -> Iterator[Article]:
     try:
-        title, entries = parse_feed(download(http, url).body, url, limit)
+        title, entries = parse_feed(download(http, url, until=until).body, url, limit)
     except FetchError as exc:
         out.skipped.append(Skipped(path=url, reason=f"feed: {exc}"))
         return
     for entry in entries:
         if since is not None and entry.published is not None and entry.published < since:
             out.too_old += 1
+            continue
+        if time.monotonic() >= until:
+            out.skipped.append(Skipped(path=entry.link, reason=OUT_OF_TIME))
             continue
         try:
             yield fetch_page(
@@ -145,6 +181,7 @@ def _feed_articles(
                 outlet=title,
                 title=entry.title,
                 date=entry.published.isoformat() if entry.published else None,
+                until=until,
             )
         except FetchError as exc:
             out.skipped.append(Skipped(path=entry.link, reason=str(exc)))
@@ -158,21 +195,30 @@ def fetch_all(
     timeout: float,
     max_per_feed: int = 50,
     http: httpx2.Client | None = None,
-) -> Fetched:
+    allow_private: bool = False,
+    until: float = math.inf,
+) -> Gathered:
     """Every feed's recent entries and every single page, in config order.
 
     Entries dated before `since` are counted and dropped; undated ones are kept (the dedupe
-    store keeps them from being briefed twice). Single URLs are always fetched.
+    store keeps them from being briefed twice). Single URLs are always fetched. Once `until`
+    (a time.monotonic() value) has passed, the sources not yet fetched are skipped.
     """
-    out = Fetched()
+    out = Gathered()
     own = http is None
-    http = http or client(timeout)
+    http = http or client(timeout, allow_private=allow_private)
     try:
         for feed in feeds:
-            out.articles.extend(_feed_articles(http, feed, since, max_per_feed, out))
+            if time.monotonic() >= until:
+                out.skipped.append(Skipped(path=feed, reason=f"feed: {OUT_OF_TIME}"))
+                continue
+            out.articles.extend(_feed_articles(http, feed, since, max_per_feed, out, until))
         for url in urls:
+            if time.monotonic() >= until:
+                out.skipped.append(Skipped(path=url, reason=OUT_OF_TIME))
+                continue
             try:
-                out.articles.append(fetch_page(http, url))
+                out.articles.append(fetch_page(http, url, until=until))
             except FetchError as exc:
                 out.skipped.append(Skipped(path=url, reason=str(exc)))
     finally:

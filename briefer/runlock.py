@@ -1,21 +1,33 @@
 """A lock file, so a scheduled run that starts while the last one is still working backs off
 instead of paying for the same calls twice and racing it on the same files.
 
-The file is created with O_EXCL and holds the owner's pid. A lock whose pid is no longer
-running was left by a killed run and is taken over; the takeover renames the stale file away
-first, so two runs finding the same stale lock cannot both win.
+The file is created with O_EXCL and holds a JSON record of its owner: pid, the process's start
+time (Linux: /proc/PID/stat field 22, with the boot id), host, command line and creation time.
+A holder counts as running only if its pid is alive *and* is the same process (same start on
+the same boot): after a reboot, a pid in an old lock names some other program, maybe pid 1.
+Where /proc cannot tell (not Linux), a live pid counts as running; a lock from an older briefer
+(a bare pid) counts as running only if that process was started as briefer. A lock
+left by a run that is gone is taken over; the takeover renames the stale file away first, so
+two runs finding the same stale lock cannot both win.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import socket
+import sys
 import time
 from pathlib import Path
+
+from pydantic import BaseModel, Field, ValidationError
 
 LOCK_NAME = ".briefer-daily.lock"
 # A lock file with no pid younger than this is still being written; older, it is garbage.
 _UNREADABLE_GRACE = 60.0
+# A run holding the lock longer than this is most likely stuck: say so loudly.
+OLD_LOCK_HOURS = 12.0
+_PROC = Path("/proc")
 
 
 def pid_alive(pid: int) -> bool:
@@ -31,6 +43,69 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
+def process_start(pid: int) -> str | None:
+    """`<boot id>:<start time in clock ticks>` of a process, or None where /proc cannot tell."""
+    try:
+        stat = (_PROC / str(pid) / "stat").read_text(encoding="ascii", errors="replace")
+        boot = (_PROC / "sys/kernel/random/boot_id").read_text(encoding="ascii").strip()
+    except OSError:
+        return None
+    fields = stat.rpartition(")")[2].split()  # the command name may hold spaces and ")"
+    return f"{boot}:{fields[19]}" if len(fields) > 19 else None  # field 22 of the line
+
+
+def _runs_briefer(pid: int) -> bool | None:
+    """Whether the process was started as `briefer ...` or `python -m briefer ...` (None:
+    cannot tell)."""
+    try:
+        argv = (_PROC / str(pid) / "cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return None
+    return any(Path(arg.decode("utf-8", errors="replace")).name == "briefer" for arg in argv[:3])
+
+
+class LockRecord(BaseModel):
+    """Who holds the lock. Only `pid` is known for a lock written by an older briefer."""
+
+    pid: int
+    started: str | None = None
+    host: str | None = None
+    command: list[str] = Field(default_factory=list)
+    created: float | None = None  # time.time() when the lock was taken
+
+    @classmethod
+    def mine(cls) -> LockRecord:
+        return cls(
+            pid=os.getpid(),
+            started=process_start(os.getpid()),
+            host=socket.gethostname(),
+            command=sys.argv[:6],
+            created=time.time(),
+        )
+
+    @classmethod
+    def parse(cls, text: str) -> LockRecord | None:
+        if text.strip().isdigit():
+            return cls(pid=int(text))
+        try:
+            return cls.model_validate_json(text)
+        except (ValidationError, ValueError):
+            return None
+
+    def running(self) -> bool:
+        """True when the process that wrote this record is still running."""
+        if self.host and self.host != socket.gethostname():
+            return True  # another machine's run on a shared folder: trust it
+        if not pid_alive(self.pid):
+            return False
+        now = process_start(self.pid)
+        if now is None:
+            return True  # no /proc: a live pid is all that can be known
+        if self.started is None:  # an older briefer's lock
+            return _runs_briefer(self.pid) is not False
+        return now == self.started
+
+
 def _age(path: Path) -> float:
     try:
         return time.time() - path.stat().st_mtime
@@ -38,10 +113,10 @@ def _age(path: Path) -> float:
         return 0.0
 
 
-def _read_pid(path: Path) -> int | None:
+def _read(path: Path) -> str | None:
     try:
-        return int(path.read_text(encoding="ascii").strip())
-    except (OSError, ValueError):
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
         return None
 
 
@@ -51,51 +126,70 @@ class RunLock:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.held = False
-        self.holder: int | None = None
-        self.took_over: int | None = None  # pid of the dead run whose lock was taken over
+        self.holder: LockRecord | None = None  # who holds it, when acquire() failed
+        self.took_over: int | None = None  # pid of the gone run whose lock was taken over
+        self._written: str | None = None
+
+    def holder_age(self) -> float | None:
+        """Seconds the holder has held the lock (from its record, else the file's age)."""
+        if self.holder is None:
+            return None
+        if self.holder.created is not None:
+            return time.time() - self.holder.created
+        return _age(self.path)
 
     def _create(self) -> bool:
         try:
             fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         except FileExistsError:
             return False
-        with os.fdopen(fd, "w", encoding="ascii") as f:
-            f.write(f"{os.getpid()}\n")
+        text = LockRecord.mine().model_dump_json() + "\n"
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        self._written = text
         self.held = True
         return True
+
+    def _blocked_by(self, text: str | None) -> bool:
+        self.holder = LockRecord.parse(text) if text is not None else None
+        return False
 
     def acquire(self) -> bool:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if self._create():
             return True
-        pid = _read_pid(self.path)
-        if pid is not None and pid_alive(pid):
-            self.holder = pid
-            return False
-        if pid is None and _age(self.path) < _UNREADABLE_GRACE:
-            # Being written this instant by another run: do not steal it.
-            return False
+        text = _read(self.path)
+        record = LockRecord.parse(text) if text is not None else None
+        if record is not None and record.running():
+            return self._blocked_by(text)
+        if record is None and _age(self.path) < _UNREADABLE_GRACE:
+            return False  # being written this instant by another run: do not steal it
         stale = self.path.with_name(f"{self.path.name}.stale.{os.getpid()}")
         try:
             os.rename(self.path, stale)
         except FileNotFoundError:
             pass  # another run removed it first; race for the fresh one below
         else:
-            moved = _read_pid(stale)
-            if moved is not None and moved != pid and pid_alive(moved):
+            moved = _read(stale)
+            moved_record = LockRecord.parse(moved) if moved is not None else None
+            if moved != text and moved_record is not None and moved_record.running():
                 # A live run took it over between our read and our rename: give it back.
                 with contextlib.suppress(OSError):
                     os.rename(stale, self.path)
-                self.holder = moved
-                return False
+                return self._blocked_by(moved)
             stale.unlink(missing_ok=True)
-            self.took_over = pid
+            self.took_over = record.pid if record else None
         if self._create():
             return True
-        self.holder = _read_pid(self.path)
-        return False
+        return self._blocked_by(_read(self.path))
 
     def release(self) -> None:
-        if self.held and _read_pid(self.path) == os.getpid():
+        if self.held and _read(self.path) == self._written:
             self.path.unlink(missing_ok=True)
         self.held = False
+
+
+def describe(record: LockRecord) -> str:
+    """`pid N` (and the host, when it is another machine) for messages."""
+    host = f" on {record.host}" if record.host and record.host != socket.gethostname() else ""
+    return f"pid {record.pid}{host}"

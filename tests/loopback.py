@@ -1,7 +1,9 @@
 """A tiny HTTP server on 127.0.0.1 for feed and page tests: no outside network, ever.
 
 It serves files from a folder with `${base}` replaced by its own address, answers 404 for
-anything else, sleeps on /slow (for timeouts), and records each request's path and agent.
+anything else, sleeps on /slow (for timeouts), answers /redirect?to=URL with a 302, drips a page
+one byte at a time on /drip (and its headers on /drip-headers; both stop after a few seconds or
+when the server stops), and records each request's path and agent.
 Given a `chat` function it is also an OpenAI-compatible endpoint at /v1/chat/completions
 (for CLI tests, which cannot hand the run a fake client).
 """
@@ -18,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from string import Template
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 TYPES = {
     ".xml": "application/rss+xml; charset=utf-8",
@@ -27,6 +29,8 @@ TYPES = {
     ".txt": "text/plain; charset=utf-8",
     ".png": "image/png",
 }
+DRIP_SECONDS = 0.05  # between two bytes of a drip
+DRIP_BYTES = 200  # a drip ends after this many bytes (10 s): the server never hangs a test
 
 
 @dataclass
@@ -41,11 +45,48 @@ class Served:
 Chat = Callable[[dict[str, Any]], dict[str, Any]]
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that gave up (a timeout test) is expected: no traceback on stderr."""
+        del request, client_address
+
+
 @contextmanager
 def serve(root: Path, slow_seconds: float = 2.0, chat: Chat | None = None) -> Iterator[Served]:
     served = Served(base="")
+    stopping = threading.Event()
 
     class Handler(BaseHTTPRequestHandler):
+        def drip(self, data: bytes) -> None:
+            """Send `data` a byte at a time until it is sent, the client left or we stop."""
+            for byte in data[:DRIP_BYTES]:
+                if stopping.wait(DRIP_SECONDS):
+                    return
+                try:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                except OSError:
+                    return
+
+        def special(self, path: str, query: str) -> bool:
+            """The test routes that are not files; True when one answered."""
+            if path == "redirect":
+                self.send_response(302)
+                self.send_header("Location", parse_qs(query)["to"][0])
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+            elif path == "drip":
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.end_headers()
+                self.drip(b"<html><body><p>" + b"slow " * 1000)
+            elif path == "drip-headers":
+                self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+                self.drip(b"X-Filler: " + b"a" * 1000)
+            else:
+                return False
+            return True
+
         def do_POST(self) -> None:
             served.requests.append((self.path, self.headers.get("User-Agent", "")))
             if chat is None or self.path != "/v1/chat/completions":
@@ -77,9 +118,12 @@ def serve(root: Path, slow_seconds: float = 2.0, chat: Chat | None = None) -> It
 
         def do_GET(self) -> None:
             served.requests.append((self.path, self.headers.get("User-Agent", "")))
-            path = urlsplit(self.path).path.lstrip("/")
+            url = urlsplit(self.path)
+            path = url.path.lstrip("/")
             if path == "slow":
                 time.sleep(slow_seconds)
+            if self.special(path, url.query):
+                return
             file = root / path
             if not path or not file.is_file():
                 self.send_error(404)
@@ -96,7 +140,7 @@ def serve(root: Path, slow_seconds: float = 2.0, chat: Chat | None = None) -> It
         def log_message(self, format: str, *args: object) -> None:
             del format, args  # keep test output clean
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = _QuietServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     served.base = f"http://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -104,6 +148,7 @@ def serve(root: Path, slow_seconds: float = 2.0, chat: Chat | None = None) -> It
     try:
         yield served
     finally:
+        stopping.set()
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)

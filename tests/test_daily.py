@@ -20,7 +20,7 @@ import pytest
 from briefer.cache import CallCache
 from briefer.daily import DailyResult, run_daily
 from briefer.dailyconfig import DailyConfig, load
-from briefer.runlock import LOCK_NAME
+from briefer.runlock import LOCK_NAME, RunLock
 from briefer.schemas import Briefing
 from briefer.settings import data_dir
 
@@ -48,7 +48,9 @@ class Day:
         feed_list = ", ".join(f'"{self.web.base}/{n}"' for n in names)
         path = self.root / "briefer.toml"
         path.write_text(
-            f'output = "out"\nformats = ["md", "json"]\nkeep_days = 3\n{extra}\n'
+            f'output = "out"\nformats = ["md", "json"]\nkeep_days = 3\n'
+            # The feeds are on the loopback test server, which public-only fetching refuses.
+            f"allow_private_addresses = true\n{extra}\n"
             f'[sources]\nfolders = ["inbox"]\nfeeds = [{feed_list}]\n',
             encoding="utf-8",
         )
@@ -209,8 +211,9 @@ def test_endpoint_failure_stops_the_remaining_stories(day: Day) -> None:
 def test_second_run_while_the_first_holds_the_lock_does_nothing(day: Day) -> None:
     cfg = day.config()
     lock = day.out / LOCK_NAME
-    day.out.mkdir()
-    lock.write_text(f"{os.getpid()}\n")
+    first = RunLock(lock)  # a run in progress, as this very process
+    assert first.acquire()
+    held = lock.read_text()
     fake = FakeEndpoint(reply)
     result = run(cfg, fake)
     assert result.status == "locked"
@@ -218,7 +221,24 @@ def test_second_run_while_the_first_holds_the_lock_does_nothing(day: Day) -> Non
     assert str(lock) in result.message and "did nothing" in result.message
     assert fake.requests == [] and day.web.requests == []
     assert sorted(p.name for p in day.out.iterdir()) == [LOCK_NAME]
-    assert lock.read_text() == f"{os.getpid()}\n"
+    assert lock.read_text() == held
+    first.release()
+
+
+def test_a_lock_held_for_hours_fails_the_run_loudly(day: Day) -> None:
+    lock = day.out / LOCK_NAME
+    assert RunLock(lock).acquire()
+    record = json.loads(lock.read_text())
+    record["created"] -= 13 * 3600  # a live run that took the lock 13 hours ago
+    lock.write_text(json.dumps(record))
+    notes: list[str] = []
+    fake = FakeEndpoint(reply)
+    result = run(day.config(), fake, notify=notes.append)
+    assert result.status == "failed" and fake.requests == []
+    assert result.message.startswith(
+        f"Another briefer daily run (pid {os.getpid()}) has held {lock} for 13 hours"
+    )
+    assert notes == [result.message]
 
 
 def test_lock_left_by_a_killed_run_is_taken_over(day: Day) -> None:
@@ -238,11 +258,22 @@ def test_lock_left_by_a_killed_run_is_taken_over(day: Day) -> None:
     assert not (day.out / LOCK_NAME).exists()
 
 
+def briefers_day(folder: Path, *slugs: str) -> None:
+    """A dated folder as a run leaves it: the day state, the index and the briefings."""
+    folder.mkdir()
+    stories = {s: {"input": "x", "title": s, "files": [f"{s}.md"], "articles": []} for s in slugs}
+    (folder / ".briefer-state.json").write_text(json.dumps({"stories": stories}))
+    for name in ("index.md", *(f"{s}.md" for s in slugs)):
+        (folder / name).write_text("x")
+
+
 def test_retention_deletes_only_old_dated_folders(day: Day, tmp_path: Path) -> None:
     elsewhere = tmp_path / "keep-me"
     elsewhere.mkdir()
     day.out.mkdir()
-    for name in ("2026-03-01", "2026-03-07", "2026-03-08", "2026-03-09", "notes", "2026-13-45"):
+    for name in ("2026-03-01", "2026-03-07", "2026-03-08", "2026-03-09"):
+        briefers_day(day.out / name, "some-story")
+    for name in ("notes", "2026-13-45"):
         (day.out / name).mkdir()
         (day.out / name / "index.md").write_text("x")
     (day.out / "2026-03-02").symlink_to(elsewhere)
@@ -259,6 +290,52 @@ def test_retention_deletes_only_old_dated_folders(day: Day, tmp_path: Path) -> N
         "notes",
     ]
     assert elsewhere.is_dir()
+
+
+def test_retention_keeps_dated_folders_briefer_did_not_make_or_fill(day: Day) -> None:
+    day.out.mkdir()
+    photos = day.out / "2026-03-01"
+    photos.mkdir()
+    (photos / "index.md").write_text("my own notes")
+    (photos / "beach.jpg").write_bytes(b"\xff\xd8\xff\xe0 not briefer's")
+    mixed = day.out / "2026-03-02"
+    briefers_day(mixed, "old-story")
+    (mixed / "beach.jpg").write_bytes(b"\xff\xd8\xff\xe0")
+    nested = day.out / "2026-03-03"
+    briefers_day(nested, "old-story")
+    (nested / "raw").mkdir()
+    interrupted = day.out / "2026-03-04"
+    briefers_day(interrupted, "old-story")
+    (interrupted / ".old-story.md.k2j4h5x1.tmp").write_text("half")
+    notes: list[str] = []
+    result = run(day.config(), FakeEndpoint(reply), notify=notes.append)
+    assert result.pruned == ["2026-03-04"]
+    assert (photos / "beach.jpg").read_bytes().endswith(b"not briefer's")
+    assert (photos / "index.md").read_text() == "my own notes"
+    assert sorted(p.name for p in mixed.iterdir()) == [
+        ".briefer-state.json",
+        "beach.jpg",
+        "index.md",
+        "old-story.md",
+    ]
+    assert (nested / "raw").is_dir() and not interrupted.exists()
+    assert f"Kept {mixed} past keep_days: it holds 'beach.jpg', which briefer did not write." in (
+        notes
+    )
+    assert f"Kept {nested} past keep_days: it holds 'raw', which briefer did not write." in notes
+
+
+def test_a_day_with_nothing_briefed_is_marked_as_briefers_and_pruned_later(
+    day: Day, tmp_path: Path
+) -> None:
+    cfg = day.config(feeds=("dead.xml",))
+    cfg = cfg.model_copy(
+        update={"sources": cfg.sources.model_copy(update={"folders": [str(tmp_path / "gone")]})}
+    )
+    assert run(cfg, FakeEndpoint(reply)).stories == []
+    assert (day.out / DAY / ".briefer-state.json").is_file()
+    later = run(cfg, FakeEndpoint(reply), now=NOW + timedelta(days=3))
+    assert later.pruned == [DAY]
 
 
 def test_an_article_briefed_yesterday_is_not_briefed_again(day: Day) -> None:

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from briefer.cache import CallCache
 from briefer.cli import app
-from briefer.runlock import LOCK_NAME
+from briefer.runlock import LOCK_NAME, RunLock
 from briefer.settings import data_dir
 
 from .conftest import TEST_MODEL
@@ -39,6 +39,7 @@ def write_config(tmp_path: Path, web: Served, feeds: str) -> Path:
     config.write_text(
         'output = "out"\n'
         "window_hours = 1000000  # the fixture feeds are dated March 2026\n"
+        "allow_private_addresses = true  # the feeds are on the loopback test server\n"
         f'[sources]\nfolders = ["inbox"]\nfeeds = [{feeds}]\n'
         f'[model]\nbase_url = "{web.base}/v1"\nmodel = "{TEST_MODEL}"\n',
         encoding="utf-8",
@@ -83,9 +84,10 @@ def test_daily_exit_1_when_it_failed(tmp_path: Path, web: Served) -> None:
 
 def test_daily_exit_0_with_a_message_when_locked(tmp_path: Path, web: Served) -> None:
     config = write_config(tmp_path, web, f'"{web.base}/metro-wire.xml"')
-    (tmp_path / "out").mkdir()
-    (tmp_path / "out" / LOCK_NAME).write_text(f"{os.getpid()}\n")
+    lock = RunLock(tmp_path / "out" / LOCK_NAME)  # a run in progress: this process
+    assert lock.acquire()
     result = runner.invoke(app, ["daily", "--config", str(config)])
+    lock.release()
     assert result.exit_code == 0, result.output
     assert f"Another briefer daily run (pid {os.getpid()}) holds" in result.stdout
     assert web.requests == []

@@ -31,6 +31,8 @@ def test_the_example_from_init_is_valid_and_paths_resolve_against_its_folder(
     assert cfg.sources.folders == [str(tmp_path / "articles")]
     assert cfg.formats == ["md", "json"]
     assert (cfg.window_hours, cfg.keep_days, cfg.min_outlets) == (24, 30, 2)
+    assert (cfg.fetch_timeout, cfg.gather_timeout) == (20, 600)
+    assert cfg.allow_private_addresses is False  # feeds reach public addresses only
 
 
 def test_absolute_and_home_paths_are_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -70,6 +72,8 @@ def test_bad_value_names_the_key_and_line(tmp_path: Path) -> None:
     assert error_of(path).startswith(f"{path}: line 2: keep_days: Input should be greater")
     path = write(tmp_path, 'output = "o"\n[sources]\nfolders = ["a"]\n[model]\nconcurrency = 0\n')
     assert error_of(path).startswith(f"{path}: line 5: model.concurrency:")
+    path = write(tmp_path, 'output = "o"\ngather_timeout = 0\n[sources]\nfolders = ["a"]\n')
+    assert error_of(path).startswith(f"{path}: line 2: gather_timeout: Input should be greater")
     path = write(tmp_path, 'output = "o"\nformats = ["pdf"]\n[sources]\nfolders = ["a"]\n')
     assert error_of(path).startswith(f"{path}: line 2: formats[0]: Input should be 'md' or 'json'")
 

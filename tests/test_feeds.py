@@ -3,6 +3,7 @@ and every failure is a skipped source with its reason, never the end of the run.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,7 +40,7 @@ def test_user_agent_names_briefer_and_its_version() -> None:
 
 
 def test_rss_entries_become_articles_and_failures_are_skipped(web: Served) -> None:
-    got = fetch_all([f"{web.base}/metro-wire.xml"], [], since=SINCE, timeout=5)
+    got = fetch_all([f"{web.base}/metro-wire.xml"], [], since=SINCE, timeout=5, allow_private=True)
     assert [a.title for a in got.articles] == [
         "City shuts Millbrook harbor bridge as girder corrosion worsens",
         "Library board cuts Sunday hours at eleven branches",
@@ -57,7 +58,9 @@ def test_rss_entries_become_articles_and_failures_are_skipped(web: Served) -> No
 
 
 def test_atom_feed_entries_use_the_page_site_name(web: Served) -> None:
-    got = fetch_all([f"{web.base}/harbor-gazette.atom"], [], since=SINCE, timeout=5)
+    got = fetch_all(
+        [f"{web.base}/harbor-gazette.atom"], [], since=SINCE, timeout=5, allow_private=True
+    )
     assert [(a.outlet, a.url) for a in got.articles] == [
         ("Harbor Gazette", f"{web.base}/library-gazette.html"),
         ("Metro Wire", f"{web.base}/bridge.html#top"),
@@ -66,9 +69,23 @@ def test_atom_feed_entries_use_the_page_site_name(web: Served) -> None:
 
 
 def test_without_a_window_every_entry_is_kept(web: Served) -> None:
-    got = fetch_all([f"{web.base}/metro-wire.xml"], [], since=None, timeout=5, max_per_feed=10)
+    got = fetch_all(
+        [f"{web.base}/metro-wire.xml"],
+        [],
+        since=None,
+        timeout=5,
+        max_per_feed=10,
+        allow_private=True,
+    )
     assert len(got.articles) == 3 and got.too_old == 0
-    got = fetch_all([f"{web.base}/metro-wire.xml"], [], since=None, timeout=5, max_per_feed=1)
+    got = fetch_all(
+        [f"{web.base}/metro-wire.xml"],
+        [],
+        since=None,
+        timeout=5,
+        max_per_feed=1,
+        allow_private=True,
+    )
     assert len(got.articles) == 1
 
 
@@ -84,6 +101,7 @@ def test_one_dead_feed_does_not_stop_the_others(web: Served) -> None:
         [],
         since=SINCE,
         timeout=5,
+        allow_private=True,
     )
     reasons = {s.path: s.reason for s in got.skipped}
     assert reasons[closed].startswith("feed: cannot fetch (ConnectError")
@@ -96,7 +114,7 @@ def test_single_pages_and_their_failures(web: Served) -> None:
     urls = [
         f"{web.base}/{name}" for name in ("library.html", "logo.png", "empty.html", "plain.txt")
     ]
-    got = fetch_all([], urls, since=SINCE, timeout=5)
+    got = fetch_all([], urls, since=SINCE, timeout=5, allow_private=True)
     assert [a.url for a in got.articles] == [urls[0], urls[3]]
     plain = got.articles[1]
     assert plain.outlet == "127.0.0.1" and plain.outlet_source == "url"
@@ -108,8 +126,25 @@ def test_single_pages_and_their_failures(web: Served) -> None:
 
 
 def test_a_slow_server_times_out(web: Served) -> None:
-    with client(timeout=0.3) as http, pytest.raises(FetchError, match="timed out"):
+    with (
+        client(timeout=0.3, allow_private=True) as http,
+        pytest.raises(FetchError, match="timed out"),
+    ):
         fetch_page(http, f"{web.base}/slow")
+
+
+@pytest.mark.parametrize("path", ["drip", "drip-headers"])
+def test_a_server_that_drips_is_cut_off_at_the_whole_download_timeout(
+    web: Served, path: str
+) -> None:
+    """A byte every 0.05 s never trips a per-read timeout; the whole download still ends."""
+    start = time.monotonic()
+    with (
+        client(timeout=0.5, allow_private=True) as http,
+        pytest.raises(FetchError, match=r"^timed out: the whole download took longer than 0.5 s$"),
+    ):
+        fetch_page(http, f"{web.base}/{path}")
+    assert time.monotonic() - start < 2.0
 
 
 def test_parse_feed_reads_titles_links_and_dates() -> None:

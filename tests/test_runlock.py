@@ -1,15 +1,32 @@
-"""The run lock: one holder at a time, a dead holder's lock taken over, a lock being written
-left alone, and release never removes another run's lock."""
+"""The run lock: one holder at a time, a gone holder's lock taken over (also when its pid now
+names another program), a genuine live run in another process still blocks, a lock being
+written is left alone, and release never removes another run's lock."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
+from briefer import runlock
 from briefer.runlock import RunLock, pid_alive
+
+# A child that holds the lock until its stdin closes (30 s at most), then releases it.
+HOLDER = """
+import select, sys
+from pathlib import Path
+from briefer.runlock import RunLock
+lock = RunLock(Path(sys.argv[1]))
+print("held" if lock.acquire() else "blocked", flush=True)
+select.select([sys.stdin], [], [], 30)
+lock.release()
+"""
 
 
 def dead_pid() -> int:
@@ -22,11 +39,34 @@ def dead_pid() -> int:
     return int(child.stdout)
 
 
+def owner(path: Path) -> int:
+    return int(json.loads(path.read_text())["pid"])
+
+
+@pytest.fixture
+def holder(tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
+    """Another process that holds tmp_path/lock, as a running briefer would."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(tmp_path / "lock")],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout is not None and child.stdout.readline() == "held\n"
+    yield child
+    if child.poll() is None:
+        child.kill()
+    child.wait(timeout=10)
+    for pipe in (child.stdin, child.stdout):
+        if pipe is not None:
+            pipe.close()
+
+
 def test_one_holder_at_a_time(tmp_path: Path) -> None:
     path = tmp_path / "out" / "lock"
     first, second = RunLock(path), RunLock(path)
-    assert first.acquire() and path.read_text() == f"{os.getpid()}\n"
-    assert not second.acquire() and second.holder == os.getpid()
+    assert first.acquire() and owner(path) == os.getpid()
+    assert not second.acquire() and second.holder and second.holder.pid == os.getpid()
     second.release()
     assert path.exists()  # not its lock to remove
     first.release()
@@ -35,15 +75,101 @@ def test_one_holder_at_a_time(tmp_path: Path) -> None:
     second.release()
 
 
+def test_the_lock_records_who_holds_it(tmp_path: Path) -> None:
+    path = tmp_path / "lock"
+    before = time.time()
+    assert RunLock(path).acquire()
+    record = json.loads(path.read_text())
+    assert record["pid"] == os.getpid()
+    assert before <= record["created"] <= time.time()
+    assert record["command"] == sys.argv[:6]
+    if Path("/proc/self/stat").exists():
+        ticks = Path(f"/proc/{os.getpid()}/stat").read_text().rsplit(")", 1)[1].split()[19]
+        assert record["started"].endswith(f":{ticks}")
+
+
+def test_a_live_run_in_another_process_blocks(
+    tmp_path: Path, holder: subprocess.Popen[str]
+) -> None:
+    lock = RunLock(tmp_path / "lock")
+    assert not lock.acquire() and lock.holder and lock.holder.pid == holder.pid
+    assert lock.took_over is None
+    assert holder.stdin is not None
+    holder.stdin.close()  # the holder finishes and releases
+    holder.wait(timeout=30)
+    assert lock.acquire()
+    lock.release()
+
+
 def test_a_dead_holders_lock_is_taken_over(tmp_path: Path) -> None:
     path = tmp_path / "lock"
     pid = dead_pid()
     assert not pid_alive(pid) and pid_alive(os.getpid())
-    path.write_text(f"{pid}\n")
+    path.write_text(f"{pid}\n")  # as an older briefer wrote it
     lock = RunLock(path)
     assert lock.acquire() and lock.took_over == pid
-    assert path.read_text() == f"{os.getpid()}\n"
+    assert owner(path) == os.getpid()
     assert [p.name for p in tmp_path.iterdir()] == ["lock"]  # no stale copy left behind
+
+
+@pytest.mark.skipif(not Path("/proc/1/stat").exists(), reason="needs /proc (Linux)")
+@pytest.mark.parametrize(
+    "content",
+    [
+        "1\n",  # an older briefer's lock whose pid is now init
+        json.dumps({"pid": 1, "started": "an-earlier-boot:4242", "created": 0}),
+    ],
+)
+def test_a_lock_naming_pid_1_is_taken_over(tmp_path: Path, content: str) -> None:
+    path = tmp_path / "lock"
+    path.write_text(content)
+    assert pid_alive(1)
+    lock = RunLock(path)
+    assert lock.acquire() and lock.took_over == 1
+    assert owner(path) == os.getpid()
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc (Linux)")
+def test_a_reused_pid_is_taken_over(tmp_path: Path) -> None:
+    """The pid is alive, but it is not the process that took the lock: the start differs."""
+    path = tmp_path / "lock"
+    parent = os.getppid()
+    started = runlock.process_start(parent)
+    assert started is not None
+    wrong = started.rsplit(":", 1)[0] + ":1"
+    path.write_text(json.dumps({"pid": parent, "started": wrong, "created": time.time()}))
+    lock = RunLock(path)
+    assert lock.acquire() and lock.took_over == parent
+
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="needs /proc (Linux)")
+def test_an_older_briefers_lock_blocks_while_that_run_lives(tmp_path: Path) -> None:
+    """A bare pid (the old format) counts when that process was started as briefer."""
+    script = tmp_path / "briefer"
+    script.write_text("import select, sys\nselect.select([sys.stdin], [], [], 30)\n")
+    with subprocess.Popen([sys.executable, str(script)], stdin=subprocess.PIPE) as old_run:
+        (tmp_path / "lock").write_text(f"{old_run.pid}\n")
+        cmdline = Path(f"/proc/{old_run.pid}/cmdline")
+        for _ in range(100):  # until it has exec'd, its command line is pytest's
+            if str(script).encode() in cmdline.read_bytes():
+                break
+            time.sleep(0.05)
+        lock = RunLock(tmp_path / "lock")
+        try:
+            assert not lock.acquire() and lock.holder and lock.holder.pid == old_run.pid
+        finally:
+            old_run.kill()
+    assert lock.acquire() and lock.took_over == old_run.pid
+
+
+def test_without_proc_a_live_pid_still_counts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runlock, "_PROC", tmp_path / "no-proc")
+    path = tmp_path / "lock"
+    path.write_text(json.dumps({"pid": os.getppid(), "started": "elsewhere:1"}))
+    lock = RunLock(path)
+    assert not lock.acquire() and lock.holder and lock.holder.pid == os.getppid()
 
 
 def test_an_unreadable_lock_is_left_alone_only_while_it_is_fresh(tmp_path: Path) -> None:
@@ -53,7 +179,7 @@ def test_an_unreadable_lock_is_left_alone_only_while_it_is_fresh(tmp_path: Path)
     old = time.time() - 3600
     os.utime(path, (old, old))
     lock = RunLock(path)
-    assert lock.acquire() and path.read_text() == f"{os.getpid()}\n"
+    assert lock.acquire() and owner(path) == os.getpid()
 
 
 def test_release_leaves_a_lock_that_is_no_longer_ours(tmp_path: Path) -> None:
