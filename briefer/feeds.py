@@ -22,6 +22,7 @@ import httpx2
 from pydantic import BaseModel, Field
 
 from . import __version__, safehttp
+from .charset import declared_charset, decode
 from .ingest import Article, Skipped, read_page
 
 USER_AGENT = f"briefer/{__version__} (+https://github.com/briefer)"
@@ -64,8 +65,11 @@ class Page(BaseModel):
     content_type: str
     charset: str | None
 
-    def text(self) -> str:
-        return self.body.decode(self.charset or "utf-8", errors="replace")
+    def text(self) -> tuple[str, str]:
+        """The body as text and the encoding it was read with: UTF-8, else the charset the
+        server or the page declares (if the bytes fit it), else a detected one, as for files.
+        Raises ValueError for a body that is not text."""
+        return decode(self.body, self.charset or declared_charset(self.body))
 
 
 def _whole_download_seconds(http: httpx2.Client) -> float:
@@ -123,8 +127,15 @@ def fetch_page(
     if kind and kind not in _HTML_TYPES and kind != "text/plain":
         raise FetchError(f"not an article page (content type {kind})")
     try:
+        content, encoding = page.text()
         return read_page(
-            page.text(), url, html=kind != "text/plain", outlet=outlet, title=title, date=date
+            content,
+            url,
+            html=kind != "text/plain",
+            outlet=outlet,
+            title=title,
+            date=date,
+            encoding=encoding,
         )
     except ValueError as exc:
         raise FetchError(str(exc)) from exc

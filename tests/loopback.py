@@ -130,7 +130,8 @@ def serve(root: Path, slow_seconds: float = 2.0, chat: Chat | None = None) -> It
                 return
             data = file.read_bytes()
             if file.suffix in (".xml", ".atom", ".html"):
-                data = Template(data.decode("utf-8")).safe_substitute(base=served.base).encode()
+                text = Template(data.decode("utf-8", "surrogateescape"))  # Latin-1 pages too
+                data = text.safe_substitute(base=served.base).encode("utf-8", "surrogateescape")
             self.send_response(200)
             self.send_header("Content-Type", TYPES.get(file.suffix, "application/octet-stream"))
             self.send_header("Content-Length", str(len(data)))

@@ -156,3 +156,19 @@ def test_parse_feed_reads_titles_links_and_dates() -> None:
         "http://h.test/bridge.html#top",
     ]
     assert entries[0].published == datetime(2026, 3, 10, 6, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("declared", ['<meta charset="iso-8859-1">', ""])
+def test_a_latin1_page_is_read_with_its_accents(tmp_path: Path, declared: str) -> None:
+    body = (
+        f"<html><head>{declared}<title>Le café ferme</title></head><body><article>"
+        "<p>Le café de la gare ferme ses portes après quarante ans, disent les commerçants "
+        "du quartier, qui regrettent « un lieu de vie » et réclament un repreneur.</p>"
+        "</article></body></html>"
+    ).encode("latin-1")
+    (tmp_path / "fr.html").write_bytes(body)
+    with serve(tmp_path) as web, client(5, allow_private=True) as http:
+        article = fetch_page(http, f"{web.base}/fr.html")
+    assert "café de la gare" in article.text and "commerçants" in article.text
+    assert "\ufffd" not in article.text
+    assert article.encoding not in (None, "utf-8")
