@@ -7,6 +7,7 @@ a symlink writes the file it points at instead of replacing the link.
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -25,6 +26,16 @@ def _umask() -> int:
 def _target(path: Path) -> Path:
     """Where the bytes go: a symlink's target (the link stays), else the path itself."""
     return path.resolve() if path.is_symlink() else path
+
+
+def _reason(exc: OSError) -> str:
+    """What went wrong and the fix, by error number."""
+    what = exc.strerror or type(exc).__name__
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"{what}; free some space or choose another folder"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"{what}; check the folder's permissions or choose another folder"
+    return f"{what}; choose another folder"
 
 
 def write_atomic(path: Path, data: str | bytes, *, mode: int | None = None) -> None:
@@ -47,10 +58,7 @@ def write_atomic(path: Path, data: str | bytes, *, mode: int | None = None) -> N
         os.replace(tmp, target)
         tmp = None
     except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise StorageError(
-            f"Cannot write {path}: {reason}; free some space or choose another folder."
-        ) from exc
+        raise StorageError(f"Cannot write {path}: {_reason(exc)}.") from exc
     finally:
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)

@@ -99,7 +99,7 @@ def input_hash(story: Story, settings: Settings, cfg: DailyConfig) -> str:
     payload = {
         "articles": [(a.id, a.outlet, a.title, a.path) for a in story.articles],
         "model": settings.model,
-        "endpoint": settings.base_url or "",
+        "endpoint": settings.endpoint(),  # no credentials, even hashed
         "local_model": cfg.model.local_model or "",
         "prompts": prompts.version(),
     }

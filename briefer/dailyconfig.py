@@ -249,4 +249,6 @@ folders = ["articles"]
 # concurrency = 4
 # context_window = 8192
 # local_model = "default"
+# Articles longer than this many model tokens (after clean-up) are skipped and listed.
+# max_article_tokens = 30000
 """

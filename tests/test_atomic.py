@@ -76,3 +76,16 @@ def test_writing_to_a_symlink_writes_its_target_and_keeps_the_link(tmp_path: Pat
     assert link.is_symlink()
     assert real.read_text() == "new"
     assert sorted(p.name for p in real.parent.iterdir()) == ["briefing.md"]
+
+
+def test_a_read_only_folder_says_to_check_permissions_not_to_free_space(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def denied(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(atomic.tempfile, "mkstemp", denied)
+    with pytest.raises(StorageError) as info:
+        write_atomic(tmp_path / "b.md", "x")
+    assert "Permission denied; check the folder's permissions" in str(info.value)
+    assert "free some space" not in str(info.value)
