@@ -41,11 +41,10 @@ from .errors import (
 )
 from .gather import gather
 from .grouping import Story, group
-from .ingest import Skipped
 from .pipeline import ProgressFn, brief_articles
 from .render import to_json, to_markdown
 from .runlock import LOCK_NAME, OLD_LOCK_HOURS, RunLock, describe
-from .schemas import Briefing
+from .schemas import Briefing, Skipped
 from .settings import Settings
 
 Status = Literal["done", "nothing_new", "failed", "locked"]

@@ -23,7 +23,8 @@ from pydantic import BaseModel, Field
 
 from . import __version__, safehttp
 from .charset import declared_charset, decode
-from .ingest import Article, Skipped, read_page
+from .ingest import Article, read_page
+from .schemas import Skipped
 
 USER_AGENT = f"briefer/{__version__} (+https://github.com/briefer)"
 MAX_BYTES = 5_000_000  # larger than any article page; a bigger body is something else

@@ -27,8 +27,9 @@ from . import feeds
 from .dailyconfig import DailyConfig
 from .errors import InputError
 from .feeds import OUT_OF_TIME, Gathered
-from .ingest import HTML_SUFFIXES, MANIFEST_NAME, TEXT_SUFFIXES, Skipped, load_manifest
+from .ingest import HTML_SUFFIXES, MANIFEST_NAME, TEXT_SUFFIXES, load_manifest
 from .ingest import read_article as read_file
+from .schemas import Skipped
 
 SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES
 MAX_WALK = 20_000  # paths taken from one folder's walk or one pattern's matches

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from .charset import declared_charset, decode
 from .errors import InputError, NoArticlesError
+from .schemas import Skipped
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
@@ -49,13 +50,6 @@ class Article(BaseModel):
         if self.encoding in (None, "utf-8"):
             return None
         return f"{self.path}: not UTF-8, read as {self.encoding}"
-
-
-class Skipped(BaseModel):
-    """A file that was not used, and why (shown to the user as a one-line warning)."""
-
-    path: str
-    reason: str
 
 
 class IngestResult(BaseModel):

@@ -52,7 +52,6 @@ MODELS: dict[str, ModelInfo] = {
     ]
 }
 
-DEFAULT_MODEL = "gpt-4.1-mini"
 # Unknown models: assume a small window (many local servers default to 4-8k) and o200k counts.
 FALLBACK_CONTEXT_WINDOW = 8_192
 

@@ -31,7 +31,7 @@ from .chunking import chunk_text
 from .clean import clean_text
 from .contrast import CONTRAST_MAX_TOKENS, candidates, contrast, contrast_messages
 from .errors import ModelOutputError, ModelRefusalError, NoArticlesError, OutputTruncatedError
-from .ingest import Article, Skipped, ingest
+from .ingest import Article, ingest
 from .llm import LLM, build_client
 from .modeltable import ModelInfo, lookup
 from .schemas import (
@@ -41,6 +41,7 @@ from .schemas import (
     Cited,
     OutletComparison,
     RunMeta,
+    Skipped,
     SourceRef,
     Synthesis,
     Takeaway,

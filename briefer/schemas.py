@@ -16,8 +16,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from .ingest import Skipped
-
 ClaimKind = Literal["reported_fact", "attributed_statement", "opinion"]
 Tone = Literal["neutral", "positive", "negative", "mixed"]
 Genre = Literal["news_report", "analysis", "opinion", "aggregator"]
@@ -137,6 +135,13 @@ class ContrastReport(BaseModel):
 
 
 # --- The briefing the reader gets --------------------------------------------------------
+
+
+class Skipped(BaseModel):
+    """A file that was not used, and why (shown to the user as a one-line warning)."""
+
+    path: str
+    reason: str
 
 
 class SourceRef(BaseModel):

@@ -18,11 +18,11 @@ import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import ConfigError
-from .modeltable import DEFAULT_MODEL
 from .redact import redact_url, url_secrets
 
 StructuredMode = Literal["auto", "json_schema", "json_object", "text"]
 
+DEFAULT_MODEL = "gpt-4.1-mini"
 DEFAULT_MAX_ARTICLE_TOKENS = 30_000
 
 NO_KEY_MESSAGE = "No API key: set OPENAI_API_KEY, pass --base-url, or install the local extra."

@@ -8,7 +8,7 @@ import pytest
 from briefer.daily import ArticleRef, DailyResult, StoryOutcome
 from briefer.dailyindex import render_index
 from briefer.dailystate import StoryState
-from briefer.ingest import Skipped
+from briefer.schemas import Skipped
 
 from .mdjudge import block_types, headings, inline_types, links, text_of
 

@@ -7,7 +7,6 @@ import re
 
 from markdown_it import MarkdownIt
 
-from briefer.ingest import Skipped
 from briefer.render import to_json, to_markdown
 from briefer.schemas import (
     BriefContradiction,
@@ -18,6 +17,7 @@ from briefer.schemas import (
     QuotedSource,
     RunMeta,
     Side,
+    Skipped,
     SourceRef,
     StepUsage,
     Takeaway,

@@ -8,8 +8,7 @@ import pytest
 
 from briefer import settings
 from briefer.errors import ConfigError
-from briefer.modeltable import DEFAULT_MODEL
-from briefer.settings import Settings, resolve
+from briefer.settings import DEFAULT_MODEL, Settings, resolve
 
 NO_KEY = "No API key: set OPENAI_API_KEY, pass --base-url, or install the local extra."
 
