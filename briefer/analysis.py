@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from . import prompts
 from .chunking import Chunk, chunk_text, input_budget
 from .errors import OutputTruncatedError
-from .ingest import Article
+from .ingest.files import Article
 from .llm import LLM
 from .modeltable import ModelInfo
 from .schemas import ArticleAnalysis, Tone

@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from .atomic import write_atomic
 from .dedupe import article_keys
-from .ingest import Article
+from .ingest.files import Article
 
 STATE_NAME = ".briefer-state.json"
 SEEN_NAME = ".briefer-seen.json"

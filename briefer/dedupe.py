@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Sequence
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from .ingest import Article
+from .ingest.files import Article
 from .schemas import Skipped
 
 SHINGLE_WORDS = 5

@@ -22,8 +22,8 @@ import httpx2
 from pydantic import BaseModel, Field
 
 from . import __version__, safehttp
-from .charset import declared_charset, decode
-from .ingest import Article, read_page
+from .ingest.charset import declared_charset, decode
+from .ingest.files import Article, read_page
 from .schemas import Skipped
 
 USER_AGENT = f"briefer/{__version__} (+https://github.com/briefer)"

@@ -27,8 +27,8 @@ from . import feeds
 from .dailyconfig import DailyConfig
 from .errors import InputError
 from .feeds import OUT_OF_TIME, Gathered
-from .ingest import HTML_SUFFIXES, MANIFEST_NAME, TEXT_SUFFIXES, load_manifest
-from .ingest import read_article as read_file
+from .ingest.files import HTML_SUFFIXES, MANIFEST_NAME, TEXT_SUFFIXES, load_manifest
+from .ingest.files import read_article as read_file
 from .schemas import Skipped
 
 SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES

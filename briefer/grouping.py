@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pydantic import BaseModel
 
 from .dedupe import words
-from .ingest import Article
+from .ingest.files import Article
 
 DEFAULT_THRESHOLD = 0.15
 _SLUG_WORDS = 4

@@ -28,10 +28,10 @@ from .analysis import (
 from .bound import StepEstimate, upper_bound
 from .cache import CallCache
 from .chunking import chunk_text
-from .clean import clean_text
 from .contrast import CONTRAST_MAX_TOKENS, candidates, contrast, contrast_messages
 from .errors import ModelOutputError, ModelRefusalError, NoArticlesError, OutputTruncatedError
-from .ingest import Article, ingest
+from .ingest.clean import clean_text
+from .ingest.files import Article, ingest
 from .llm import LLM, build_client
 from .modeltable import ModelInfo, lookup
 from .schemas import (

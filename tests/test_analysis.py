@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from briefer.analysis import Prepared, render_analysis, tidy
-from briefer.ingest import Article
+from briefer.ingest.files import Article
 from briefer.schemas import ArticleAnalysis, Fact, Figure, QuotedSource
 
 

@@ -16,7 +16,7 @@ from briefer.analysis import analyse_budget, split_for_retry
 from briefer.bound import RENDER_TOKENS, reduce_prompts
 from briefer.chunking import Chunk, chunk_text
 from briefer.errors import ConfigError
-from briefer.ingest import ingest
+from briefer.ingest.files import ingest
 from briefer.modeltable import lookup
 from briefer.pipeline import brief, counter_for, estimate, prepare_articles
 from briefer.schemas import Synthesis

@@ -1,4 +1,4 @@
-"""briefer.clean.clean_text on the real seed articles: boilerplate out, article text in."""
+"""briefer.ingest.clean.clean_text on the real seed articles: boilerplate out, article text in."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from briefer.clean import clean_text
+from briefer.ingest.clean import clean_text
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SEED_FILES = sorted(SEEDS.glob("*.txt"))

@@ -8,7 +8,7 @@ from pathlib import Path
 from briefer.analysis import Prepared
 from briefer.cache import CallCache
 from briefer.contrast import candidates, contrast, contrast_messages, mentions
-from briefer.ingest import Article
+from briefer.ingest.files import Article
 from briefer.llm import LLM, build_client
 from briefer.modeltable import lookup
 from briefer.pipeline import counter_for, prepare

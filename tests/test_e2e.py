@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from vcr.cassette import Cassette
 
-from briefer.clean import clean_text
+from briefer.ingest.clean import clean_text
 from briefer.pipeline import brief
 from briefer.render import to_json, to_markdown
 from briefer.schemas import Briefing

@@ -15,7 +15,7 @@ from briefer import gather as gather_mod
 from briefer.dailyconfig import DailyConfig, load
 from briefer.feeds import OUT_OF_TIME
 from briefer.gather import gather
-from briefer.ingest import Article
+from briefer.ingest.files import Article
 
 from .loopback import serve
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from briefer.grouping import cosine, group, similarity_groups, slugify, story_slug, tfidf
-from briefer.ingest import Article, read_article, read_page
+from briefer.ingest.files import Article, read_article, read_page
 
 from .conftest import SEEDS
 

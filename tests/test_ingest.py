@@ -1,4 +1,4 @@
-"""briefer.ingest: files and folders in, Articles out, bad files skipped with a reason."""
+"""briefer.ingest.files: files and folders in, Articles out, bad files skipped with a reason."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from briefer.errors import InputError, NoArticlesError
-from briefer.ingest import MAX_FILE_BYTES, IngestResult, ingest, read_article
+from briefer.ingest.files import MAX_FILE_BYTES, IngestResult, ingest, read_article
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SEED_FILES = sorted(SEEDS.glob("*.txt"))

@@ -16,7 +16,7 @@ from briefer import prompts
 from briefer.analysis import Prepared, analyse_messages
 from briefer.chunking import Chunk
 from briefer.errors import NoArticlesError, PromptError
-from briefer.ingest import Article, ingest
+from briefer.ingest.files import Article, ingest
 from briefer.pipeline import brief, brief_articles, estimate
 from briefer.settings import Settings
 

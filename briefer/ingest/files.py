@@ -16,9 +16,9 @@ from urllib.parse import urlparse
 
 from pydantic import BaseModel
 
+from ..errors import InputError, NoArticlesError
+from ..schemas import Skipped
 from .charset import declared_charset, decode
-from .errors import InputError, NoArticlesError
-from .schemas import Skipped
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
