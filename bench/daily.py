@@ -27,7 +27,7 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from briefer.cache import CallCache
+from briefer.model.cache import CallCache
 
 ROOT = Path(__file__).resolve().parent.parent
 

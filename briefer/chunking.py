@@ -11,8 +11,8 @@ import re
 from pydantic import BaseModel
 
 from .errors import ConfigError
-from .modeltable import ModelInfo
-from .tokens import TokenCounter
+from .model.modeltable import ModelInfo
+from .model.tokens import TokenCounter
 
 _SENTENCE = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?…][\"'”’)\]]))\s+(?=[A-Z0-9\"“‘(\[])")
 

@@ -252,7 +252,7 @@ def estimate(
     max_article_tokens: MaxArticleOpt = None,
 ) -> None:
     """Expected and upper-bound calls, tokens and cost per step, with no model call."""
-    from .llm import MAX_REASKS
+    from .model.llm import MAX_REASKS
     from .pipeline import estimate as run
 
     try:
@@ -296,7 +296,7 @@ def doctor(
     config: ConfigOpt = None,
 ) -> None:
     """Check an endpoint: its models, which structured-output modes work, its context size."""
-    from .doctor import diagnose
+    from .model.doctor import diagnose
 
     try:
         settings = resolve(
@@ -348,8 +348,8 @@ def log(
     """Recent model requests, every paid attempt: outcome, tokens, time, cost."""
     from datetime import datetime
 
-    from .cache import CallCache, default_path
-    from .modeltable import lookup
+    from .model.cache import CallCache, default_path
+    from .model.modeltable import lookup
 
     path = default_path()
     if not path.exists():

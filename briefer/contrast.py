@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass
 from itertools import combinations
 
-from . import prompts
 from .analysis import Prepared
-from .llm import LLM
+from .model import prompts
+from .model.llm import LLM
 from .numbers import measure_spans
 from .schemas import BriefContradiction, ContrastReport, Side
 

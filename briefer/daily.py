@@ -18,7 +18,6 @@ from typing import Literal
 import httpx2
 from pydantic import BaseModel, Field
 
-from . import prompts
 from .atomic import write_atomic
 from .dailyconfig import DailyConfig
 from .dailyindex import render_index
@@ -41,6 +40,7 @@ from .errors import (
 )
 from .gather import gather
 from .grouping import Story, group
+from .model import prompts
 from .pipeline import ProgressFn, brief_articles
 from .render import to_json, to_markdown
 from .runlock import LOCK_NAME, OLD_LOCK_HOURS, RunLock, describe

@@ -15,7 +15,6 @@ from pathlib import Path
 import httpx2
 from pydantic import BaseModel
 
-from . import prompts
 from . import settings as settings_mod
 from .analysis import (
     ANALYSE_MAX_TOKENS,
@@ -26,14 +25,16 @@ from .analysis import (
     render_analysis,
 )
 from .bound import StepEstimate, upper_bound
-from .cache import CallCache
 from .chunking import chunk_text
 from .contrast import CONTRAST_MAX_TOKENS, candidates, contrast, contrast_messages
 from .errors import ModelOutputError, ModelRefusalError, NoArticlesError, OutputTruncatedError
 from .ingest.clean import clean_text
 from .ingest.files import Article, ingest
-from .llm import LLM, build_client
-from .modeltable import ModelInfo, lookup
+from .model import prompts
+from .model.cache import CallCache
+from .model.llm import LLM, build_client
+from .model.modeltable import ModelInfo, lookup
+from .model.tokens import TokenCounter, get_encoding
 from .schemas import (
     SENTENCE_CHARS,
     ArticleAnalysis,
@@ -48,7 +49,6 @@ from .schemas import (
 )
 from .settings import Settings
 from .synthesis import SYNTH_MAX_TOKENS, fix_numbers, synth_messages, synthesise
-from .tokens import TokenCounter, get_encoding
 from .verify import Verifier
 from .voice import Voice, voice
 

@@ -7,7 +7,7 @@ back to article ids.
 
 Strings carry a `maxLength` in the schema only (no validation): grammar-constrained servers
 (llama.cpp) then cannot loop inside one string until the output limit, the failure small models
-show most. It is stripped for OpenAI, whose strict mode does not take it (see llm.py).
+show most. It is stripped for OpenAI, whose strict mode does not take it (see model/llm.py).
 """
 
 from __future__ import annotations

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 
-from . import prompts
 from .chunking import input_budget
 from .errors import ConfigError
-from .llm import LLM
-from .modeltable import ModelInfo
+from .model import prompts
+from .model.llm import LLM
+from .model.modeltable import ModelInfo
+from .model.tokens import TokenCounter
 from .schemas import Synthesis
-from .tokens import TokenCounter
 
 SYNTH_MAX_TOKENS = 2000
 

@@ -17,11 +17,11 @@ from briefer.bound import RENDER_TOKENS, reduce_prompts
 from briefer.chunking import Chunk, chunk_text
 from briefer.errors import ConfigError
 from briefer.ingest.files import ingest
-from briefer.modeltable import lookup
+from briefer.model.modeltable import lookup
+from briefer.model.tokens import TokenCounter
 from briefer.pipeline import brief, counter_for, estimate, prepare_articles
 from briefer.schemas import Synthesis
 from briefer.synthesis import SYNTH_MAX_TOKENS, synth_budget, synth_messages, synthesise
-from briefer.tokens import TokenCounter
 
 from .conftest import SEEDS
 from .fakes import FakeEndpoint, completion

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from briefer.cache import Attempt, CallCache, default_path
 from briefer.errors import StorageError
+from briefer.model.cache import Attempt, CallCache, default_path
 
 # The calls table exactly as the previous release created it (no user_version, no log).
 PREVIOUS_RELEASE = """

@@ -12,8 +12,8 @@ import pytest
 
 from briefer.chunking import Chunk, chunk_text, input_budget
 from briefer.errors import ConfigError
-from briefer.modeltable import ModelInfo
-from briefer.tokens import TokenCounter, get_encoding
+from briefer.model.modeltable import ModelInfo
+from briefer.model.tokens import TokenCounter, get_encoding
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SEED_FILES = sorted(SEEDS.glob("*.txt"))

@@ -192,7 +192,7 @@ def test_strict_writes_nothing_when_a_statement_is_unverified(
 
 
 def test_log_lists_paid_calls_from_the_cache() -> None:
-    from briefer.cache import CallCache
+    from briefer.model.cache import CallCache
     from briefer.settings import data_dir
 
     assert "No model calls recorded yet" in runner.invoke(app, ["log"]).stdout

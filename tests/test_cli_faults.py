@@ -15,8 +15,8 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from briefer import atomic
-from briefer.cache import CallCache, default_path
 from briefer.cli import app
+from briefer.model.cache import CallCache, default_path
 
 from .conftest import SEEDS, TEST_MODEL
 from .fakes import Canned, FakeServer, canned, completion

@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 from briefer.analysis import Prepared
-from briefer.cache import CallCache
 from briefer.contrast import candidates, contrast, contrast_messages, mentions
 from briefer.ingest.files import Article
-from briefer.llm import LLM, build_client
-from briefer.modeltable import lookup
+from briefer.model.cache import CallCache
+from briefer.model.llm import LLM, build_client
+from briefer.model.modeltable import lookup
 from briefer.pipeline import counter_for, prepare
 from briefer.settings import Settings
 

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from briefer.cli import app
 from briefer.daily import run_daily
-from briefer.doctor import diagnose
+from briefer.model.doctor import diagnose
 from briefer.pipeline import brief
 from briefer.render import to_json, to_markdown
 from briefer.settings import Settings

@@ -17,9 +17,9 @@ from typing import Any
 import httpx2
 import pytest
 
-from briefer.cache import CallCache
 from briefer.daily import DailyResult, run_daily
 from briefer.dailyconfig import DailyConfig, load
+from briefer.model.cache import CallCache
 from briefer.runlock import LOCK_NAME, RunLock
 from briefer.schemas import Briefing
 from briefer.settings import data_dir

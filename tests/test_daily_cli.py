@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from briefer.cache import CallCache
 from briefer.cli import app
+from briefer.model.cache import CallCache
 from briefer.runlock import LOCK_NAME, RunLock
 from briefer.settings import data_dir
 

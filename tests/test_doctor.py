@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from briefer.cli import app
-from briefer.doctor import diagnose
-from briefer.endpoints import remembered_mode
+from briefer.model.doctor import diagnose
+from briefer.model.endpoints import remembered_mode
 from briefer.settings import Settings
 
 from .conftest import TEST_MODEL, model_settings

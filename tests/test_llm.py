@@ -8,7 +8,6 @@ import httpx2
 import pytest
 from pydantic import BaseModel, Field
 
-from briefer.cache import CallCache
 from briefer.errors import (
     ConfigError,
     EndpointError,
@@ -16,8 +15,9 @@ from briefer.errors import (
     ModelRefusalError,
     OutputTruncatedError,
 )
-from briefer.llm import LLM, build_client, extract_json
-from briefer.modeltable import lookup
+from briefer.model.cache import CallCache
+from briefer.model.llm import LLM, build_client, extract_json
+from briefer.model.modeltable import lookup
 from briefer.settings import Settings, data_dir
 
 from .fakes import FakeEndpoint, completion, error
@@ -213,8 +213,8 @@ def test_usage_of_rejected_attempts_is_counted() -> None:
 
 
 def test_a_server_that_reads_far_fewer_tokens_than_sent_is_flagged() -> None:
+    from briefer.model.tokens import TokenCounter, get_encoding
     from briefer.settings import cache_dir
-    from briefer.tokens import TokenCounter, get_encoding
 
     counter = TokenCounter(get_encoding("o200k_base", cache_dir() / "tiktoken"))
     settings = Settings(api_key="k", base_url="http://127.0.0.1:9/v1", model="m", max_retries=0)

@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, Field
 
-from briefer.cache import CallCache, default_path
-from briefer.doctor import diagnose
-from briefer.endpoints import remembered, remembered_mode
 from briefer.errors import BrieferError, ConfigError, EndpointError
-from briefer.llm import LLM, build_client
-from briefer.modeltable import lookup
+from briefer.model.cache import CallCache, default_path
+from briefer.model.doctor import diagnose
+from briefer.model.endpoints import remembered, remembered_mode
+from briefer.model.llm import LLM, build_client
+from briefer.model.modeltable import lookup
 from briefer.settings import Settings, data_dir
 
 from .fakes import Canned, FakeServer, canned, completion, error
@@ -102,7 +102,7 @@ def test_a_200_that_is_not_a_chat_completion_is_one_endpoint_error(
 
 
 def test_a_huge_body_is_refused_not_read_whole(make: Make, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("briefer.transport.MAX_BODY", 1000)
+    monkeypatch.setattr("briefer.model.transport.MAX_BODY", 1000)
     with FakeServer(canned(completion("x" * 5000))) as server:
         message = failure(make(server))
     assert "larger than" in message and len(server.requests) == 1

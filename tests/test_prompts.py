@@ -17,12 +17,12 @@ from typing import Any, cast
 
 import pytest
 
-from briefer import prompts
 from briefer.analysis import Prepared, analyse_messages, render_analysis
 from briefer.chunking import Chunk
 from briefer.contrast import Candidate, Mention, contrast_messages
 from briefer.ingest.files import Article
-from briefer.llm import LLM
+from briefer.model import prompts
+from briefer.model.llm import LLM
 from briefer.schemas import ArticleAnalysis, CitedSentence, Fact, Figure, QuotedSource, Synthesis
 from briefer.synthesis import fix_numbers, render_partial, synth_messages
 

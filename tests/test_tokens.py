@@ -1,4 +1,4 @@
-"""briefer.tokens: tiktoken encodings loaded offline from the files bpe-openai ships."""
+"""briefer.model.tokens: tiktoken encodings loaded offline from the files bpe-openai ships."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ import tiktoken
 import tiktoken.load
 import tiktoken.registry
 
-from briefer import tokens
 from briefer.errors import EncodingUnavailableError
-from briefer.tokens import TokenCounter, get_encoding
+from briefer.model import tokens
+from briefer.model.tokens import TokenCounter, get_encoding
 
 # tiktoken's public blob URLs (tiktoken_ext/openai_public.py); its cache key is sha1(url).
 URLS = {
@@ -38,9 +38,9 @@ def _bpe_openai_imported() -> None:
     """Import bpe-openai once with its own DeprecationWarning silenced.
 
     Its package __init__ calls the deprecated importlib.resources.open_binary; under
-    filterwarnings=error that escapes briefer.tokens.get_encoding. The leak itself is covered by
-    test_get_encoding_survives_warnings_as_errors (in a fresh interpreter); here it is set aside
-    so the remaining tests exercise briefer's own logic.
+    filterwarnings=error that escapes briefer.model.tokens.get_encoding. The leak itself is
+    covered by test_get_encoding_survives_warnings_as_errors (in a fresh interpreter); here it is
+    set aside so the remaining tests exercise briefer's own logic.
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
@@ -183,7 +183,7 @@ def test_get_encoding_survives_warnings_as_errors(tmp_path: Path) -> None:
     Loading a tokenizer must not fail because of a warning inside a dependency.
     """
     code = (
-        "import sys; from pathlib import Path; from briefer.tokens import get_encoding; "
+        "import sys; from pathlib import Path; from briefer.model.tokens import get_encoding; "
         "enc = get_encoding('cl100k_base', Path(sys.argv[1])); "
         "assert len(enc.encode('hello world')) == 2"
     )

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import tiktoken
 
-from .atomic import write_atomic
-from .errors import EncodingUnavailableError
+from ..atomic import write_atomic
+from ..errors import EncodingUnavailableError
 
 # tiktoken's blob URLs and sha256 (tiktoken_ext/openai_public.py): the cache key is sha1(url).
 _BLOBS: dict[str, tuple[str, str]] = {

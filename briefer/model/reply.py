@@ -12,8 +12,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import EndpointError
-from .redact import redact_text
+from ..errors import EndpointError
+from ..redact import redact_text
 
 EXCERPT_CHARS = 200
 _SCAN_CHARS = 20_000  # how much of a body is read for an excerpt (a body may be megabytes)

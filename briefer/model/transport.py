@@ -21,9 +21,9 @@ import httpx2
 import openai
 from openai import OpenAI
 
-from .errors import BrieferError, ConfigError, EndpointError
+from ..errors import BrieferError, ConfigError, EndpointError
+from ..settings import Settings
 from .reply import Reply, error_message, excerpt, parse_reply
-from .settings import Settings
 
 MAX_BODY = 16 * 1024 * 1024  # a chat reply is kilobytes; anything near this is not one
 MAX_BACKOFF = 8.0

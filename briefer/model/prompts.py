@@ -19,7 +19,7 @@ import sys
 from functools import cache
 from pathlib import Path
 
-from .errors import PromptError
+from ..errors import PromptError
 
 PROMPT_NAMES = (
     "analyse.system",
@@ -39,7 +39,7 @@ def prompts_dir() -> Path:
     env = os.environ.get("BRIEFER_PROMPTS_DIR")
     candidates = [Path(env)] if env else []
     candidates += [
-        Path(__file__).resolve().parent.parent / "prompts",
+        Path(__file__).resolve().parents[2] / "prompts",
         Path(sys.prefix) / "share" / "briefer" / "prompts",
     ]
     for c in candidates:

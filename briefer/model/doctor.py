@@ -10,12 +10,12 @@ import httpx2
 import openai
 from pydantic import BaseModel
 
+from ..errors import BrieferError
+from ..redact import redact_text
+from ..settings import Settings
 from . import endpoints
-from .errors import BrieferError
 from .llm import LLM, MODES, build_client
 from .modeltable import lookup
-from .redact import redact_text
-from .settings import Settings
 
 
 class Ping(BaseModel):

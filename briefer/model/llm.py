@@ -21,19 +21,19 @@ import openai
 from openai import OpenAI
 from pydantic import BaseModel, ValidationError
 
-from . import endpoints, prompts
-from .cache import Attempt, CallCache, cache_key, default_path
-from .errors import (
+from ..errors import (
     EndpointError,
     ModelError,
     ModelOutputError,
     ModelRefusalError,
     OutputTruncatedError,
 )
+from ..schemas import StepUsage
+from ..settings import Settings
+from . import endpoints, prompts
+from .cache import Attempt, CallCache, cache_key, default_path
 from .modeltable import ModelInfo
 from .reply import Reply, excerpt
-from .schemas import StepUsage
-from .settings import Settings
 from .tokens import TokenCounter
 from .transport import FormatRejected, Transport
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from . import settings as settings_mod
-from .atomic import write_atomic
+from .. import settings as settings_mod
+from ..atomic import write_atomic
 
 RECHECK_DAYS = 7
 _lock = threading.Lock()

@@ -23,8 +23,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from . import settings as settings_mod
-from .errors import StorageError
+from .. import settings as settings_mod
+from ..errors import StorageError
 
 CACHE_NAME = "cache.sqlite"
 R = TypeVar("R")
