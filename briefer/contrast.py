@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from .analysis import Prepared
+from .checks.numbers import measure_spans
 from .model import prompts
 from .model.llm import LLM
-from .numbers import measure_spans
 from .schemas import BriefContradiction, ContrastReport, Side
 
 CONTRAST_MAX_TOKENS = 900

@@ -25,6 +25,8 @@ from .analysis import (
     render_analysis,
 )
 from .bound import StepEstimate, upper_bound
+from .checks.verify import Verifier
+from .checks.voice import Voice, voice
 from .chunking import chunk_text
 from .contrast import CONTRAST_MAX_TOKENS, candidates, contrast, contrast_messages
 from .errors import ModelOutputError, ModelRefusalError, NoArticlesError, OutputTruncatedError
@@ -49,8 +51,6 @@ from .schemas import (
 )
 from .settings import Settings
 from .synthesis import SYNTH_MAX_TOKENS, fix_numbers, synth_messages, synthesise
-from .verify import Verifier
-from .voice import Voice, voice
 
 ProgressFn = Callable[[str, int, int], None]
 # Per-article model failures skip that article; anything else (endpoint down) stops the run.

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from vcr.cassette import Cassette
 
+from briefer.checks.verify import normalize, quote_in
 from briefer.ingest.clean import clean_text
 from briefer.pipeline import brief
 from briefer.render import to_json, to_markdown
 from briefer.schemas import Briefing
-from briefer.verify import normalize, quote_in
 
 from .conftest import FAST_MODEL, SEEDS, model_settings
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from briefer.numbers import numbers, unsupported
-from briefer.verify import Verifier
+from briefer.checks.numbers import numbers, unsupported
+from briefer.checks.verify import Verifier
 
 from .conftest import SEEDS
 
@@ -37,7 +37,7 @@ def test_claim_flags_invented_numbers_and_unsupported_citations() -> None:
 
 
 def test_measures_group_figures_by_kind_with_ranges_and_scales() -> None:
-    from briefer.numbers import human, measures
+    from briefer.checks.numbers import human, measures
 
     assert measures("trade surpassing $240 billion in 2024, up 5% year-over-year") == {
         "money": {240e9},

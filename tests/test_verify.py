@@ -1,4 +1,4 @@
-"""briefer.verify: quotes must stand in their article, citations must name a real one."""
+"""briefer.checks.verify: quotes must stand in their article, citations must name a real one."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from briefer.checks.verify import Verifier, normalize, quote_in
 from briefer.schemas import (
     ArticleAnalysis,
     CitedSentence,
@@ -16,7 +17,6 @@ from briefer.schemas import (
     QuotedSource,
     Synthesis,
 )
-from briefer.verify import Verifier, normalize, quote_in
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -302,8 +302,8 @@ def test_synthesis_keeps_omissions_only_for_known_articles(texts: dict[str, str]
 
 
 def test_quote_attributed_to_someone_the_article_never_names_is_dropped() -> None:
+    from briefer.checks.verify import speaker_in
     from briefer.schemas import ArticleAnalysis, Fact, QuotedSource
-    from briefer.verify import speaker_in
 
     text = (SEEDS / "004_9e89ca09907b8ff5.txt").read_text(encoding="utf-8")
     norm = normalize(text)

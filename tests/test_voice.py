@@ -1,8 +1,8 @@
-"""briefer.voice: the writer's own voice as checkable evidence of an opinion piece."""
+"""briefer.checks.voice: the writer's own voice as checkable evidence of an opinion piece."""
 
 from __future__ import annotations
 
-from briefer.voice import voice
+from briefer.checks.voice import voice
 
 from .conftest import SEEDS
 

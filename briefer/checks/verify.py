@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from ..schemas import ArticleAnalysis, CitedSentence, Synthesis, Verification
 from .numbers import human, numbers, unsupported
-from .schemas import ArticleAnalysis, CitedSentence, Synthesis, Verification
 
 # Distinctive terms: capitalised names, not the sentence's first word (numbers are checked apart).
 _TERM = re.compile(r"\b[A-Z][\w’'-]{2,}")
