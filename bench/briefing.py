@@ -28,8 +28,8 @@ def endpoint(args: argparse.Namespace) -> Iterator[tuple[str, str]]:
     if not args.local:
         yield args.base_url, args.model
         return
-    from briefer.local_model import LOCAL_MODELS, default_cache_dir, resolve_model
-    from briefer.server import LocalServer
+    from briefer.local.models import LOCAL_MODELS, default_cache_dir, resolve_model
+    from briefer.local.server import LocalServer
 
     spec = LOCAL_MODELS[args.local_model]
     path = resolve_model(args.local_model, default_cache_dir())

@@ -89,7 +89,7 @@ def main() -> None:
     all_scores: list[dict[str, float]] = []
     scope = None
     if args.local:
-        from briefer.local_model import default_cache_dir, resolve_model
+        from briefer.local.models import default_cache_dir, resolve_model
 
         scope = f"embedded:{resolve_model(args.local_model, default_cache_dir()).name}"
     with tempfile.TemporaryDirectory() as tmp, endpoint(args) as (base_url, model):

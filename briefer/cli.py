@@ -160,8 +160,8 @@ def brief(
     max_article_tokens: MaxArticleOpt = None,
 ) -> None:
     """Brief the articles: neutral summary, outlet comparison, key takeaways."""
-    from . import embedded
     from .atomic import write_atomic
+    from .local import embedded
     from .pipeline import brief as run
     from .render import to_json, to_markdown
 
@@ -384,9 +384,9 @@ def log(
 @app.command()
 def models() -> None:
     """List the local models the `local` extra can serve, and whether they are ready."""
-    from .embedded import available_models
-    from .local_model import LOCAL_MODELS, default_cache_dir
-    from .server import xllamacpp_available
+    from .local.embedded import available_models
+    from .local.models import LOCAL_MODELS, default_cache_dir
+    from .local.server import xllamacpp_available
 
     table = Table("name", "model id", "description", "assembled")
     cache = default_cache_dir()

@@ -63,9 +63,9 @@ def daily(
     no_cache: NoCacheOpt = False,
 ) -> None:
     """Brief today's stories into OUTPUT/YYYY-MM-DD/ (exit 0 done, 3 nothing new, 1 failed)."""
-    from . import embedded
     from .daily import run_daily
     from .dailyconfig import load, model_settings
+    from .local import embedded
 
     try:
         cfg = load(config)

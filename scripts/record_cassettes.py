@@ -16,8 +16,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from briefer.local_model import LOCAL_MODELS, default_cache_dir, resolve_model
-from briefer.server import LocalServer
+from briefer.local.models import LOCAL_MODELS, default_cache_dir, resolve_model
+from briefer.local.server import LocalServer
 
 ROOT = Path(__file__).resolve().parent.parent
 # (local model, the cassette tests it serves): tests marked fast_model need the 0.5B model.

@@ -86,7 +86,7 @@ def test_bad_path_fails_with_one_line(tmp_path: Path) -> None:
 
 
 def test_missing_key_says_how_to_fix(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("briefer.embedded.xllamacpp_available", lambda: False)
+    monkeypatch.setattr("briefer.local.embedded.xllamacpp_available", lambda: False)
     result = runner.invoke(app, ["brief", str(SEEDS)])
     assert result.exit_code == 1
     assert "No API key: set OPENAI_API_KEY, pass --base-url, or install the local extra." in (

@@ -8,8 +8,8 @@ from typing import Any, ClassVar
 
 import pytest
 
-from briefer import embedded
 from briefer.errors import ConfigError
+from briefer.local import embedded
 from briefer.settings import NO_KEY_MESSAGE, Settings
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from briefer import local_model
 from briefer.errors import BrieferError, LocalModelError
-from briefer.local_model import (
+from briefer.local import models as local_model
+from briefer.local.models import (
     LOCAL_MODELS,
     LocalModelSpec,
     assemble,

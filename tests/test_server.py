@@ -12,10 +12,10 @@ from pathlib import Path
 import httpx2
 import pytest
 
-from briefer import server
 from briefer.errors import BrieferError, LocalServerError
-from briefer.local_model import LOCAL_MODELS, default_cache_dir
-from briefer.server import LOCAL_EXTRA_MESSAGE, LocalServer, free_port, xllamacpp_available
+from briefer.local import server
+from briefer.local.models import LOCAL_MODELS, default_cache_dir
+from briefer.local.server import LOCAL_EXTRA_MESSAGE, LocalServer, free_port, xllamacpp_available
 
 
 def port_is_free(port: int) -> bool:
@@ -128,7 +128,7 @@ def test_child_failure_is_reported_with_reason(tmp_path: Path) -> None:
 @pytest.mark.skipif(
     TEST_MODEL is None,
     reason="no assembled local model: set BRIEFER_TEST_GGUF to a .gguf, "
-    "or run `python -m briefer.server --model fast` once",
+    "or run `python -m briefer.local.server --model fast` once",
 )
 def test_real_server_starts_answers_and_frees_its_port() -> None:
     assert TEST_MODEL is not None

@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import LocalModelError
+from ..errors import LocalModelError
 
 BLOCK_SIZE = 1 << 20  # 1 MiB: big enough to be fast, small enough to stream a 1 GiB file
 GGUF_MAGIC = b"GGUF"
@@ -81,7 +81,7 @@ LOCAL_MODELS: dict[str, LocalModelSpec] = {
 
 def default_cache_dir() -> Path:
     """Where assembled models go: the cache folder ($BRIEFER_HOME/cache, else the user's)."""
-    from .settings import cache_dir
+    from ..settings import cache_dir
 
     return cache_dir() / "models"
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 
-from .errors import ConfigError
-from .local_model import LOCAL_MODELS, default_cache_dir, find_spec_for, resolve_model
+from ..errors import ConfigError
+from ..settings import NO_KEY_MESSAGE, Settings
+from .models import LOCAL_MODELS, default_cache_dir, find_spec_for, resolve_model
 from .server import DEFAULT_N_CTX, LocalServer, xllamacpp_available
-from .settings import NO_KEY_MESSAGE, Settings
 
 Notify = Callable[[str], None]
 

@@ -4,8 +4,8 @@ Why a child process and not in-process: `xllamacpp.Server` starts the HTTP serve
 background thread of the calling process and has no stop method; it stops only when the
 object is garbage-collected, and that destructor deadlocks while a request is in flight
 (seen with xllamacpp 2026.10.11549: `~Server` waits forever in "cleaning up before exit").
-So `LocalServer` runs `python -m briefer.server` as a child, which can always be stopped:
-SIGTERM, then SIGKILL after a grace period, and the kernel frees the port and the memory.
+So `LocalServer` runs `python -m briefer.local.server` as a child, which can always be
+stopped: SIGTERM, then SIGKILL after a grace period, and the kernel frees the port and the memory.
 The child also keeps llama.cpp's log out of the app (it goes to a log file, whose error
 lines explain a failed start) and a crash in native code cannot take the app down. The
 child exits by itself if its parent dies, so an abandoned server does not linger.
@@ -29,8 +29,8 @@ from typing import Any
 
 import httpx2
 
-from .errors import LocalModelError, LocalServerError
-from .local_model import default_cache_dir, find_spec_for, resolve_model
+from ..errors import LocalModelError, LocalServerError
+from .models import default_cache_dir, find_spec_for, resolve_model
 
 HOST = "127.0.0.1"  # loopback only: the server has no API key
 LOCAL_EXTRA_MESSAGE = "The local model needs the local extra: pip install 'briefer[local]'"
@@ -153,12 +153,12 @@ class LocalServer:
             os.close(fd)
             self._log_path = Path(name)
         assert self._log_path is not None
-        package_root = str(Path(__file__).resolve().parent.parent)
+        package_root = str(Path(__file__).resolve().parents[2])
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
         env["PYTHONUNBUFFERED"] = "1"
         cmd = [
-            sys.executable, "-m", "briefer.server",
+            sys.executable, "-m", "briefer.local.server",
             "--model", str(self.model_path), "--port", str(port), "--n-ctx", str(self.n_ctx),
             "--alias", self.model, "--threads", str(self.threads), "--parent-pid", str(os.getpid()),
         ]  # fmt: skip
@@ -225,7 +225,7 @@ def _stop_all() -> None:
         server.stop(grace=2.0)
 
 
-# -- the child / foreground entry: python -m briefer.server ---------------------------------
+# -- the child / foreground entry: python -m briefer.local.server ---------------------------
 
 
 def _serve(model: Path, port: int, alias: str, n_ctx: int, threads: int) -> Any:
@@ -251,7 +251,7 @@ def _parent_alive(parent_pid: int | None) -> bool:
 def main(argv: list[str] | None = None) -> int:
     """Serve a model in the foreground until Ctrl-C (or until the parent process dies)."""
     parser = argparse.ArgumentParser(
-        prog="python -m briefer.server", description="Serve a local model on 127.0.0.1."
+        prog="python -m briefer.local.server", description="Serve a local model on 127.0.0.1."
     )
     parser.add_argument("--model", default="default", help="default, fast, or a .gguf path")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
