@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from briefer.pipeline import brief
+from briefer.briefing.pipeline import brief
 from briefer.schemas import Briefing
 from briefer.settings import Settings
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from briefing import add_endpoint_args, endpoint
 from rouge_score import rouge_scorer
 
-from briefer.pipeline import brief
+from briefer.briefing.pipeline import brief
 from briefer.schemas import Briefing
 from briefer.settings import Settings
 

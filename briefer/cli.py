@@ -20,7 +20,7 @@ from .errors import BrieferError
 from .settings import resolve
 
 if TYPE_CHECKING:
-    from .bound import StepEstimate
+    from .briefing.bound import StepEstimate
 
 app = typer.Typer(
     add_completion=False,
@@ -161,9 +161,9 @@ def brief(
 ) -> None:
     """Brief the articles: neutral summary, outlet comparison, key takeaways."""
     from .atomic import write_atomic
+    from .briefing.pipeline import brief as run
+    from .briefing.render import to_json, to_markdown
     from .local import embedded
-    from .pipeline import brief as run
-    from .render import to_json, to_markdown
 
     try:
         settings = resolve(
@@ -252,8 +252,8 @@ def estimate(
     max_article_tokens: MaxArticleOpt = None,
 ) -> None:
     """Expected and upper-bound calls, tokens and cost per step, with no model call."""
+    from .briefing.pipeline import estimate as run
     from .model.llm import MAX_REASKS
-    from .pipeline import estimate as run
 
     try:
         settings = resolve(

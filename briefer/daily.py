@@ -19,6 +19,8 @@ import httpx2
 from pydantic import BaseModel, Field
 
 from .atomic import write_atomic
+from .briefing.pipeline import ProgressFn, brief_articles
+from .briefing.render import to_json, to_markdown
 from .dailyconfig import DailyConfig
 from .dailyindex import render_index
 from .dailystate import (
@@ -41,8 +43,6 @@ from .errors import (
 from .gather import gather
 from .grouping import Story, group
 from .model import prompts
-from .pipeline import ProgressFn, brief_articles
-from .render import to_json, to_markdown
 from .runlock import LOCK_NAME, OLD_LOCK_HOURS, RunLock, describe
 from .schemas import Briefing, Skipped
 from .settings import Settings

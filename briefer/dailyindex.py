@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .markdown import inline, link_target
+from .briefing.markdown import inline, link_target
 
 if TYPE_CHECKING:
     from .daily import DailyResult

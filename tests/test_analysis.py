@@ -1,8 +1,8 @@
-"""briefer.analysis: small models' padding is dropped; opinions never feed the summary."""
+"""briefer.briefing.analysis: small models' padding is dropped; opinions never feed the summary."""
 
 from __future__ import annotations
 
-from briefer.analysis import Prepared, render_analysis, tidy
+from briefer.briefing.analysis import Prepared, render_analysis, tidy
 from briefer.ingest.files import Article
 from briefer.schemas import ArticleAnalysis, Fact, Figure, QuotedSource
 
@@ -54,7 +54,7 @@ def test_the_synthesis_input_leaves_opinions_out_and_says_so() -> None:
 
 
 def test_a_sentence_cut_at_its_schema_bound_is_marked() -> None:
-    from briefer.pipeline import mark_cut
+    from briefer.briefing.pipeline import mark_cut
 
     cut = "x" * 318 + " focusing on the challenges and options for"
     assert mark_cut(cut, 320).endswith("options for …")

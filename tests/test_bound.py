@@ -12,16 +12,16 @@ from typing import Any
 import httpx2
 import pytest
 
-from briefer.analysis import analyse_budget, split_for_retry
-from briefer.bound import RENDER_TOKENS, reduce_prompts
-from briefer.chunking import Chunk, chunk_text
+from briefer.briefing.analysis import analyse_budget, split_for_retry
+from briefer.briefing.bound import RENDER_TOKENS, reduce_prompts
+from briefer.briefing.chunking import Chunk, chunk_text
+from briefer.briefing.pipeline import brief, counter_for, estimate, prepare_articles
+from briefer.briefing.synthesis import SYNTH_MAX_TOKENS, synth_budget, synth_messages, synthesise
 from briefer.errors import ConfigError
 from briefer.ingest.files import ingest
 from briefer.model.modeltable import lookup
 from briefer.model.tokens import TokenCounter
-from briefer.pipeline import brief, counter_for, estimate, prepare_articles
 from briefer.schemas import Synthesis
-from briefer.synthesis import SYNTH_MAX_TOKENS, synth_budget, synth_messages, synthesise
 
 from .conftest import SEEDS
 from .fakes import FakeEndpoint, completion

@@ -1,4 +1,4 @@
-"""briefer.chunking: token budgets, paragraph/sentence/token splits, nothing lost."""
+"""briefer.briefing.chunking: token budgets, paragraph/sentence/token splits, nothing lost."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from briefer.chunking import Chunk, chunk_text, input_budget
+from briefer.briefing.chunking import Chunk, chunk_text, input_budget
 from briefer.errors import ConfigError
 from briefer.model.modeltable import ModelInfo
 from briefer.model.tokens import TokenCounter, get_encoding

@@ -1,17 +1,17 @@
-"""briefer.contrast: code finds cross-outlet figure pairs, the model only judges them."""
+"""briefer.briefing.contrast: code finds cross-outlet figure pairs, the model only judges them."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from briefer.analysis import Prepared
-from briefer.contrast import candidates, contrast, contrast_messages, mentions
+from briefer.briefing.analysis import Prepared
+from briefer.briefing.contrast import candidates, contrast, contrast_messages, mentions
+from briefer.briefing.pipeline import counter_for, prepare
 from briefer.ingest.files import Article
 from briefer.model.cache import CallCache
 from briefer.model.llm import LLM, build_client
 from briefer.model.modeltable import lookup
-from briefer.pipeline import counter_for, prepare
 from briefer.settings import Settings
 
 from .conftest import SEEDS

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from vcr.cassette import Cassette
 
+from briefer.briefing.pipeline import brief
+from briefer.briefing.render import to_json, to_markdown
 from briefer.checks.verify import normalize, quote_in
 from briefer.ingest.clean import clean_text
-from briefer.pipeline import brief
-from briefer.render import to_json, to_markdown
 from briefer.schemas import Briefing
 
 from .conftest import FAST_MODEL, SEEDS, model_settings

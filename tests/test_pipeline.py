@@ -12,12 +12,12 @@ from typing import Any
 import httpx2
 import pytest
 
-from briefer.analysis import Prepared, analyse_messages
-from briefer.chunking import Chunk
+from briefer.briefing.analysis import Prepared, analyse_messages
+from briefer.briefing.chunking import Chunk
+from briefer.briefing.pipeline import brief, brief_articles, estimate
 from briefer.errors import NoArticlesError, PromptError
 from briefer.ingest.files import Article, ingest
 from briefer.model import prompts
-from briefer.pipeline import brief, brief_articles, estimate
 from briefer.settings import Settings
 
 from .conftest import SEEDS

@@ -17,14 +17,14 @@ from typing import Any, cast
 
 import pytest
 
-from briefer.analysis import Prepared, analyse_messages, render_analysis
-from briefer.chunking import Chunk
-from briefer.contrast import Candidate, Mention, contrast_messages
+from briefer.briefing.analysis import Prepared, analyse_messages, render_analysis
+from briefer.briefing.chunking import Chunk
+from briefer.briefing.contrast import Candidate, Mention, contrast_messages
+from briefer.briefing.synthesis import fix_numbers, render_partial, synth_messages
 from briefer.ingest.files import Article
 from briefer.model import prompts
 from briefer.model.llm import LLM
 from briefer.schemas import ArticleAnalysis, CitedSentence, Fact, Figure, QuotedSource, Synthesis
-from briefer.synthesis import fix_numbers, render_partial, synth_messages
 
 from .conftest import SEEDS
 

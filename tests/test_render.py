@@ -1,5 +1,5 @@
-"""briefer.render: Markdown that never turns article text into live HTML or links, JSON that
-round-trips, and atomic writes."""
+"""briefer.briefing.render: Markdown that never turns article text into live HTML or links, JSON
+that round-trips, and atomic writes."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 
 from markdown_it import MarkdownIt
 
-from briefer.render import to_json, to_markdown
+from briefer.briefing.render import to_json, to_markdown
 from briefer.schemas import (
     BriefContradiction,
     Briefing,

@@ -10,9 +10,9 @@ import re
 
 from pydantic import BaseModel
 
-from .errors import ConfigError
-from .model.modeltable import ModelInfo
-from .model.tokens import TokenCounter
+from ..errors import ConfigError
+from ..model.modeltable import ModelInfo
+from ..model.tokens import TokenCounter
 
 _SENTENCE = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?…][\"'”’)\]]))\s+(?=[A-Z0-9\"“‘(\[])")
 

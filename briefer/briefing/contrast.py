@@ -13,11 +13,11 @@ import re
 from dataclasses import dataclass
 from itertools import combinations
 
+from ..checks.numbers import measure_spans
+from ..model import prompts
+from ..model.llm import LLM
+from ..schemas import BriefContradiction, ContrastReport, Side
 from .analysis import Prepared
-from .checks.numbers import measure_spans
-from .model import prompts
-from .model.llm import LLM
-from .schemas import BriefContradiction, ContrastReport, Side
 
 CONTRAST_MAX_TOKENS = 900
 MAX_CANDIDATES = 6

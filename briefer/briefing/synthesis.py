@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 
+from ..errors import ConfigError
+from ..model import prompts
+from ..model.llm import LLM
+from ..model.modeltable import ModelInfo
+from ..model.tokens import TokenCounter
+from ..schemas import Synthesis
 from .chunking import input_budget
-from .errors import ConfigError
-from .model import prompts
-from .model.llm import LLM
-from .model.modeltable import ModelInfo
-from .model.tokens import TokenCounter
-from .schemas import Synthesis
 
 SYNTH_MAX_TOKENS = 2000
 

@@ -15,29 +15,18 @@ from pathlib import Path
 import httpx2
 from pydantic import BaseModel
 
-from . import settings as settings_mod
-from .analysis import (
-    ANALYSE_MAX_TOKENS,
-    Prepared,
-    analyse_article,
-    analyse_budget,
-    analyse_messages,
-    render_analysis,
-)
-from .bound import StepEstimate, upper_bound
-from .checks.verify import Verifier
-from .checks.voice import Voice, voice
-from .chunking import chunk_text
-from .contrast import CONTRAST_MAX_TOKENS, candidates, contrast, contrast_messages
-from .errors import ModelOutputError, ModelRefusalError, NoArticlesError, OutputTruncatedError
-from .ingest.clean import clean_text
-from .ingest.files import Article, ingest
-from .model import prompts
-from .model.cache import CallCache
-from .model.llm import LLM, build_client
-from .model.modeltable import ModelInfo, lookup
-from .model.tokens import TokenCounter, get_encoding
-from .schemas import (
+from .. import settings as settings_mod
+from ..checks.verify import Verifier
+from ..checks.voice import Voice, voice
+from ..errors import ModelOutputError, ModelRefusalError, NoArticlesError, OutputTruncatedError
+from ..ingest.clean import clean_text
+from ..ingest.files import Article, ingest
+from ..model import prompts
+from ..model.cache import CallCache
+from ..model.llm import LLM, build_client
+from ..model.modeltable import ModelInfo, lookup
+from ..model.tokens import TokenCounter, get_encoding
+from ..schemas import (
     SENTENCE_CHARS,
     ArticleAnalysis,
     Briefing,
@@ -49,7 +38,18 @@ from .schemas import (
     Synthesis,
     Takeaway,
 )
-from .settings import Settings
+from ..settings import Settings
+from .analysis import (
+    ANALYSE_MAX_TOKENS,
+    Prepared,
+    analyse_article,
+    analyse_budget,
+    analyse_messages,
+    render_analysis,
+)
+from .bound import StepEstimate, upper_bound
+from .chunking import chunk_text
+from .contrast import CONTRAST_MAX_TOKENS, candidates, contrast, contrast_messages
 from .synthesis import SYNTH_MAX_TOKENS, fix_numbers, synth_messages, synthesise
 
 ProgressFn = Callable[[str, int, int], None]
@@ -345,7 +345,7 @@ def brief_articles(
 class Estimate(BaseModel):
     """What a run will cost, worked out locally: `steps` is the expected run (one reply per
     call, each at most its output cap: no re-asks, split retries or number fix); `bound` the
-    most a run can make (see briefer/bound.py); `warnings` how files were read."""
+    most a run can make (see briefer/briefing/bound.py); `warnings` how files were read."""
 
     model: str
     context_window: int

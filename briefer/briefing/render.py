@@ -7,8 +7,8 @@ item, a link or live HTML in whatever renders the Markdown.
 
 from __future__ import annotations
 
+from ..schemas import Briefing
 from .markdown import inline
-from .schemas import Briefing
 
 
 def _refs(ids: list[str], numbers: dict[str, int], flags: list[str] | None = None) -> str:

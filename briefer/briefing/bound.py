@@ -26,14 +26,14 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
+from ..model import prompts
+from ..model.llm import MAX_REASKS
+from ..model.modeltable import ModelInfo
+from ..model.tokens import TokenCounter
+from ..schemas import ArticleAnalysis, ContrastReport, Synthesis
 from .analysis import ANALYSE_MAX_TOKENS, Prepared, analyse_messages, split_for_retry
 from .chunking import Chunk, chunk_text
 from .contrast import CONTRAST_MAX_TOKENS, MAX_CANDIDATES, candidates, contrast_messages, mentions
-from .model import prompts
-from .model.llm import MAX_REASKS
-from .model.modeltable import ModelInfo
-from .model.tokens import TokenCounter
-from .schemas import ArticleAnalysis, ContrastReport, Synthesis
 from .synthesis import SYNTH_MAX_TOKENS, synth_budget, synth_messages
 
 MESSAGE_TOKENS = 8  # chat formatting around each message (OpenAI adds 3 or 4; templates more)

@@ -13,14 +13,14 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
+from ..errors import OutputTruncatedError
+from ..ingest.files import Article
+from ..model import prompts
+from ..model.llm import LLM
+from ..model.modeltable import ModelInfo
+from ..model.tokens import TokenCounter
+from ..schemas import ArticleAnalysis, Tone
 from .chunking import Chunk, chunk_text, input_budget
-from .errors import OutputTruncatedError
-from .ingest.files import Article
-from .model import prompts
-from .model.llm import LLM
-from .model.modeltable import ModelInfo
-from .model.tokens import TokenCounter
-from .schemas import ArticleAnalysis, Tone
 
 ANALYSE_MAX_TOKENS = 1500
 T = TypeVar("T")
