@@ -40,7 +40,7 @@ def init(
 ) -> None:
     """Write a commented example briefer.toml for `briefer daily`."""
     from .atomic import write_atomic
-    from .dailyconfig import EXAMPLE
+    from .daily.config import EXAMPLE
 
     try:
         if path.exists() and not force:
@@ -63,8 +63,8 @@ def daily(
     no_cache: NoCacheOpt = False,
 ) -> None:
     """Brief today's stories into OUTPUT/YYYY-MM-DD/ (exit 0 done, 3 nothing new, 1 failed)."""
-    from .daily import run_daily
-    from .dailyconfig import load, model_settings
+    from .daily.config import load, model_settings
+    from .daily.run import run_daily
     from .local import embedded
 
     try:
@@ -110,8 +110,8 @@ def schedule(
     ] = None,
 ) -> None:
     """Print a ready crontab line (--cron) or systemd units (--systemd) for `briefer daily`."""
-    from .dailyconfig import load
-    from .schedule import (
+    from .daily.config import load
+    from .daily.schedule import (
         Recipe,
         briefer_command,
         crontab_line,

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from briefer.briefing.pipeline import brief
 from briefer.briefing.render import to_json, to_markdown
 from briefer.cli import app
-from briefer.daily import run_daily
+from briefer.daily.run import run_daily
 from briefer.model.doctor import diagnose
 from briefer.settings import Settings
 

@@ -17,10 +17,11 @@ from typing import Any
 import httpx2
 import pytest
 
-from briefer.daily import DailyResult, run_daily
-from briefer.dailyconfig import DailyConfig, load
+from briefer.daily.config import DailyConfig, load
+from briefer.daily.lock import LOCK_NAME, RunLock
+from briefer.daily.result import DailyResult
+from briefer.daily.run import run_daily
 from briefer.model.cache import CallCache
-from briefer.runlock import LOCK_NAME, RunLock
 from briefer.schemas import Briefing
 from briefer.settings import data_dir
 

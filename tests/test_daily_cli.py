@@ -12,8 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from briefer.cli import app
+from briefer.daily.lock import LOCK_NAME, RunLock
 from briefer.model.cache import CallCache
-from briefer.runlock import LOCK_NAME, RunLock
 from briefer.settings import data_dir
 
 from .conftest import TEST_MODEL

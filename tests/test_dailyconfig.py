@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from briefer.dailyconfig import EXAMPLE, load, model_settings
+from briefer.daily.config import EXAMPLE, load, model_settings
 from briefer.errors import ConfigError
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from briefer.daily import ArticleRef, DailyResult, StoryOutcome
-from briefer.dailyindex import render_index
-from briefer.dailystate import StoryState
+from briefer.daily.index import render_index
+from briefer.daily.result import ArticleRef, DailyResult, StoryOutcome
+from briefer.daily.state import StoryState
 from briefer.schemas import Skipped
 
 from .mdjudge import block_types, headings, inline_types, links, text_of

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from briefer.dedupe import canonical_url, content_hash, dedupe, jaccard, shingles
+from briefer.daily.dedupe import canonical_url, content_hash, dedupe, jaccard, shingles
 from briefer.ingest.files import Article, read_article
 
 DATA = Path(__file__).parent / "data" / "daily" / "folder"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from briefer import __version__
-from briefer.feeds import USER_AGENT, FetchError, client, fetch_all, fetch_page, parse_feed
+from briefer.daily.feeds import USER_AGENT, FetchError, client, fetch_all, fetch_page, parse_feed
 
 from .loopback import Served, serve
 

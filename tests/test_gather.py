@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from briefer import gather as gather_mod
-from briefer.dailyconfig import DailyConfig, load
-from briefer.feeds import OUT_OF_TIME
-from briefer.gather import gather
+from briefer.daily import gather as gather_mod
+from briefer.daily.config import DailyConfig, load
+from briefer.daily.feeds import OUT_OF_TIME
+from briefer.daily.gather import gather
 from briefer.ingest.files import Article
 
 from .loopback import serve

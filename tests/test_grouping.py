@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from briefer.grouping import cosine, group, similarity_groups, slugify, story_slug, tfidf
+from briefer.daily.grouping import cosine, group, similarity_groups, slugify, story_slug, tfidf
 from briefer.ingest.files import Article, read_article, read_page
 
 from .conftest import SEEDS

@@ -14,14 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from briefer import runlock
-from briefer.runlock import RunLock, pid_alive
+from briefer.daily import lock as runlock
+from briefer.daily.lock import RunLock, pid_alive
 
 # A child that holds the lock until its stdin closes (30 s at most), then releases it.
 HOLDER = """
 import select, sys
 from pathlib import Path
-from briefer.runlock import RunLock
+from briefer.daily.lock import RunLock
 lock = RunLock(Path(sys.argv[1]))
 print("held" if lock.acquire() else "blocked", flush=True)
 select.select([sys.stdin], [], [], 30)

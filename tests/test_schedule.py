@@ -13,9 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from briefer.cli import app
-from briefer.dailyconfig import EXAMPLE, load
-from briefer.errors import UserError
-from briefer.schedule import (
+from briefer.daily.config import EXAMPLE, load
+from briefer.daily.schedule import (
     Recipe,
     briefer_command,
     crontab_line,
@@ -24,6 +23,7 @@ from briefer.schedule import (
     parse_at,
     systemd_units,
 )
+from briefer.errors import UserError
 
 runner = CliRunner()
 

@@ -272,7 +272,7 @@ def test_max_article_tokens_must_be_positive(home: Path) -> None:
 def test_daily_runs_take_max_article_tokens_from_their_model_table(
     home: Path, tmp_path: Path
 ) -> None:
-    from briefer.dailyconfig import load, model_settings
+    from briefer.daily.config import load, model_settings
 
     path = tmp_path / "briefer.toml"
     path.write_text(

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from briefer.daily import run_daily
-from briefer.dailyconfig import load
-from briefer.feeds import fetch_all
-from briefer.safehttp import is_public
+from briefer.daily.config import load
+from briefer.daily.feeds import fetch_all
+from briefer.daily.run import run_daily
+from briefer.daily.safehttp import is_public
 
 from .conftest import model_settings
 from .fakes import FakeEndpoint

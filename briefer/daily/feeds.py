@@ -21,10 +21,11 @@ import feedparser  # type: ignore[import-untyped]
 import httpx2
 from pydantic import BaseModel, Field
 
-from . import __version__, safehttp
-from .ingest.charset import declared_charset, decode
-from .ingest.files import Article, read_page
-from .schemas import Skipped
+from .. import __version__
+from ..ingest.charset import declared_charset, decode
+from ..ingest.files import Article, read_page
+from ..schemas import Skipped
+from . import safehttp
 
 USER_AGENT = f"briefer/{__version__} (+https://github.com/briefer)"
 MAX_BYTES = 5_000_000  # larger than any article page; a bigger body is something else

@@ -13,84 +13,35 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
 
 import httpx2
-from pydantic import BaseModel, Field
 
-from .atomic import write_atomic
-from .briefing.pipeline import ProgressFn, brief_articles
-from .briefing.render import to_json, to_markdown
-from .dailyconfig import DailyConfig
-from .dailyindex import render_index
-from .dailystate import (
-    INDEX_NAME,
-    SEEN_NAME,
-    STATE_NAME,
-    DayState,
-    SeenStore,
-    StoryState,
-    prune_days,
-)
-from .dedupe import dedupe
-from .errors import (
+from ..atomic import write_atomic
+from ..briefing.pipeline import ProgressFn, brief_articles
+from ..briefing.render import to_json, to_markdown
+from ..errors import (
     BrieferError,
     InputError,
     ModelOutputError,
     ModelRefusalError,
     OutputTruncatedError,
 )
+from ..model import prompts
+from ..schemas import Briefing
+from ..settings import Settings
+from .config import DailyConfig
+from .dedupe import dedupe
 from .gather import gather
 from .grouping import Story, group
-from .model import prompts
-from .runlock import LOCK_NAME, OLD_LOCK_HOURS, RunLock, describe
-from .schemas import Briefing, Skipped
-from .settings import Settings
+from .index import render_index
+from .lock import LOCK_NAME, OLD_LOCK_HOURS, RunLock, describe
+from .result import ArticleRef, DailyResult, StoryOutcome
+from .state import INDEX_NAME, SEEN_NAME, STATE_NAME, DayState, SeenStore, StoryState, prune_days
 
-Status = Literal["done", "nothing_new", "failed", "locked"]
 EndpointFn = Callable[[Settings], AbstractContextManager[Settings]]
 Notify = Callable[[str], None]
 # A story that fails this way fails alone; any other error (endpoint down, no key) stops the run.
 _STORY_ERRORS = (ModelOutputError, OutputTruncatedError, ModelRefusalError, InputError)
-
-
-class StoryOutcome(BaseModel):
-    slug: str
-    title: str
-    articles: list[str]
-    outlets: list[str]
-    status: Literal["written", "unchanged", "failed", "not_attempted"]
-    files: list[str] = Field(default_factory=list)  # relative to the day's folder
-    error: str | None = None
-    model_calls: int = 0
-    cached_calls: int = 0
-
-
-class ArticleRef(BaseModel):
-    title: str
-    outlet: str
-    path: str
-
-
-class DailyResult(BaseModel):
-    """What one run did; `status` maps to the exit code and `message` to the one-line report."""
-
-    status: Status
-    day: str
-    folder: str
-    message: str = ""
-    stories: list[StoryOutcome] = Field(default_factory=list)
-    earlier: dict[str, StoryState] = Field(default_factory=dict)
-    singles: list[ArticleRef] = Field(default_factory=list)
-    skipped: list[Skipped] = Field(default_factory=list)
-    duplicates: list[Skipped] = Field(default_factory=list)
-    seen_before: int = 0
-    too_old: int = 0
-    pruned: list[str] = Field(default_factory=list)
-    lock_holder: int | None = None
-
-    def written(self) -> list[StoryOutcome]:
-        return [s for s in self.stories if s.status == "written"]
 
 
 def input_hash(story: Story, settings: Settings, cfg: DailyConfig) -> str:

@@ -18,9 +18,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
 
-from .atomic import write_atomic
+from ..atomic import write_atomic
+from ..ingest.files import Article
 from .dedupe import article_keys
-from .ingest.files import Article
 
 STATE_NAME = ".briefer-state.json"
 SEEN_NAME = ".briefer-seen.json"

@@ -8,12 +8,8 @@ index holds no clock time, so an unchanged run leaves it unchanged.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .briefing.markdown import inline, link_target
-
-if TYPE_CHECKING:
-    from .daily import DailyResult
+from ..briefing.markdown import inline, link_target
+from .result import DailyResult
 
 
 def _link(text: str, target: str) -> str:

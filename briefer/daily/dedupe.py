@@ -14,8 +14,8 @@ import unicodedata
 from collections.abc import Sequence
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from .ingest.files import Article
-from .schemas import Skipped
+from ..ingest.files import Article
+from ..schemas import Skipped
 
 SHINGLE_WORDS = 5
 NEAR_DUPLICATE = 0.8

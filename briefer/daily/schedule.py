@@ -16,8 +16,8 @@ from pathlib import Path
 
 import platformdirs
 
-from . import settings as settings_mod
-from .errors import UserError
+from .. import settings as settings_mod
+from ..errors import UserError
 
 UNIT = "briefer-daily"
 NOTHING_NEW_EXIT = 3

@@ -23,13 +23,13 @@ from typing import Any
 
 import httpx2
 
+from ..errors import InputError
+from ..ingest.files import HTML_SUFFIXES, MANIFEST_NAME, TEXT_SUFFIXES, load_manifest
+from ..ingest.files import read_article as read_file
+from ..schemas import Skipped
 from . import feeds
-from .dailyconfig import DailyConfig
-from .errors import InputError
+from .config import DailyConfig
 from .feeds import OUT_OF_TIME, Gathered
-from .ingest.files import HTML_SUFFIXES, MANIFEST_NAME, TEXT_SUFFIXES, load_manifest
-from .ingest.files import read_article as read_file
-from .schemas import Skipped
 
 SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES
 MAX_WALK = 20_000  # paths taken from one folder's walk or one pattern's matches

@@ -16,8 +16,8 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel
 
+from ..ingest.files import Article
 from .dedupe import words
-from .ingest.files import Article
 
 DEFAULT_THRESHOLD = 0.15
 _SLUG_WORDS = 4

@@ -24,10 +24,10 @@ from pydantic import (
     model_validator,
 )
 
-from . import settings as settings_mod
-from .errors import ConfigError
+from .. import settings as settings_mod
+from ..errors import ConfigError
+from ..settings import Settings, StructuredMode
 from .grouping import DEFAULT_THRESHOLD
-from .settings import Settings, StructuredMode
 
 Format = Literal["md", "json"]
 
