@@ -1,34 +1,38 @@
-"""The CLI: parse, call the library, print. Errors become one sentence and exit code 1."""
+"""The one-off commands: brief, estimate, doctor, log and models."""
 
 from __future__ import annotations
 
-import contextlib
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from . import __version__
-from .errors import BrieferError
-from .settings import resolve
+from ..errors import BrieferError
+from ..settings import resolve
+from .common import (
+    BaseUrlOpt,
+    ConfigOpt,
+    CtxOpt,
+    MaxArticleOpt,
+    ModelOpt,
+    NoCacheOpt,
+    PathsArg,
+    SourcesOpt,
+    err,
+    fail,
+    note,
+    progress_bar,
+    warn_skipped,
+)
 
 if TYPE_CHECKING:
-    from .briefing.bound import StepEstimate
-
-app = typer.Typer(
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    no_args_is_help=True,
-    help="Turn news articles about one story into a briefing you can trust.",
-)
-err = Console(stderr=True, soft_wrap=True)  # one message, one line: no wrapping
+    from ..briefing.bound import StepEstimate
 
 
 class Format(StrEnum):
@@ -43,90 +47,6 @@ class Mode(StrEnum):
     text = "text"
 
 
-_state: dict[str, bool] = {"debug": False}
-
-PathsArg = Annotated[
-    list[Path], typer.Argument(help="Article files or folders (.txt, .md, .html).")
-]
-ModelOpt = Annotated[str | None, typer.Option("--model", "-m", help="Model name.")]
-BaseUrlOpt = Annotated[
-    str | None,
-    typer.Option("--base-url", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1."),
-]
-ConfigOpt = Annotated[Path | None, typer.Option("--config", help="Config file (TOML).")]
-SourcesOpt = Annotated[
-    Path | None, typer.Option("--sources", help="Manifest naming each file's outlet.")
-]
-NoCacheOpt = Annotated[
-    bool, typer.Option("--no-cache", help="Do not reuse or store model replies.")
-]
-CtxOpt = Annotated[
-    int | None, typer.Option("--context-window", help="The server's context size in tokens.")
-]
-MaxArticleOpt = Annotated[
-    int | None,
-    typer.Option(
-        "--max-article-tokens",
-        help="Skip articles longer than this many tokens after cleaning (default 30000).",
-    ),
-]
-
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"briefer {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _main(
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")
-    ] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
-) -> None:
-    _state["debug"] = debug
-
-
-def _fail(exc: BrieferError) -> None:
-    if _state["debug"]:
-        raise exc
-    err.print(f"[red]Error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
-    raise typer.Exit(1)
-
-
-def _note(message: str) -> None:
-    # Messages carry paths and article text: never rich markup ("[sources]" must stay).
-    err.print(message, highlight=False, markup=False)
-
-
-@contextlib.contextmanager
-def progress_bar(label: Callable[[str], str] = str) -> Iterator[Callable[[str, int, int], None]]:
-    """A transient bar per pipeline step on stderr; yields the library's progress callback."""
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    ) as bar:
-        tasks: dict[str, Any] = {}
-
-        def progress(step: str, done: int, total: int) -> None:
-            if step not in tasks:
-                tasks[step] = bar.add_task(label(step), total=total)
-            bar.update(tasks[step], completed=done)
-
-        yield progress
-
-
-def _warn_skipped(skipped: list[Any]) -> None:
-    for s in skipped:
-        err.print(f"[yellow]Skipped[/yellow] {escape(f'{s.path}: {s.reason}')}", highlight=False)
-
-
-@app.command()
 def brief(
     paths: PathsArg,
     output: Annotated[
@@ -160,10 +80,10 @@ def brief(
     max_article_tokens: MaxArticleOpt = None,
 ) -> None:
     """Brief the articles: neutral summary, outlet comparison, key takeaways."""
-    from .atomic import write_atomic
-    from .briefing.pipeline import brief as run
-    from .briefing.render import to_json, to_markdown
-    from .local import embedded
+    from ..atomic import write_atomic
+    from ..briefing.pipeline import brief as run
+    from ..briefing.render import to_json, to_markdown
+    from ..local import embedded
 
     try:
         settings = resolve(
@@ -181,14 +101,14 @@ def brief(
             config,
         )
         with (
-            embedded.endpoint(settings, local_model, notify=_note) as settings,
+            embedded.endpoint(settings, local_model, notify=note) as settings,
             progress_bar(lambda step: f"{step} ({settings.model})") as progress,
         ):
             briefing = run(paths, settings, manifest=sources, progress=progress)
     except BrieferError as exc:
-        _fail(exc)
+        fail(exc)
         return
-    _warn_skipped(briefing.run.skipped)
+    warn_skipped(briefing.run.skipped)
     for warning in briefing.run.warnings:
         err.print(f"[yellow]Warning:[/yellow] {escape(warning)}", highlight=False)
     doubtful = briefing.unverified()
@@ -208,7 +128,7 @@ def brief(
         try:
             write_atomic(output, text)
         except BrieferError as exc:
-            _fail(exc)
+            fail(exc)
             return
         v, r = briefing.verification, briefing.run
         err.print(
@@ -242,7 +162,6 @@ def _usd(cost: float | None) -> str:
     return f"${cost:.4f}" if cost is not None else "unknown"
 
 
-@app.command()
 def estimate(
     paths: PathsArg,
     model: ModelOpt = None,
@@ -252,8 +171,8 @@ def estimate(
     max_article_tokens: MaxArticleOpt = None,
 ) -> None:
     """Expected and upper-bound calls, tokens and cost per step, with no model call."""
-    from .briefing.pipeline import estimate as run
-    from .model.llm import MAX_REASKS
+    from ..briefing.pipeline import estimate as run
+    from ..model.llm import MAX_REASKS
 
     try:
         settings = resolve(
@@ -266,17 +185,17 @@ def estimate(
         )
         est = run(paths, settings, manifest=sources)
     except BrieferError as exc:
-        _fail(exc)
+        fail(exc)
         return
-    _warn_skipped(est.skipped)
+    warn_skipped(est.skipped)
     for warning in est.warnings:
         err.print(f"[yellow]Warning:[/yellow] {escape(warning)}", highlight=False)
     out = Console()
-    note = "" if est.known_model else " (unknown model: fallback window, no price)"
+    caveat = "" if est.known_model else " (unknown model: fallback window, no price)"
     out.print(
         f"{est.articles} articles, {est.tokens_before_clean} tokens before cleaning, "
         f"{est.tokens_after_clean} after; model {est.model}, {est.context_window}-token "
-        f"window, {est.encoding}{note}",
+        f"window, {est.encoding}{caveat}",
         highlight=False,
     )
     out.print(_EXPECTED, highlight=False)
@@ -288,7 +207,6 @@ def estimate(
     out.print("A re-run of unchanged input is served from the cache.", highlight=False)
 
 
-@app.command()
 def doctor(
     base_url: BaseUrlOpt = None,
     model: ModelOpt = None,
@@ -296,7 +214,7 @@ def doctor(
     config: ConfigOpt = None,
 ) -> None:
     """Check an endpoint: its models, which structured-output modes work, its context size."""
-    from .model.doctor import diagnose
+    from ..model.doctor import diagnose
 
     try:
         settings = resolve(
@@ -305,7 +223,7 @@ def doctor(
         settings.require_key()
         d = diagnose(settings)
     except BrieferError as exc:
-        _fail(exc)
+        fail(exc)
         return
     out = Console()
     out.print(
@@ -341,15 +259,14 @@ def _columns(rows: Sequence[Sequence[str]], right: set[int]) -> list[str]:
     ]
 
 
-@app.command()
 def log(
     limit: Annotated[int, typer.Option("--limit", "-n", help="How many requests to show.")] = 20,
 ) -> None:
     """Recent model requests, every paid attempt: outcome, tokens, time, cost."""
     from datetime import datetime
 
-    from .model.cache import CallCache, default_path
-    from .model.modeltable import lookup
+    from ..model.cache import CallCache, default_path
+    from ..model.modeltable import lookup
 
     path = default_path()
     if not path.exists():
@@ -359,7 +276,7 @@ def log(
         store = CallCache(path)
         attempts = store.attempts(limit)
     except BrieferError as exc:
-        _fail(exc)
+        fail(exc)
         return
     for warning in store.take_warnings():
         err.print(f"[yellow]Warning:[/yellow] {escape(warning)}", highlight=False)
@@ -381,12 +298,11 @@ def log(
     typer.echo("\n".join(_columns(rows, right={4, 5, 6})))
 
 
-@app.command()
 def models() -> None:
     """List the local models the `local` extra can serve, and whether they are ready."""
-    from .local.embedded import available_models
-    from .local.models import LOCAL_MODELS, default_cache_dir
-    from .local.server import xllamacpp_available
+    from ..local.embedded import available_models
+    from ..local.models import LOCAL_MODELS, default_cache_dir
+    from ..local.server import xllamacpp_available
 
     table = Table("name", "model id", "description", "assembled")
     cache = default_cache_dir()
@@ -397,10 +313,3 @@ def models() -> None:
     out.print(table)
     if not xllamacpp_available():
         out.print("The local extra is not installed: pip install 'briefer[local]'")
-
-
-from . import cli_daily  # noqa: E402,F401  registers init, daily and schedule
-
-
-def main() -> None:
-    app()

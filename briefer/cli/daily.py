@@ -1,4 +1,4 @@
-"""CLI commands for scheduled runs: `init`, `daily`, `schedule` (registered on the main app).
+"""CLI commands for scheduled runs: `init`, `daily`, `schedule` (registered in cli/__init__.py).
 
 Exit codes of `daily`, for cron and systemd: 0 done (new briefings written), 3 nothing new,
 1 failed (and any error), and 0 with a message when another run holds the lock.
@@ -13,18 +13,8 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from .cli import (
-    BaseUrlOpt,
-    ModelOpt,
-    NoCacheOpt,
-    _fail,
-    _note,
-    _warn_skipped,
-    app,
-    err,
-    progress_bar,
-)
-from .errors import BrieferError, UserError
+from ..errors import BrieferError, UserError
+from .common import BaseUrlOpt, ModelOpt, NoCacheOpt, err, fail, note, progress_bar, warn_skipped
 
 EXIT_CODES = {"done": 0, "nothing_new": 3, "failed": 1, "locked": 0}
 
@@ -33,29 +23,27 @@ DailyConfigOpt = Annotated[
 ]
 
 
-@app.command()
 def init(
     path: Annotated[Path, typer.Argument(help="Where to write it.")] = Path("briefer.toml"),
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a commented example briefer.toml for `briefer daily`."""
-    from .atomic import write_atomic
-    from .daily.config import EXAMPLE
+    from ..atomic import write_atomic
+    from ..daily.config import EXAMPLE
 
     try:
         if path.exists() and not force:
             raise UserError(f"{path} already exists; edit it, or pass --force to overwrite it.")
         write_atomic(path, EXAMPLE)
     except BrieferError as exc:
-        _fail(exc)
+        fail(exc)
         return
-    _note(
+    note(
         f"Wrote {path}: list your sources under [sources], then run "
         f"`briefer daily --config {path}` (or `briefer schedule --cron --config {path}`)."
     )
 
 
-@app.command()
 def daily(
     config: DailyConfigOpt = Path("briefer.toml"),
     model: ModelOpt = None,
@@ -63,9 +51,9 @@ def daily(
     no_cache: NoCacheOpt = False,
 ) -> None:
     """Brief today's stories into OUTPUT/YYYY-MM-DD/ (exit 0 done, 3 nothing new, 1 failed)."""
-    from .daily.config import load, model_settings
-    from .daily.run import run_daily
-    from .local import embedded
+    from ..daily.config import load, model_settings
+    from ..daily.run import run_daily
+    from ..local import embedded
 
     try:
         cfg = load(config)
@@ -77,14 +65,14 @@ def daily(
                 cfg,
                 settings,
                 datetime.now().astimezone(),
-                endpoint=lambda s: embedded.endpoint(s, cfg.model.local_model, notify=_note),
-                notify=_note,
+                endpoint=lambda s: embedded.endpoint(s, cfg.model.local_model, notify=note),
+                notify=note,
                 progress=progress,
             )
     except BrieferError as exc:
-        _fail(exc)
+        fail(exc)
         return
-    _warn_skipped(result.skipped)
+    warn_skipped(result.skipped)
     for story in result.stories:
         if story.error:
             err.print(
@@ -94,7 +82,6 @@ def daily(
     raise typer.Exit(EXIT_CODES[result.status])
 
 
-@app.command()
 def schedule(
     cron: Annotated[bool, typer.Option("--cron", help="Print a crontab line.")] = False,
     systemd: Annotated[
@@ -110,8 +97,8 @@ def schedule(
     ] = None,
 ) -> None:
     """Print a ready crontab line (--cron) or systemd units (--systemd) for `briefer daily`."""
-    from .daily.config import load
-    from .daily.schedule import (
+    from ..daily.config import load
+    from ..daily.schedule import (
         Recipe,
         briefer_command,
         crontab_line,
@@ -135,12 +122,12 @@ def schedule(
             minute=minute,
         )
     except BrieferError as exc:
-        _fail(exc)
+        fail(exc)
         return
     if cron:
         recipe.log_file.parent.mkdir(parents=True, exist_ok=True)
         typer.echo(crontab_line(recipe))
-        _note(
+        note(
             f"Add it with: (crontab -l 2>/dev/null; briefer schedule --cron --config {config}) "
             f"| crontab -   (key in {recipe.env_file}, output in {recipe.log_file})"
         )

@@ -1,0 +1,105 @@
+"""What every command shares: the error console, failing with one sentence, notes, the
+skipped-file warnings, the progress bar, the global --version/--debug options and the command
+options used by more than one command."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from .. import __version__
+from ..errors import BrieferError
+
+err = Console(stderr=True, soft_wrap=True)  # one message, one line: no wrapping
+
+_state: dict[str, bool] = {"debug": False}
+
+PathsArg = Annotated[
+    list[Path], typer.Argument(help="Article files or folders (.txt, .md, .html).")
+]
+ModelOpt = Annotated[str | None, typer.Option("--model", "-m", help="Model name.")]
+BaseUrlOpt = Annotated[
+    str | None,
+    typer.Option("--base-url", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1."),
+]
+ConfigOpt = Annotated[Path | None, typer.Option("--config", help="Config file (TOML).")]
+SourcesOpt = Annotated[
+    Path | None, typer.Option("--sources", help="Manifest naming each file's outlet.")
+]
+NoCacheOpt = Annotated[
+    bool, typer.Option("--no-cache", help="Do not reuse or store model replies.")
+]
+CtxOpt = Annotated[
+    int | None, typer.Option("--context-window", help="The server's context size in tokens.")
+]
+MaxArticleOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--max-article-tokens",
+        help="Skip articles longer than this many tokens after cleaning (default 30000).",
+    ),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"briefer {__version__}")
+        raise typer.Exit()
+
+
+def global_options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")
+    ] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+) -> None:
+    """The app's callback: options that come before the command."""
+    _state["debug"] = debug
+
+
+def fail(exc: BrieferError) -> None:
+    """Print the error as one sentence and exit 1 (with --debug, raise it for the traceback)."""
+    if _state["debug"]:
+        raise exc
+    err.print(f"[red]Error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+    raise typer.Exit(1)
+
+
+def note(message: str) -> None:
+    """A plain line on stderr."""
+    # Messages carry paths and article text: never rich markup ("[sources]" must stay).
+    err.print(message, highlight=False, markup=False)
+
+
+@contextlib.contextmanager
+def progress_bar(label: Callable[[str], str] = str) -> Iterator[Callable[[str, int, int], None]]:
+    """A transient bar per pipeline step on stderr; yields the library's progress callback."""
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        tasks: dict[str, Any] = {}
+
+        def progress(step: str, done: int, total: int) -> None:
+            if step not in tasks:
+                tasks[step] = bar.add_task(label(step), total=total)
+            bar.update(tasks[step], completed=done)
+
+        yield progress
+
+
+def warn_skipped(skipped: list[Any]) -> None:
+    """One warning line per file that was not used, with the reason."""
+    for s in skipped:
+        err.print(f"[yellow]Skipped[/yellow] {escape(f'{s.path}: {s.reason}')}", highlight=False)
