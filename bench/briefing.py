@@ -20,7 +20,7 @@ from pathlib import Path
 
 from briefer.briefing.pipeline import brief
 from briefer.schemas import Briefing
-from briefer.settings import Settings
+from briefer.settings import Home, Settings, find_home
 
 
 @contextlib.contextmanager
@@ -28,11 +28,11 @@ def endpoint(args: argparse.Namespace) -> Iterator[tuple[str, str]]:
     if not args.local:
         yield args.base_url, args.model
         return
-    from briefer.local.models import LOCAL_MODELS, default_cache_dir, resolve_model
+    from briefer.local.models import LOCAL_MODELS, models_dir, resolve_model
     from briefer.local.server import LocalServer
 
     spec = LOCAL_MODELS[args.local_model]
-    path = resolve_model(args.local_model, default_cache_dir())
+    path = resolve_model(args.local_model, models_dir(find_home()))
     with LocalServer(path, alias=spec.alias, n_ctx=args.context_window) as server:
         yield server.base_url, server.model
 
@@ -66,9 +66,9 @@ def main() -> None:
     add_endpoint_args(p)
     args = p.parse_args()
     with tempfile.TemporaryDirectory() as home, endpoint(args) as (base_url, model):
-        os.environ["BRIEFER_HOME"] = home
         extra = {"cache_prompt": False} if args.local else {}
         settings = Settings(
+            home=Home.at(Path(home)),
             api_key=os.environ.get("OPENAI_API_KEY"),
             base_url=base_url,
             model=model,

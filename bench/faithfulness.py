@@ -24,7 +24,7 @@ from rouge_score import rouge_scorer
 
 from briefer.briefing.pipeline import brief
 from briefer.schemas import Briefing
-from briefer.settings import Settings
+from briefer.settings import Home, Settings, find_home
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = ROOT / "bench" / "sets"
@@ -89,12 +89,12 @@ def main() -> None:
     all_scores: list[dict[str, float]] = []
     scope = None
     if args.local:
-        from briefer.local.models import default_cache_dir, resolve_model
+        from briefer.local.models import models_dir, resolve_model
 
-        scope = f"embedded:{resolve_model(args.local_model, default_cache_dir()).name}"
+        scope = f"embedded:{resolve_model(args.local_model, models_dir(find_home())).name}"
     with tempfile.TemporaryDirectory() as tmp, endpoint(args) as (base_url, model):
-        os.environ["BRIEFER_HOME"] = str(args.home or tmp)
         settings = Settings(
+            home=Home.at(args.home or Path(tmp)),
             api_key=os.environ.get("OPENAI_API_KEY"),
             base_url=base_url,
             model=model,

@@ -1,7 +1,9 @@
 """Resolved settings: flag > BRIEFER_* / OPENAI_* environment > config file > default.
 
-`BRIEFER_HOME` relocates all state (config, call cache, tokenizer files, models) to one folder;
-tests point it at a temp dir so nothing of the user's leaks in or out.
+Where state lives (config, call cache, remembered endpoint modes, assembled models, logs) is a
+`Home`, found once by `find_home` (flag > BRIEFER_HOME > the platform's folders) and carried on
+the settings; nothing else reads the environment. Tests point BRIEFER_HOME at a temp dir so
+nothing of the user's leaks in or out.
 """
 
 from __future__ import annotations
@@ -28,10 +30,50 @@ DEFAULT_MAX_ARTICLE_TOKENS = 30_000
 NO_KEY_MESSAGE = "No API key: set OPENAI_API_KEY, pass --base-url, or install the local extra."
 
 
+class Home(BaseModel):
+    """Where briefer keeps its state: one folder (BRIEFER_HOME) or the platform's folders."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    data_dir: Path  # the call store, remembered endpoint modes
+    cache_dir: Path  # re-creatable files: assembled models
+    config_dir: Path  # config.toml, the scheduler's env file
+    log_dir: Path  # what scheduled runs print
+
+    @classmethod
+    def at(cls, folder: Path) -> Home:
+        """Everything in `folder`: config and data at the top, then cache/ and logs/."""
+        root = folder.expanduser().absolute()
+        return cls(data_dir=root, cache_dir=root / "cache", config_dir=root, log_dir=root / "logs")
+
+    @classmethod
+    def platform(cls) -> Home:
+        """The user's folders (~/.local/share/briefer, ~/.cache/briefer, ... on Linux)."""
+        return cls(
+            data_dir=Path(platformdirs.user_data_dir("briefer")),
+            cache_dir=Path(platformdirs.user_cache_dir("briefer")),
+            config_dir=Path(platformdirs.user_config_dir("briefer")),
+            log_dir=Path(platformdirs.user_log_dir("briefer")),
+        )
+
+    @property
+    def config_file(self) -> Path:
+        return self.config_dir / "config.toml"
+
+
+def find_home(folder: Path | str | None = None) -> Home:
+    """The state folders: `folder` if given, else $BRIEFER_HOME, else the platform's."""
+    chosen = folder or os.environ.get("BRIEFER_HOME")
+    return Home.at(Path(chosen)) if chosen else Home.platform()
+
+
 class Settings(BaseModel):
     """Everything a briefing run needs to know about where and how to call the model."""
 
     model_config = ConfigDict(extra="forbid")
+
+    # Where state is read and written; found when the settings are made, never again.
+    home: Home = Field(default_factory=find_home)
 
     api_key: str | None = None
     base_url: str | None = None
@@ -84,28 +126,6 @@ class Settings(BaseModel):
         if self.base_url:
             return "no-key"
         raise ConfigError(NO_KEY_MESSAGE)
-
-
-def home() -> Path | None:
-    value = os.environ.get("BRIEFER_HOME")
-    return Path(value).expanduser() if value else None
-
-
-def data_dir() -> Path:
-    """Where the call cache lives."""
-    h = home()
-    return h if h else Path(platformdirs.user_data_dir("briefer"))
-
-
-def cache_dir() -> Path:
-    """Where re-creatable files live (tokenizer files, assembled models)."""
-    h = home()
-    return h / "cache" if h else Path(platformdirs.user_cache_dir("briefer"))
-
-
-def config_path() -> Path:
-    h = home()
-    return (h if h else Path(platformdirs.user_config_dir("briefer"))) / "config.toml"
 
 
 _ENV: dict[str, tuple[str, ...]] = {
@@ -162,13 +182,16 @@ def resolve(
     above_file: dict[str, Any] | None = None,
 ) -> Settings:
     """Merge the layers: flags > environment > `above_file` > config file. Flags given as None
-    are treated as not given; `above_file` is a run's own settings (a briefer.toml [model])."""
-    path = config or config_path()
-    merged: dict[str, Any] = {}
-    merged.update(_from_file(path, explicit=config is not None))
-    merged.update(above_file or {})
-    merged.update(_from_env())
-    merged.update({k: v for k, v in (flags or {}).items() if v is not None})
+    are treated as not given; `above_file` is a run's own settings (a briefer.toml [model]).
+    A `home` flag (a folder) overrides BRIEFER_HOME; the config file cannot move it."""
+    given = {k: v for k, v in (flags or {}).items() if v is not None}
+    home = find_home(given.pop("home", None))
+    path = config or home.config_file
+    from_file = _from_file(path, explicit=config is not None)
+    if "home" in from_file:
+        raise ConfigError(f"{path}: home cannot be set in a config file; set BRIEFER_HOME.")
+    merged: dict[str, Any] = {**from_file, **(above_file or {}), **_from_env(), **given}
+    merged["home"] = home
     try:
         return Settings.model_validate(merged)
     except ValidationError as exc:

@@ -16,8 +16,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from briefer.local.models import LOCAL_MODELS, default_cache_dir, resolve_model
+from briefer.local.models import LOCAL_MODELS, models_dir, resolve_model
 from briefer.local.server import LocalServer
+from briefer.settings import find_home
 
 ROOT = Path(__file__).resolve().parent.parent
 # (local model, the cassette tests it serves): tests marked fast_model need the 0.5B model.
@@ -29,7 +30,7 @@ def main() -> int:
     status = 0
     for name, marker in PASSES:
         spec = LOCAL_MODELS[name]
-        model = resolve_model(name, default_cache_dir())
+        model = resolve_model(name, models_dir(find_home()))
         with LocalServer(model, alias=spec.alias, n_ctx=8192) as server:
             print(
                 f"Recording {marker!r} against {server.model} at {server.base_url}",

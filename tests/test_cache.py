@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from briefer.errors import StorageError
-from briefer.model.cache import Attempt, CallCache, default_path
+from briefer.model.cache import Attempt, CallCache, store_path
+from briefer.settings import find_home
 
 # The calls table exactly as the previous release created it (no user_version, no log).
 PREVIOUS_RELEASE = """
@@ -45,7 +46,7 @@ def put(cache: CallCache, key: str, raw: str = "{}", **kw: Any) -> None:
 
 def filled(rows: int = 60) -> Path:
     """A store with enough rows to span many pages, closed."""
-    path = default_path()
+    path = store_path(find_home())
     cache = CallCache(path)
     for i in range(rows):
         put(cache, f"k{i}", raw="x" * 2000)
@@ -53,7 +54,7 @@ def filled(rows: int = 60) -> Path:
 
 
 def test_a_cache_from_the_previous_release_migrates_and_keeps_its_calls() -> None:
-    path = default_path()
+    path = store_path(find_home())
     path.parent.mkdir(parents=True)
     db = sqlite3.connect(path)
     db.execute("PRAGMA journal_mode=WAL")
@@ -85,7 +86,7 @@ def test_a_cache_from_the_previous_release_migrates_and_keeps_its_calls() -> Non
 
 
 def test_attempts_are_listed_newest_first_with_their_outcome() -> None:
-    cache = CallCache(default_path())
+    cache = CallCache(store_path(find_home()))
     cache.log(Attempt(step="s", model="m", endpoint="e", mode="json_schema", outcome="invalid"))
     put(cache, "k", mode="json_schema")
     assert [a.outcome for a in cache.attempts()] == ["ok", "invalid"]

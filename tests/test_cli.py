@@ -192,11 +192,11 @@ def test_strict_writes_nothing_when_a_statement_is_unverified(
 
 
 def test_log_lists_paid_calls_from_the_cache() -> None:
-    from briefer.model.cache import CallCache
-    from briefer.settings import data_dir
+    from briefer.model.cache import CallCache, store_path
+    from briefer.settings import find_home
 
     assert "No model calls recorded yet" in runner.invoke(app, ["log"]).stdout
-    store = CallCache(data_dir() / "cache.sqlite")
+    store = CallCache(store_path(find_home()))
     store.put(
         "k1",
         step="analyse",

@@ -16,7 +16,8 @@ from typer.testing import CliRunner, Result
 
 from briefer import atomic
 from briefer.cli import app
-from briefer.model.cache import CallCache, default_path
+from briefer.model.cache import CallCache, store_path
+from briefer.settings import find_home
 
 from .conftest import SEEDS, TEST_MODEL
 from .fakes import Canned, FakeServer, canned, completion
@@ -29,6 +30,11 @@ TWO = [str(SEEDS / "001_194ea32b46bea275.txt"), str(SEEDS / "004_9e89ca09907b8ff
 DAILY = Path(__file__).parent / "data" / "daily" / "folder"
 NO_WAIT = {"retry-after": "0"}
 BRIDGE = "millbrook-harbor-bridge-repairs"  # the one story the daily folder holds
+
+
+def store_file() -> Path:
+    """The call store in this test's BRIEFER_HOME."""
+    return store_path(find_home())
 
 
 @pytest.fixture(autouse=True)
@@ -100,20 +106,20 @@ def test_a_key_the_server_echoes_is_not_printed() -> None:
 def test_a_corrupt_cache_is_moved_aside_with_a_warning_and_the_brief_still_runs(
     tmp_path: Path,
 ) -> None:
-    default_path().parent.mkdir(parents=True)
-    default_path().write_bytes(b"SQLite format 3\x00" + b"\xff" * 5000)  # a header, then junk
+    store_file().parent.mkdir(parents=True)
+    store_file().write_bytes(b"SQLite format 3\x00" + b"\xff" * 5000)  # a header, then junk
     with FakeServer(good) as server:
         result = brief(server, "-o", str(tmp_path / "b.md"))
     assert result.exit_code == 0, result.output
     warnings = [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
     assert len(warnings) == 1 and "moved it to" in warnings[0], result.stderr
-    assert len(list(default_path().parent.glob("cache.sqlite.corrupt-*"))) == 1
-    assert CallCache(default_path()).count() == len(server.requests) > 0
+    assert len(list(store_file().parent.glob("cache.sqlite.corrupt-*"))) == 1
+    assert CallCache(store_file()).count() == len(server.requests) > 0
 
 
 def test_log_on_a_corrupt_cache_warns_and_starts_a_new_one() -> None:
-    default_path().parent.mkdir(parents=True)
-    default_path().write_bytes(b"not a database\n" * 100)
+    store_file().parent.mkdir(parents=True)
+    store_file().write_bytes(b"not a database\n" * 100)
     result = runner.invoke(app, ["log"])
     assert result.exit_code == 0, result.output
     assert result.stderr.startswith("Warning: The call cache")
@@ -122,12 +128,12 @@ def test_log_on_a_corrupt_cache_warns_and_starts_a_new_one() -> None:
 
 
 def test_a_full_state_disk_fails_in_one_line_and_leaves_nothing_behind() -> None:
-    CallCache(default_path())  # the store exists; the disk fills up during the run
+    CallCache(store_file())  # the store exists; the disk fills up during the run
     with full_disk(), FakeServer(roomy) as server:
         line = one_error_line(brief(server, articles=TWO[:1]))
-    assert line.startswith(f"Error: Cannot use the call cache {default_path()}: database or disk")
+    assert line.startswith(f"Error: Cannot use the call cache {store_file()}: database or disk")
     assert len(server.requests) == 1
-    left = sorted(p.name for p in default_path().parent.iterdir())
+    left = sorted(p.name for p in store_file().parent.iterdir())
     assert not [name for name in left if name.endswith(".tmp")], left
 
 
@@ -164,8 +170,8 @@ def test_log_shows_each_attempt_with_its_outcome() -> None:
 def test_a_no_cache_run_logs_its_attempts() -> None:
     with FakeServer(good) as server:
         assert brief(server, "--no-cache").exit_code == 0
-    assert CallCache(default_path()).count() == 0  # no reply stored...
-    attempts = CallCache(default_path()).attempts(100)
+    assert CallCache(store_file()).count() == 0  # no reply stored...
+    attempts = CallCache(store_file()).attempts(100)
     assert len(attempts) == len(server.requests) > 0  # ...but every paid attempt logged
     assert {a.outcome for a in attempts} == {"ok"}
 

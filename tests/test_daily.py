@@ -21,9 +21,9 @@ from briefer.daily.config import DailyConfig, load
 from briefer.daily.lock import LOCK_NAME, RunLock
 from briefer.daily.result import DailyResult
 from briefer.daily.run import run_daily
-from briefer.model.cache import CallCache
+from briefer.model.cache import CallCache, store_path
 from briefer.schemas import Briefing
-from briefer.settings import data_dir
+from briefer.settings import find_home
 
 from .conftest import model_settings
 from .fakes import FakeEndpoint, error
@@ -80,7 +80,7 @@ def run(cfg: DailyConfig, fake: FakeEndpoint, now: datetime = NOW, **kw: Any) ->
 
 
 def cached_calls() -> int:
-    path = data_dir() / "cache.sqlite"
+    path = store_path(find_home())
     return CallCache(path).count() if path.exists() else 0
 
 
@@ -143,7 +143,7 @@ def test_second_run_over_unchanged_input_makes_zero_model_calls(day: Day) -> Non
     first = FakeEndpoint(reply)
     assert run(cfg, first).status == "done"
     paid, before = len(first.requests), snapshot(day.out)
-    log = CallCache(data_dir() / "cache.sqlite").recent(1000)
+    log = CallCache(store_path(find_home())).recent(1000)
 
     second = FakeEndpoint(reply)
     result = run(cfg, second)
@@ -151,7 +151,7 @@ def test_second_run_over_unchanged_input_makes_zero_model_calls(day: Day) -> Non
     assert result.message.startswith("Nothing new: 0 stories briefed, 2 unchanged")
     assert second.requests == []
     assert cached_calls() == paid
-    assert CallCache(data_dir() / "cache.sqlite").recent(1000) == log
+    assert CallCache(store_path(find_home())).recent(1000) == log
     assert snapshot(day.out) == before
 
     # Even with the run's memory gone, the briefings come from the call cache alone.

@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 from briefer.cli import app
 from briefer.daily.lock import LOCK_NAME, RunLock
-from briefer.model.cache import CallCache
-from briefer.settings import data_dir
+from briefer.model.cache import CallCache, store_path
+from briefer.settings import find_home
 
 from .conftest import TEST_MODEL
 from .loopback import Served, serve
@@ -68,7 +68,7 @@ def test_daily_exit_codes_done_then_nothing_new(tmp_path: Path, web: Served) -> 
     assert result.stdout.startswith("Nothing new: 0 stories briefed, 2 unchanged")
     assert chat_calls(web) == paid
 
-    assert CallCache(data_dir() / "cache.sqlite").count() == paid
+    assert CallCache(store_path(find_home())).count() == paid
     log = runner.invoke(app, ["log", "-n", "100"])
     assert log.exit_code == 0 and "analyse" in log.stdout
 

@@ -15,10 +15,10 @@ from briefer.errors import (
     ModelRefusalError,
     OutputTruncatedError,
 )
-from briefer.model.cache import CallCache
+from briefer.model.cache import CallCache, store_path
 from briefer.model.llm import LLM, build_client, extract_json
 from briefer.model.modeltable import lookup
-from briefer.settings import Settings, data_dir
+from briefer.settings import Settings, find_home
 
 from .fakes import FakeEndpoint, completion, error
 
@@ -36,7 +36,7 @@ def make_llm(fake: FakeEndpoint, cache: bool = False, **kw: object) -> LLM:
         api_key="k", base_url="http://127.0.0.1:9/v1", model="m", max_retries=0, **kw
     )  # type: ignore[arg-type]
     client = build_client(settings, fake.client())
-    store = CallCache(data_dir() / "cache.sqlite") if cache else None
+    store = CallCache(store_path(find_home())) if cache else None
     return LLM(settings, lookup("m"), client, store)
 
 
@@ -272,7 +272,7 @@ def test_cache_scope_survives_a_new_port() -> None:
             max_retries=0,
             cache_scope="embedded:model.gguf",
         )
-        store = CallCache(data_dir() / "cache.sqlite")
+        store = CallCache(store_path(find_home()))
         llm = LLM(settings, lookup("m"), build_client(settings, fake.client()), store)
         assert call(llm).answer == "yes"
     assert len(fake.requests) == 1

@@ -13,12 +13,12 @@ import pytest
 from pydantic import BaseModel, Field
 
 from briefer.errors import BrieferError, ConfigError, EndpointError
-from briefer.model.cache import CallCache, default_path
+from briefer.model.cache import CallCache, store_path
 from briefer.model.doctor import diagnose
 from briefer.model.endpoints import remembered, remembered_mode
 from briefer.model.llm import LLM, build_client
 from briefer.model.modeltable import lookup
-from briefer.settings import Settings, data_dir
+from briefer.settings import Settings, find_home
 
 from .fakes import Canned, FakeServer, canned, completion, error
 
@@ -45,7 +45,7 @@ def make() -> Iterator[Make]:
         settings = Settings(**{"max_retries": 0, **values, **kw})
         client = build_client(settings)
         clients.append(client)
-        store = CallCache(default_path()) if cache else None
+        store = CallCache(store_path(find_home())) if cache else None
         return LLM(settings, lookup("m"), client, store)
 
     yield build
@@ -71,7 +71,7 @@ def json_body(status: int, data: object, headers: dict[str, str] | None = None) 
 
 def outcomes() -> list[tuple[str, str]]:
     """(mode, outcome) of every logged attempt, oldest first."""
-    rows = CallCache(default_path()).attempts(100)
+    rows = CallCache(store_path(find_home())).attempts(100)
     return [(a.mode, a.outcome) for a in reversed(rows)]
 
 
@@ -120,7 +120,7 @@ def test_a_transient_500_naming_the_schema_is_retried_and_never_downgrades(make:
     # One request and the two transport retries, all in the best mode; nothing remembered.
     assert [r["response_format"]["type"] for r in server.requests] == ["json_schema"] * 3
     assert llm.mode == "json_schema"
-    assert remembered_mode(server.base_url, "m") is None
+    assert remembered_mode(find_home(), server.base_url, "m") is None
     assert outcomes() == [("json_schema", "http_error")] * 3
 
 
@@ -132,7 +132,7 @@ def test_a_400_naming_response_format_downgrades_once_and_is_remembered(make: Ma
         assert ask(llm).answer == "yes"
     kinds = [r["response_format"]["type"] for r in server.requests]
     assert kinds == ["json_schema", "json_object"]
-    stored = remembered(server.base_url, "m")
+    stored = remembered(find_home(), server.base_url, "m")
     assert stored is not None and stored.mode == "json_object"
     assert before <= stored.checked <= time.time()
     assert outcomes() == [("json_schema", "rejected_mode"), ("json_object", "ok")]
@@ -146,8 +146,8 @@ def test_a_400_that_does_not_name_the_format_is_not_a_downgrade(make: Make) -> N
 
 
 def _store(entry: object, base_url: str) -> None:
-    data_dir().mkdir(parents=True, exist_ok=True)
-    (data_dir() / "endpoints.json").write_text(json.dumps({f"{base_url}|m": entry}))
+    find_home().data_dir.mkdir(parents=True, exist_ok=True)
+    (find_home().data_dir / "endpoints.json").write_text(json.dumps({f"{base_url}|m": entry}))
 
 
 @pytest.mark.parametrize(
@@ -162,7 +162,9 @@ def test_a_stale_stored_downgrade_is_probed_again(make: Make, entry: object) -> 
         _store(entry, server.base_url)
         ask(make(server))
     assert server.requests[0]["response_format"]["type"] == "json_schema"
-    assert remembered_mode(server.base_url, "m") == "json_schema"  # the downgrade is gone
+    assert (
+        remembered_mode(find_home(), server.base_url, "m") == "json_schema"
+    )  # the downgrade is gone
 
 
 def test_a_fresh_stored_downgrade_is_used(make: Make) -> None:
@@ -176,7 +178,7 @@ def test_doctor_replaces_a_stored_downgrade_with_what_works_now() -> None:
     with FakeServer(canned(completion(json.dumps({"ok": True, "word": "hello"})))) as server:
         _store({"mode": "text", "checked": time.time()}, server.base_url)
         diagnose(Settings(base_url=server.base_url, model="m", max_retries=0))
-    assert remembered_mode(server.base_url, "m") == "json_schema"
+    assert remembered_mode(find_home(), server.base_url, "m") == "json_schema"
 
 
 # -- time -----------------------------------------------------------------------------------
@@ -243,7 +245,7 @@ def test_server_error_text_is_redacted_one_line_and_bounded(
     assert KEY not in message and "[redacted]" in message
     assert "Request refused. The key you sent was [redacted]" in message
     assert len(message) < 400
-    logged = CallCache(default_path()).attempts(1)[0]
+    logged = CallCache(store_path(find_home())).attempts(1)[0]
     assert KEY not in logged.detail and logged.outcome == "http_error"
 
 
@@ -261,7 +263,7 @@ def test_a_reasked_call_logs_both_attempts_with_their_outcomes(make: Make) -> No
     first = canned(completion('{"answer": 1}', pt=50, ct=5))
     with FakeServer(first, canned(completion(GOOD, pt=60, ct=6))) as server:
         ask(make(server, cache=True, structured_output="json_object"))
-    rows = list(reversed(CallCache(default_path()).attempts(10)))
+    rows = list(reversed(CallCache(store_path(find_home())).attempts(10)))
     assert [(r.outcome, r.prompt_tokens, r.completion_tokens) for r in rows] == [
         ("invalid", 50, 5),
         ("ok", 60, 6),
@@ -276,4 +278,4 @@ def test_attempts_are_logged_with_the_reply_cache_off(make: Make) -> None:
     with FakeServer(rejected, cut) as server, pytest.raises(BrieferError, match="output limit"):
         ask(make(server, cache=False))
     assert outcomes() == [("json_schema", "rejected_mode"), ("json_object", "truncated")]
-    assert CallCache(default_path()).count() == 0  # no reply was stored
+    assert CallCache(store_path(find_home())).count() == 0  # no reply was stored

@@ -8,6 +8,7 @@ import importlib
 import itertools
 from pathlib import Path
 
+import platformdirs
 import pytest
 
 from briefer.errors import BrieferError, LocalModelError
@@ -16,10 +17,11 @@ from briefer.local.models import (
     LOCAL_MODELS,
     LocalModelSpec,
     assemble,
-    default_cache_dir,
+    models_dir,
     part_paths,
     resolve_model,
 )
+from briefer.settings import Home
 
 _counter = itertools.count()
 
@@ -190,13 +192,9 @@ def test_resolve_model_rejects_missing_or_non_gguf(tmp_path: Path) -> None:
         resolve_model(str(other), tmp_path)
 
 
-def test_default_cache_dir_follows_briefer_home(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("BRIEFER_HOME", str(tmp_path))
-    assert default_cache_dir() == tmp_path / "cache" / "models"
-    monkeypatch.delenv("BRIEFER_HOME")
-    assert default_cache_dir().name == "models"
+def test_models_are_assembled_in_the_homes_cache_folder(tmp_path: Path) -> None:
+    assert models_dir(Home.at(tmp_path)) == tmp_path / "cache" / "models"
+    assert models_dir(Home.platform()).parent == Path(platformdirs.user_cache_dir("briefer"))
 
 
 def test_spec_is_frozen() -> None:

@@ -24,6 +24,7 @@ from briefer.daily.schedule import (
     systemd_units,
 )
 from briefer.errors import UserError
+from briefer.settings import find_home
 
 runner = CliRunner()
 
@@ -106,8 +107,8 @@ def test_paths_default_to_this_installation_and_briefer_home(tmp_path: Path) -> 
     if not command[1:]:
         assert Path(command[0]).parent == Path(sys.executable).absolute().parent
     home = Path(os.environ["BRIEFER_HOME"])
-    assert default_env_file() == home / "env"
-    assert default_log_file() == home / "logs" / "daily.log"
+    assert default_env_file(find_home()) == home / "env"
+    assert default_log_file(find_home()) == home / "logs" / "daily.log"
 
 
 def test_parse_at() -> None:

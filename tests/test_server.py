@@ -14,8 +14,9 @@ import pytest
 
 from briefer.errors import BrieferError, LocalServerError
 from briefer.local import server
-from briefer.local.models import LOCAL_MODELS, default_cache_dir
+from briefer.local.models import LOCAL_MODELS, models_dir
 from briefer.local.server import LOCAL_EXTRA_MESSAGE, LocalServer, free_port, xllamacpp_available
+from briefer.settings import find_home
 
 
 def port_is_free(port: int) -> bool:
@@ -46,7 +47,7 @@ def _test_model() -> Path | None:
     if env:
         return Path(env) if Path(env).is_file() else None
     for key in ("fast", "default"):  # the smaller one starts faster
-        path = default_cache_dir() / f"{LOCAL_MODELS[key].name}.gguf"
+        path = models_dir(find_home()) / f"{LOCAL_MODELS[key].name}.gguf"
         if path.is_file():
             return path
     return None

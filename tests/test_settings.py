@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from briefer import settings
 from briefer.errors import ConfigError
 from briefer.settings import DEFAULT_MODEL, Settings, resolve
 
@@ -224,30 +223,63 @@ def test_is_loopback_false_without_base_url() -> None:
     assert Settings().endpoint() == "https://api.openai.com/v1"
 
 
-def test_briefer_home_relocates_state(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert settings.data_dir() == home
-    assert settings.cache_dir() == home / "cache"
-    assert settings.config_path() == home / "config.toml"
-    other = home.parent / "other-home"
-    monkeypatch.setenv("BRIEFER_HOME", str(other))
-    assert settings.data_dir() == other
-    assert settings.cache_dir() == other / "cache"
-    assert settings.config_path() == other / "config.toml"
+def test_briefer_home_relocates_state(home: Path) -> None:
+    state = resolve().home
+    assert state.data_dir == home
+    assert state.cache_dir == home / "cache"
+    assert state.config_file == home / "config.toml"
+    assert state.log_dir == home / "logs"
+
+
+def test_home_is_fixed_when_the_settings_are_made(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = resolve()
+    monkeypatch.setenv("BRIEFER_HOME", str(home.parent / "other-home"))
+    monkeypatch.chdir(home.parent)
+    assert made.home.data_dir == home  # neither the variable nor the cwd moves it now
+    assert resolve().home.data_dir == home.parent / "other-home"
+
+
+def test_a_home_flag_wins_over_briefer_home(home: Path, tmp_path: Path) -> None:
+    write_config(home, '[briefer]\nmodel = "from-briefer-home"\n')
+    flagged = tmp_path / "flagged"
+    flagged.mkdir()
+    write_config(flagged, '[briefer]\nmodel = "from-flagged-home"\n')
+    s = resolve({"home": flagged})
+    assert s.home.data_dir == flagged
+    assert s.model == "from-flagged-home"  # its config.toml is the one read
+
+
+def test_home_cannot_be_set_in_the_config_file(home: Path) -> None:
+    path = write_config(home, '[briefer]\nhome = "/elsewhere"\n')
+    with pytest.raises(ConfigError, match="BRIEFER_HOME") as info:
+        resolve()
+    assert str(path) in str(info.value)
 
 
 def test_briefer_home_expands_user(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("BRIEFER_HOME", "~/state")
-    assert settings.data_dir() == home / "state"
-    assert settings.config_path() == home / "state" / "config.toml"
+    state = resolve().home
+    assert state.data_dir == home / "state"
+    assert state.config_file == home / "state" / "config.toml"
+
+
+def test_a_relative_briefer_home_is_made_absolute(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(home)
+    monkeypatch.setenv("BRIEFER_HOME", "state")
+    assert resolve().home.data_dir == home / "state"
 
 
 def test_without_briefer_home_state_is_not_in_it(
     home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("BRIEFER_HOME")
-    assert settings.home() is None
-    for path in (settings.data_dir(), settings.cache_dir(), settings.config_path()):
+    state = resolve().home
+    for path in (state.data_dir, state.cache_dir, state.config_file, state.log_dir):
         assert home not in path.parents
         assert "briefer" in path.parts
 

@@ -15,14 +15,13 @@ from pathlib import Path
 import httpx2
 from pydantic import BaseModel
 
-from .. import settings as settings_mod
 from ..checks.verify import Verifier
 from ..checks.voice import Voice, voice
 from ..errors import ModelOutputError, ModelRefusalError, NoArticlesError, OutputTruncatedError
 from ..ingest.clean import clean_text
 from ..ingest.files import Article, ingest
 from ..model import prompts
-from ..model.cache import CallCache
+from ..model.cache import CallCache, store_path
 from ..model.llm import LLM, build_client
 from ..model.modeltable import ModelInfo, lookup
 from ..model.tokens import TokenCounter, get_encoding
@@ -265,7 +264,7 @@ def brief_articles(
     )
     skipped = [*skipped, *too_long]
     notes = [n for p in prepared if (n := p.article.encoding_note())]
-    cache = CallCache(settings_mod.data_dir() / "cache.sqlite") if settings.cache else None
+    cache = CallCache(store_path(settings.home)) if settings.cache else None
     client = build_client(settings, http_client)
     # A client briefer built is closed here (its sockets); a caller's client stays the caller's.
     with contextlib.closing(client) if http_client is None else contextlib.nullcontext(client):

@@ -265,10 +265,11 @@ def log(
     """Recent model requests, every paid attempt: outcome, tokens, time, cost."""
     from datetime import datetime
 
-    from ..model.cache import CallCache, default_path
+    from ..model.cache import CallCache, store_path
     from ..model.modeltable import lookup
+    from ..settings import find_home
 
-    path = default_path()
+    path = store_path(find_home())
     if not path.exists():
         typer.echo(f"No model calls recorded yet ({path}).")
         return
@@ -301,11 +302,12 @@ def log(
 def models() -> None:
     """List the local models the `local` extra can serve, and whether they are ready."""
     from ..local.embedded import available_models
-    from ..local.models import LOCAL_MODELS, default_cache_dir
+    from ..local.models import LOCAL_MODELS, models_dir
     from ..local.server import xllamacpp_available
+    from ..settings import find_home
 
     table = Table("name", "model id", "description", "assembled")
-    cache = default_cache_dir()
+    cache = models_dir(find_home())
     for name, alias, description in available_models():
         ready = (cache / f"{LOCAL_MODELS[name].name}.gguf").is_file()
         table.add_row(name, alias, description, "yes" if ready else "on first use")

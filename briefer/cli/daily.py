@@ -107,17 +107,19 @@ def schedule(
         parse_at,
         systemd_text,
     )
+    from ..settings import find_home
 
     try:
         if cron == systemd:
             raise UserError("Pass exactly one of --cron or --systemd.")
         hour, minute = parse_at(at)
         load(config)  # a broken config should fail now, not at 6 a.m.
+        home = find_home()
         recipe = Recipe(
             command=tuple(briefer_command()),
             config=config.expanduser().resolve(),
-            env_file=(env_file or default_env_file()).expanduser().absolute(),
-            log_file=(log_file or default_log_file()).expanduser().absolute(),
+            env_file=(env_file or default_env_file(home)).expanduser().absolute(),
+            log_file=(log_file or default_log_file(home)).expanduser().absolute(),
             hour=hour,
             minute=minute,
         )

@@ -14,10 +14,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
-
-from .. import settings as settings_mod
 from ..errors import UserError
+from ..settings import Home
 
 UNIT = "briefer-daily"
 NOTHING_NEW_EXIT = 3
@@ -31,15 +29,14 @@ def briefer_command() -> list[str]:
     return [str(script)] if script.is_file() else [str(python), "-m", "briefer"]
 
 
-def default_env_file() -> Path:
+def default_env_file(home: Home) -> Path:
     """Where the key lives: `env` beside config.toml (~/.config/briefer/env on Linux)."""
-    return settings_mod.config_path().parent / "env"
+    return home.config_dir / "env"
 
 
-def default_log_file() -> Path:
-    home = settings_mod.home()
-    folder = home / "logs" if home else Path(platformdirs.user_log_dir("briefer"))
-    return folder / "daily.log"
+def default_log_file(home: Home) -> Path:
+    """Where cron appends the output: `daily.log` in the state's log folder."""
+    return home.log_dir / "daily.log"
 
 
 def parse_at(value: str) -> tuple[int, int]:

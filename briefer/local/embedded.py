@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 
 from ..errors import ConfigError
 from ..settings import NO_KEY_MESSAGE, Settings
-from .models import LOCAL_MODELS, default_cache_dir, find_spec_for, resolve_model
+from .models import LOCAL_MODELS, find_spec_for, models_dir, resolve_model
 from .server import DEFAULT_N_CTX, LocalServer, xllamacpp_available
 
 Notify = Callable[[str], None]
@@ -33,7 +33,7 @@ def endpoint(
     if not xllamacpp_available():
         raise ConfigError(NO_KEY_MESSAGE)
     name = local_model or "default"
-    path = resolve_model(name, default_cache_dir())
+    path = resolve_model(name, models_dir(settings.home))
     spec = find_spec_for(name) or find_spec_for(path.stem)
     n_ctx = settings.context_window or DEFAULT_N_CTX
     with LocalServer(path, alias=spec.alias if spec else None, n_ctx=n_ctx) as server:

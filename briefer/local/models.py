@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import LocalModelError
+from ..settings import Home
 
 BLOCK_SIZE = 1 << 20  # 1 MiB: big enough to be fast, small enough to stream a 1 GiB file
 GGUF_MAGIC = b"GGUF"
@@ -79,11 +80,9 @@ LOCAL_MODELS: dict[str, LocalModelSpec] = {
 }
 
 
-def default_cache_dir() -> Path:
-    """Where assembled models go: the cache folder ($BRIEFER_HOME/cache, else the user's)."""
-    from ..settings import cache_dir
-
-    return cache_dir() / "models"
+def models_dir(home: Home) -> Path:
+    """Where assembled models go: `models/` in the state's cache folder."""
+    return home.cache_dir / "models"
 
 
 def find_spec_for(name_or_alias: str) -> LocalModelSpec | None:

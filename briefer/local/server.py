@@ -30,7 +30,8 @@ from typing import Any
 import httpx2
 
 from ..errors import LocalModelError, LocalServerError
-from .models import default_cache_dir, find_spec_for, resolve_model
+from ..settings import find_home
+from .models import find_spec_for, models_dir, resolve_model
 
 HOST = "127.0.0.1"  # loopback only: the server has no API key
 LOCAL_EXTRA_MESSAGE = "The local model needs the local extra: pip install 'briefer[local]'"
@@ -263,10 +264,11 @@ def main(argv: list[str] | None = None) -> int:
     if not xllamacpp_available():
         print(f"error: {LOCAL_EXTRA_MESSAGE}", file=sys.stderr)
         return 2
+    folder = models_dir(find_home())
     try:
         if find_spec_for(args.model) is not None:
-            print(f"Preparing model {args.model} in {default_cache_dir()} ...", file=sys.stderr)
-        model = resolve_model(args.model, default_cache_dir())
+            print(f"Preparing model {args.model} in {folder} ...", file=sys.stderr)
+        model = resolve_model(args.model, folder)
     except LocalModelError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -23,8 +23,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from .. import settings as settings_mod
 from ..errors import StorageError
+from ..settings import Home
 
 CACHE_NAME = "cache.sqlite"
 R = TypeVar("R")
@@ -105,8 +105,9 @@ def cache_key(payload: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def default_path() -> Path:
-    return settings_mod.data_dir() / CACHE_NAME
+def store_path(home: Home) -> Path:
+    """The call store of the state folders `home`."""
+    return home.data_dir / CACHE_NAME
 
 
 def _version(db: sqlite3.Connection) -> int:

@@ -122,7 +122,7 @@ def _diagnose(settings: Settings, http_client: httpx2.Client) -> Diagnosis:
     )
     best = d.best_mode()
     if best is not None:
-        endpoints.remember_mode(d.endpoint, model, best)
+        endpoints.remember_mode(settings.home, d.endpoint, model, best)
     elif d.problem is None:
         d.problem = "no structured-output mode produced valid JSON"
     return d

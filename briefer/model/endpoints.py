@@ -4,7 +4,7 @@ Detection costs a failed request; remembering it per endpoint means it is paid o
 every run. A stored downgrade is not kept forever: after RECHECK_DAYS the better mode is tried
 again (a server upgrade, or a fault that looked like a rejection, must not pin an endpoint to a
 worse mode), and `briefer doctor` re-checks every mode and stores what works now. Stored as JSON
-in the data dir; a corrupt file is ignored and rewritten.
+in the state's data folder (`Home.data_dir`); a corrupt file is ignored and rewritten.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from .. import settings as settings_mod
 from ..atomic import write_atomic
+from ..settings import Home
 
 RECHECK_DAYS = 7
 _lock = threading.Lock()
@@ -31,8 +31,8 @@ class Remembered(BaseModel):
         return (now if now is not None else time.time()) - self.checked > RECHECK_DAYS * 86400
 
 
-def _path() -> Path:
-    return settings_mod.data_dir() / "endpoints.json"
+def _path(home: Home) -> Path:
+    return home.data_dir / "endpoints.json"
 
 
 def _entry(value: object) -> Remembered | None:
@@ -44,9 +44,9 @@ def _entry(value: object) -> Remembered | None:
         return None
 
 
-def _load() -> dict[str, Remembered]:
+def _load(home: Home) -> dict[str, Remembered]:
     try:
-        data = json.loads(_path().read_text(encoding="utf-8"))
+        data = json.loads(_path(home).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     if not isinstance(data, dict):
@@ -55,24 +55,24 @@ def _load() -> dict[str, Remembered]:
     return {k: v for k, v in entries.items() if v is not None}
 
 
-def remembered(endpoint: str, model: str) -> Remembered | None:
-    return _load().get(f"{endpoint}|{model}")
+def remembered(home: Home, endpoint: str, model: str) -> Remembered | None:
+    return _load(home).get(f"{endpoint}|{model}")
 
 
-def remembered_mode(endpoint: str, model: str) -> str | None:
-    entry = remembered(endpoint, model)
+def remembered_mode(home: Home, endpoint: str, model: str) -> str | None:
+    entry = remembered(home, endpoint, model)
     return entry.mode if entry else None
 
 
-def current_mode(endpoint: str, model: str) -> str | None:
+def current_mode(home: Home, endpoint: str, model: str) -> str | None:
     """The stored mode while it is fresh; None when there is none or it is due a re-check."""
-    entry = remembered(endpoint, model)
+    entry = remembered(home, endpoint, model)
     return entry.mode if entry and not entry.stale() else None
 
 
-def remember_mode(endpoint: str, model: str, mode: str) -> None:
+def remember_mode(home: Home, endpoint: str, model: str, mode: str) -> None:
     with _lock:
-        data = _load()
+        data = _load(home)
         data[f"{endpoint}|{model}"] = Remembered(mode=mode, checked=time.time())
         text = json.dumps({k: v.model_dump() for k, v in data.items()}, indent=1, sort_keys=True)
-        write_atomic(_path(), text)
+        write_atomic(_path(home), text)

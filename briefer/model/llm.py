@@ -31,7 +31,7 @@ from ..errors import (
 from ..schemas import StepUsage
 from ..settings import Settings
 from . import endpoints, prompts
-from .cache import Attempt, CallCache, cache_key, default_path
+from .cache import Attempt, CallCache, cache_key, store_path
 from .modeltable import ModelInfo
 from .reply import Reply, excerpt
 from .tokens import TokenCounter
@@ -124,11 +124,11 @@ class LLM:
         self._recheck = False  # a stored downgrade was due a re-check: store what works now
         if self.auto:
             best = "json_schema" if info.structured_output else "json_object"
-            stored = endpoints.remembered(settings.endpoint(), settings.model)
+            stored = endpoints.remembered(settings.home, settings.endpoint(), settings.model)
             self._recheck = stored is not None and stored.stale()
             self.mode = stored.mode if stored and not self._recheck else best
         self.transport = Transport(settings, client, self._log)
-        self._attempt_log = cache  # --no-cache still logs attempts, in the default store
+        self._attempt_log = cache  # --no-cache still logs attempts, in the home's store
         self._lock = threading.Lock()
         self.steps: dict[str, StepUsage] = {}
         self.warnings: list[str] = cache.take_warnings() if cache else []
@@ -149,7 +149,7 @@ class LLM:
     def _store(self) -> CallCache:
         with self._lock:
             if self._attempt_log is None:
-                self._attempt_log = CallCache(default_path())
+                self._attempt_log = CallCache(store_path(self.settings.home))
             return self._attempt_log
 
     def _take_warnings(self, store: CallCache) -> None:
@@ -286,7 +286,9 @@ class LLM:
                 return False
             self.mode = MODES[i + 1]
             self._recheck = False
-        endpoints.remember_mode(self.settings.endpoint(), self.settings.model, self.mode)
+        endpoints.remember_mode(
+            self.settings.home, self.settings.endpoint(), self.settings.model, self.mode
+        )
         return True
 
     def _confirm(self, mode: str) -> None:
@@ -294,7 +296,9 @@ class LLM:
         with self._lock:
             recheck, self._recheck = self._recheck, False
         if recheck:
-            endpoints.remember_mode(self.settings.endpoint(), self.settings.model, mode)
+            endpoints.remember_mode(
+                self.settings.home, self.settings.endpoint(), self.settings.model, mode
+            )
 
     # -- one request ---------------------------------------------------------------------
 
