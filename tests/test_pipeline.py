@@ -238,14 +238,13 @@ def test_prompt_errors_are_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     copy = tmp_path / "prompts"
     shutil.copytree(prompts.prompts_dir(), copy)
     (copy / "reask.md").write_text("Try again: ${error}\n")
-    monkeypatch.setenv("BRIEFER_PROMPTS_DIR", str(copy))
+    monkeypatch.setattr(prompts, "prompts_dir", lambda: copy)
     prompts.load.cache_clear()
     prompts.version.cache_clear()
     try:
         assert prompts.render("reask", error="bad") == "Try again: bad"
         assert prompts.version() != before
     finally:
-        monkeypatch.delenv("BRIEFER_PROMPTS_DIR")
         prompts.load.cache_clear()
         prompts.version.cache_clear()
 

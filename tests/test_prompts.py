@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 import unicodedata
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, cast
 
@@ -30,6 +30,13 @@ from .conftest import SEEDS
 
 _LOOKALIKES = str.maketrans({"\u2039": "<", "\u27e8": "<", "\u3008": "<", "\u203a": ">"})
 _INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff]")
+
+
+def prompt_files() -> list[Traversable]:
+    """The .md files of the prompts briefer loads (the package data briefer.prompts)."""
+    return sorted(
+        (f for f in prompts.prompts_dir().iterdir() if f.name.endswith(".md")), key=lambda f: f.name
+    )
 
 
 def tags(prompt: str, name: str) -> tuple[int, int]:
@@ -199,9 +206,9 @@ def test_every_rendered_value_is_defused_even_a_reask_error() -> None:
 
 
 def test_the_prompt_files_fence_data_only_with_known_delimiters() -> None:
-    for path in sorted(prompts.prompts_dir().glob("*.md")):
-        names = set(re.findall(r"</?\s*([A-Za-z][\w-]*)", path.read_text(encoding="utf-8")))
-        assert names <= set(prompts.DELIMITERS), (path.name, names)
+    for file in prompt_files():
+        names = set(re.findall(r"</?\s*([A-Za-z][\w-]*)", file.read_text(encoding="utf-8")))
+        assert names <= set(prompts.DELIMITERS), (file.name, names)
 
 
 def test_benign_text_is_left_exactly_as_it_was() -> None:
@@ -213,9 +220,7 @@ def test_benign_text_is_left_exactly_as_it_was() -> None:
     assert prompts.data(line, one_line=True) == line
 
 
-@pytest.mark.parametrize(
-    "name", sorted(p.stem for p in prompts.prompts_dir().glob("*.md")), ids=str
-)
+@pytest.mark.parametrize("name", [f.name.removesuffix(".md") for f in prompt_files()], ids=str)
 def test_every_prompt_file_is_part_of_the_prompt_version(
     name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -223,15 +228,16 @@ def test_every_prompt_file_is_part_of_the_prompt_version(
     served for the new one."""
     before = prompts.version()
     copy = tmp_path / "prompts"
-    shutil.copytree(prompts.prompts_dir(), copy)
+    copy.mkdir()
+    for file in prompt_files():
+        (copy / file.name).write_bytes(file.read_bytes())
     with (copy / f"{name}.md").open("a", encoding="utf-8") as f:
         f.write("\nOne more rule.\n")
-    monkeypatch.setenv("BRIEFER_PROMPTS_DIR", str(copy))
+    monkeypatch.setattr(prompts, "prompts_dir", lambda: copy)
     prompts.load.cache_clear()
     prompts.version.cache_clear()
     try:
         assert prompts.version() != before
     finally:
-        monkeypatch.delenv("BRIEFER_PROMPTS_DIR")
         prompts.load.cache_clear()
         prompts.version.cache_clear()

@@ -1,4 +1,5 @@
-"""Prompts are files under prompts/, rendered with `${name}` placeholders.
+"""Prompts are files under prompts/ (shipped as the package data briefer.prompts), rendered
+with `${name}` placeholders.
 
 Keeping them as files lets people review and tune them without reading code; a missing variable
 is a named error instead of a silently broken prompt. The prompt version (a hash of all files)
@@ -12,12 +13,11 @@ prompts, and a one-line field can never start a new line or block.
 from __future__ import annotations
 
 import hashlib
-import os
+import importlib.resources
 import re
 import string
-import sys
 from functools import cache
-from pathlib import Path
+from importlib.resources.abc import Traversable
 
 from ..errors import PromptError
 
@@ -34,31 +34,23 @@ PROMPT_NAMES = (
 )
 
 
-def prompts_dir() -> Path:
-    """Where the prompt files are: $BRIEFER_PROMPTS_DIR, the source tree, or the install."""
-    env = os.environ.get("BRIEFER_PROMPTS_DIR")
-    candidates = [Path(env)] if env else []
-    candidates += [
-        Path(__file__).resolve().parents[2] / "prompts",
-        Path(sys.prefix) / "share" / "briefer" / "prompts",
-    ]
-    for c in candidates:
-        if (c / "analyse.system.md").is_file():
-            return c
-    raise PromptError(
-        "Prompt files not found (looked in "
-        + ", ".join(str(c) for c in candidates)
-        + "): reinstall briefer or set BRIEFER_PROMPTS_DIR."
-    )
+def prompts_dir() -> Traversable:
+    """The prompt files: the package data briefer.prompts (`prompts/` in the repository)."""
+    try:
+        return importlib.resources.files("briefer.prompts")
+    except ModuleNotFoundError as exc:
+        raise PromptError(
+            "The prompt files (briefer.prompts) are missing: reinstall briefer."
+        ) from exc
 
 
 @cache
 def load(name: str) -> str:
-    path = prompts_dir() / f"{name}.md"
+    file = prompts_dir() / f"{name}.md"
     try:
-        return path.read_text(encoding="utf-8").strip()
+        return file.read_text(encoding="utf-8").strip()
     except OSError as exc:
-        raise PromptError(f"Prompt {path} is missing: reinstall briefer.") from exc
+        raise PromptError(f"Prompt {file} is missing: reinstall briefer.") from exc
 
 
 # The tags the prompt files fence data with (tests check the files use no other).
