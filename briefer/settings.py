@@ -8,13 +8,11 @@ nothing of the user's leaks in or out.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import os
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlparse
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -99,18 +97,6 @@ class Settings(BaseModel):
     def cache_endpoint(self) -> str:
         return self.cache_scope or self.endpoint()
 
-    def is_loopback(self) -> bool:
-        """True when the endpoint is on this machine, where no key is needed."""
-        if not self.base_url:
-            return False
-        host = urlparse(self.base_url).hostname or ""
-        if host == "localhost":
-            return True
-        try:
-            return ipaddress.ip_address(host).is_loopback
-        except ValueError:
-            return False
-
     def endpoint(self) -> str:
         """The endpoint as shown and stored anywhere: credentials in the URL are dropped."""
         return redact_url(self.base_url) if self.base_url else "https://api.openai.com/v1"
@@ -120,7 +106,9 @@ class Settings(BaseModel):
         return [s for s in (self.api_key, *url_secrets(self.base_url)) if s]
 
     def require_key(self) -> str:
-        """The key to send; loopback servers need none, a hosted endpoint does."""
+        """The key to send. The configured key if any; else, with a `base_url`, a placeholder
+        (local and self-hosted servers rarely check it, and one that does answers 401, reported
+        as a rejected key); else a ConfigError, since OpenAI's hosted API needs a key."""
         if self.api_key:
             return self.api_key
         if self.base_url:

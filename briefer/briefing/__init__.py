@@ -1,2 +1,3 @@
 """The briefing steps: chunk, analyse each article, synthesise across outlets, contrast their
-figures, verify and render (pipeline runs them; bound sizes the worst case without a call)."""
+figures (pipeline runs them and the checks, up to a verified Briefing; render and markdown write
+it out; bound sizes the worst case without a call)."""

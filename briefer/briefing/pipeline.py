@@ -1,5 +1,17 @@
-"""The briefing pipeline, one way: ingest -> clean -> chunk -> analyse -> synthesise ->
-verify -> assemble. The library never prints; progress goes through a callback.
+"""Run the briefing steps on a set of articles, or work out what that run would cost.
+
+`brief` ingests files and folders; `brief_articles` takes articles already ingested (files,
+feeds, pages). Each article is cleaned and counted, and one over the article limit is skipped
+with its reason. Then: analyse the articles in parallel (one the model fails on, with a bad, cut
+or refused reply, is skipped, not the run); keep only the quotes found in their article;
+synthesise one briefing; re-ask once for numbers no cited article states; align the outlets'
+figures (contrast); drop sentences without a valid citation and flag the doubtful ones; assemble
+the Briefing with its run record (calls, tokens, cost, skipped files, warnings). Replies are
+reused from and stored in the call cache of `settings.home` (unless `settings.cache` is off).
+`estimate` gives the expected and worst-case calls, tokens and cost of the same run, with no
+model call.
+
+The library never prints: progress goes through a callback, warnings into the run record.
 """
 
 from __future__ import annotations
