@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from briefer.cli import app
 from briefer.model.doctor import diagnose
-from briefer.model.endpoints import remembered_mode
+from briefer.model.endpoints import remembered
 from briefer.settings import Settings, find_home
 
 from .conftest import TEST_MODEL, model_settings
@@ -64,7 +64,7 @@ def test_lm_studio_like_server_rejecting_json_object_is_noted_and_remembered() -
     works = {m.mode: m.works for m in d.modes}
     assert works == {"json_schema": True, "json_object": False, "text": True}
     assert d.context_window is None
-    assert remembered_mode(find_home(), "http://127.0.0.1:9/v1", "local-a") == "json_schema"
+    assert remembered(find_home(), "http://127.0.0.1:9/v1", "local-a").mode == "json_schema"
 
 
 def test_older_server_without_json_schema_recommends_json_object() -> None:

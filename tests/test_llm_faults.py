@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from briefer.errors import BrieferError, ConfigError, EndpointError
 from briefer.model.cache import CallCache, store_path
 from briefer.model.doctor import diagnose
-from briefer.model.endpoints import remembered, remembered_mode
+from briefer.model.endpoints import remembered
 from briefer.model.llm import LLM, build_client
 from briefer.model.modeltable import lookup
 from briefer.settings import Settings, find_home
@@ -120,7 +120,7 @@ def test_a_transient_500_naming_the_schema_is_retried_and_never_downgrades(make:
     # One request and the two transport retries, all in the best mode; nothing remembered.
     assert [r["response_format"]["type"] for r in server.requests] == ["json_schema"] * 3
     assert llm.mode == "json_schema"
-    assert remembered_mode(find_home(), server.base_url, "m") is None
+    assert remembered(find_home(), server.base_url, "m") is None
     assert outcomes() == [("json_schema", "http_error")] * 3
 
 
@@ -163,7 +163,7 @@ def test_a_stale_stored_downgrade_is_probed_again(make: Make, entry: object) -> 
         ask(make(server))
     assert server.requests[0]["response_format"]["type"] == "json_schema"
     assert (
-        remembered_mode(find_home(), server.base_url, "m") == "json_schema"
+        remembered(find_home(), server.base_url, "m").mode == "json_schema"
     )  # the downgrade is gone
 
 
@@ -178,7 +178,7 @@ def test_doctor_replaces_a_stored_downgrade_with_what_works_now() -> None:
     with FakeServer(canned(completion(json.dumps({"ok": True, "word": "hello"})))) as server:
         _store({"mode": "text", "checked": time.time()}, server.base_url)
         diagnose(Settings(base_url=server.base_url, model="m", max_retries=0))
-    assert remembered_mode(find_home(), server.base_url, "m") == "json_schema"
+    assert remembered(find_home(), server.base_url, "m").mode == "json_schema"
 
 
 # -- time -----------------------------------------------------------------------------------

@@ -37,14 +37,20 @@ def test_claim_flags_invented_numbers_and_unsupported_citations() -> None:
 
 
 def test_measures_group_figures_by_kind_with_ranges_and_scales() -> None:
-    from briefer.checks.numbers import human, measures
+    from briefer.checks.numbers import human, measure_spans
 
-    assert measures("trade surpassing $240 billion in 2024, up 5% year-over-year") == {
-        "money": {240e9},
-        "percent": {5.0},
-    }
-    assert measures("$240–250 billion a year") == {"money": {240e9, 250e9}}
-    assert measures("2.3 trillion yuan and US$3.5 million") == {"money": {2.3e12, 3.5e6}}
-    assert measures("50 billion cubic metres of gas") == {"volume": {50e9}}
-    assert measures("in 2025 there were 30 deals") == {}  # years and counts are not measures
+    def measures(text: str) -> list[tuple[str, set[float]]]:
+        return [(kind, values) for kind, values, _, _ in measure_spans(text)]
+
+    assert measures("trade surpassing $240 billion in 2024, up 5% year-over-year") == [
+        ("money", {240e9}),
+        ("percent", {5.0}),
+    ]
+    assert measures("$240–250 billion a year") == [("money", {240e9, 250e9})]
+    assert measures("2.3 trillion yuan and US$3.5 million") == [
+        ("money", {2.3e12}),
+        ("money", {3.5e6}),
+    ]
+    assert measures("50 billion cubic metres of gas") == [("volume", {50e9})]
+    assert measures("in 2025 there were 30 deals") == []  # years and counts are not measures
     assert [human(n) for n in (2.5e11, 3.5e6, 47.0)] == ["250 billion", "3.5 million", "47"]

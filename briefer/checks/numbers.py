@@ -70,7 +70,9 @@ _MEASURES = {
 
 
 def measure_spans(text: str) -> list[tuple[str, set[float], int, int]]:
-    """(kind, values, start, end) of each money, percentage or volume figure in `text`."""
+    """(kind, values, start, end) of each money, percentage or volume figure in `text`, in
+    order ("$240-250 billion" gives both ends); plain counts and years are left out: they rarely
+    measure the same thing."""
     out: list[tuple[str, set[float], int, int]] = []
     for kind, pattern in _MEASURES.items():
         for m in pattern.finditer(text):
@@ -80,12 +82,3 @@ def measure_spans(text: str) -> list[tuple[str, set[float], int, int]]:
             values = {float(g.replace(",", "")) * scale for g in groups if g and g[0].isdigit()}
             out.append((kind, values, m.start(), m.end()))
     return sorted(out, key=lambda x: x[2])
-
-
-def measures(text: str) -> dict[str, set[float]]:
-    """Money, percentage and volume figures in `text` by kind ("$240-250 billion" gives both
-    ends); plain counts and years are left out: they rarely measure the same thing."""
-    out: dict[str, set[float]] = {}
-    for kind, values, _, _ in measure_spans(text):
-        out.setdefault(kind, set()).update(values)
-    return out

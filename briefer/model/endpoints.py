@@ -59,17 +59,6 @@ def remembered(home: Home, endpoint: str, model: str) -> Remembered | None:
     return _load(home).get(f"{endpoint}|{model}")
 
 
-def remembered_mode(home: Home, endpoint: str, model: str) -> str | None:
-    entry = remembered(home, endpoint, model)
-    return entry.mode if entry else None
-
-
-def current_mode(home: Home, endpoint: str, model: str) -> str | None:
-    """The stored mode while it is fresh; None when there is none or it is due a re-check."""
-    entry = remembered(home, endpoint, model)
-    return entry.mode if entry and not entry.stale() else None
-
-
 def remember_mode(home: Home, endpoint: str, model: str, mode: str) -> None:
     with _lock:
         data = _load(home)
