@@ -2,7 +2,7 @@
 
 Where state lives (config, call cache, remembered endpoint modes, assembled models, logs) is a
 `Home`, found once by `find_home` (flag > BRIEFER_HOME > the platform's folders) and carried on
-the settings; nothing else reads the environment. Tests point BRIEFER_HOME at a temp dir so
+the settings; no other module reads a BRIEFER_* variable. Tests point BRIEFER_HOME at a temp dir so
 nothing of the user's leaks in or out.
 """
 
