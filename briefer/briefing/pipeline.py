@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from .. import settings as settings_mod
 from ..checks.verify import Verifier
 from ..checks.voice import Voice, voice
-from ..errors import ModelOutputError, ModelRefusalError, NoArticlesError, OutputTruncatedError
+from ..errors import NoArticlesError, RecoverableModelError
 from ..ingest.clean import clean_text
 from ..ingest.files import Article, ingest
 from ..model import prompts
@@ -53,8 +53,6 @@ from .contrast import CONTRAST_MAX_TOKENS, candidates, contrast, contrast_messag
 from .synthesis import SYNTH_MAX_TOKENS, fix_numbers, synth_messages, synthesise
 
 ProgressFn = Callable[[str, int, int], None]
-# Per-article model failures skip that article; anything else (endpoint down) stops the run.
-_ARTICLE_ERRORS = (ModelOutputError, OutputTruncatedError, ModelRefusalError)
 
 
 def counter_for(info: ModelInfo) -> TokenCounter:
@@ -130,9 +128,10 @@ def _analyse_all(
         ]
         try:
             for p, fut in futures:
+                # A model failure skips the article; anything else (endpoint down) stops the run.
                 try:
                     results.append((p, fut.result()))
-                except _ARTICLE_ERRORS as exc:
+                except RecoverableModelError as exc:
                     skipped.append(Skipped(path=p.article.path, reason=f"analysis failed: {exc}"))
                 done += 1
                 if progress:
@@ -215,7 +214,7 @@ def _fix_numbers(
     verifier.report.number_reasks += 1
     try:
         fixed = fix_numbers(llm, draft, problems, figures)
-    except _ARTICLE_ERRORS as exc:
+    except RecoverableModelError as exc:
         llm.warnings.append(f"Re-asking the synthesis to fix its numbers failed: {exc}")
         return draft
     # Keep whichever version states fewer unsupported numbers.

@@ -19,13 +19,7 @@ import httpx2
 from ..atomic import write_atomic
 from ..briefing.pipeline import ProgressFn, brief_articles
 from ..briefing.render import to_json, to_markdown
-from ..errors import (
-    BrieferError,
-    InputError,
-    ModelOutputError,
-    ModelRefusalError,
-    OutputTruncatedError,
-)
+from ..errors import BrieferError, InputError, RecoverableModelError
 from ..model import prompts
 from ..schemas import Briefing
 from ..settings import Settings
@@ -41,7 +35,7 @@ from .state import INDEX_NAME, SEEN_NAME, STATE_NAME, DayState, SeenStore, Story
 EndpointFn = Callable[[Settings], AbstractContextManager[Settings]]
 Notify = Callable[[str], None]
 # A story that fails this way fails alone; any other error (endpoint down, no key) stops the run.
-_STORY_ERRORS = (ModelOutputError, OutputTruncatedError, ModelRefusalError, InputError)
+_STORY_ERRORS = (RecoverableModelError, InputError)
 
 
 def input_hash(story: Story, settings: Settings, cfg: DailyConfig) -> str:
