@@ -84,6 +84,11 @@ def speaker_in(who: str, normalized_text: str) -> bool:
     return all(normalize(n) in normalized_text for n in names)
 
 
+def clean_label(source: str) -> str:
+    """A citation as the model wrote it (' a1', '[A1]') as the article label it names ('A1')."""
+    return source.strip().strip("[]").upper()
+
+
 class Verifier:
     """Accumulates counts over a whole briefing while it cleans each part."""
 
@@ -148,7 +153,7 @@ class Verifier:
     def _cite(self, sources: list[str]) -> list[str]:
         out: list[str] = []
         for s in sources:
-            label = s.strip().strip("[]").upper()
+            label = clean_label(s)
             self.report.citations_total += 1
             if label in self.texts and label not in out:
                 self.report.citations_valid += 1
@@ -197,7 +202,7 @@ class Verifier:
         article states; counts nothing, so it can run before the synthesis is re-asked."""
         out: list[tuple[str, list[str]]] = []
         for item in [*s.summary, *s.takeaways]:
-            labels = [x.strip().strip("[]").upper() for x in item.sources]
+            labels = [clean_label(x) for x in item.sources]
             cited = [self.texts[x] for x in labels if x in self.texts]
             missing = unsupported(normalize(item.text), cited)
             if missing:
@@ -208,9 +213,6 @@ class Verifier:
         s = s.model_copy(deep=True)
         s.summary = self.sentences(s.summary, "summary sentence")
         s.takeaways = self.sentences(s.takeaways, "takeaway")
-        s.omissions = [
-            o.model_copy(update={"source": o.source.strip().strip("[]").upper()})
-            for o in s.omissions
-            if o.source.strip().strip("[]").upper() in self.texts
-        ]
+        omissions = [o.model_copy(update={"source": clean_label(o.source)}) for o in s.omissions]
+        s.omissions = [o for o in omissions if o.source in self.texts]
         return s
