@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from ..errors import BrieferError
@@ -24,10 +23,11 @@ from .common import (
     NoCacheOpt,
     PathsArg,
     SourcesOpt,
-    err,
     fail,
     note,
+    notice,
     progress_bar,
+    warn,
     warn_skipped,
 )
 
@@ -109,16 +109,16 @@ def brief(
         fail(exc)
         return
     warn_skipped(briefing.run.skipped)
-    for warning in briefing.run.warnings:
-        err.print(f"[yellow]Warning:[/yellow] {escape(warning)}", highlight=False)
+    warn(briefing.run.warnings)
     doubtful = briefing.unverified()
     if strict and doubtful:
         for item in doubtful:
-            err.print(f"[yellow]Unverified:[/yellow] {escape(item)}", highlight=False)
-        err.print(
-            f"[red]Error:[/red] --strict: {len(doubtful)} unverified statements, nothing "
-            "written; run without --strict to see the flagged briefing.",
-            highlight=False,
+            notice("Unverified:", item)
+        notice(
+            "Error:",
+            f"--strict: {len(doubtful)} unverified statements, nothing written; run without "
+            "--strict to see the flagged briefing.",
+            "red",
         )
         raise typer.Exit(1)
     text = to_json(briefing) if fmt is Format.json else to_markdown(briefing)
@@ -131,11 +131,10 @@ def brief(
             fail(exc)
             return
         v, r = briefing.verification, briefing.run
-        err.print(
-            f"Wrote {escape(str(output))}: {len(briefing.sources)} articles, quotes verified "
+        note(
+            f"Wrote {output}: {len(briefing.sources)} articles, quotes verified "
             f"{v.quotes_verified}/{v.quotes_total}, {r.model_calls} model calls "
-            f"(+{r.cached_calls} cached), {r.wall_seconds:.1f}s.",
-            highlight=False,
+            f"(+{r.cached_calls} cached), {r.wall_seconds:.1f}s."
         )
 
 
@@ -188,8 +187,7 @@ def estimate(
         fail(exc)
         return
     warn_skipped(est.skipped)
-    for warning in est.warnings:
-        err.print(f"[yellow]Warning:[/yellow] {escape(warning)}", highlight=False)
+    warn(est.warnings)
     out = Console()
     caveat = "" if est.known_model else " (unknown model: fallback window, no price)"
     out.print(
@@ -240,9 +238,7 @@ def doctor(
         f"Context window: {d.context_window or 'unknown (pass --context-window)'}", highlight=False
     )
     if not d.usable:
-        err.print(
-            f"[red]Error:[/red] endpoint unusable: {escape(str(d.problem))}.", highlight=False
-        )
+        notice("Error:", f"endpoint unusable: {d.problem}.", "red")
         raise typer.Exit(1)
     out.print(f"Use: briefer brief ... {d.flags()}", highlight=False)
 
@@ -278,8 +274,7 @@ def log(
     except BrieferError as exc:
         fail(exc)
         return
-    for warning in store.take_warnings():
-        err.print(f"[yellow]Warning:[/yellow] {escape(warning)}", highlight=False)
+    warn(store.take_warnings())
     rows = [("when", "step", "outcome", "mode", "tokens in+out", "s", "cost", "model")]
     for a in attempts:
         cost = lookup(a.model).cost(a.prompt_tokens, a.completion_tokens)

@@ -1,6 +1,6 @@
-"""What every command shares: the error console, failing with one sentence, notes, the
-skipped-file warnings, the progress bar, the global --version/--debug options and the command
-options used by more than one command."""
+"""What every command shares: the error console, failing with one sentence, notes, labelled
+lines (errors, warnings, skipped files), the progress bar, the global --version/--debug options
+and the command options used by more than one command."""
 
 from __future__ import annotations
 
@@ -68,7 +68,7 @@ def fail(exc: BrieferError) -> None:
     """Print the error as one sentence and exit 1 (with --debug, raise it for the traceback)."""
     if _state["debug"]:
         raise exc
-    err.print(f"[red]Error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+    notice("Error:", str(exc), "red")
     raise typer.Exit(1)
 
 
@@ -76,6 +76,11 @@ def note(message: str) -> None:
     """A plain line on stderr."""
     # Messages carry paths and article text: never rich markup ("[sources]" must stay).
     err.print(message, highlight=False, markup=False)
+
+
+def notice(label: str, message: str, colour: str = "yellow") -> None:
+    """One line on stderr: a coloured label, then the message as literal text."""
+    err.print(f"[{colour}]{label}[/{colour}] {escape(message)}", highlight=False)
 
 
 @contextlib.contextmanager
@@ -102,4 +107,10 @@ def progress_bar(label: Callable[[str], str] = str) -> Iterator[Callable[[str, i
 def warn_skipped(skipped: list[Any]) -> None:
     """One warning line per file that was not used, with the reason."""
     for s in skipped:
-        err.print(f"[yellow]Skipped[/yellow] {escape(f'{s.path}: {s.reason}')}", highlight=False)
+        notice("Skipped", f"{s.path}: {s.reason}")
+
+
+def warn(warnings: list[str]) -> None:
+    """One "Warning:" line per message on stderr (messages are printed literally)."""
+    for warning in warnings:
+        notice("Warning:", warning)

@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from ..errors import BrieferError, UserError
-from .common import BaseUrlOpt, ModelOpt, NoCacheOpt, err, fail, note, progress_bar, warn_skipped
+from .common import BaseUrlOpt, ModelOpt, NoCacheOpt, fail, note, notice, progress_bar, warn_skipped
 
 EXIT_CODES = {"done": 0, "nothing_new": 3, "failed": 1, "locked": 0}
 
@@ -75,9 +74,7 @@ def daily(
     warn_skipped(result.skipped)
     for story in result.stories:
         if story.error:
-            err.print(
-                f"[red]Not briefed[/red] {escape(f'{story.slug}: {story.error}')}", highlight=False
-            )
+            notice("Not briefed", f"{story.slug}: {story.error}", "red")
     typer.echo(result.message)
     raise typer.Exit(EXIT_CODES[result.status])
 
