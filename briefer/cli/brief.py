@@ -33,6 +33,7 @@ from .common import (
 
 if TYPE_CHECKING:
     from ..briefing.bound import StepEstimate
+    from ..schemas import Briefing
 
 
 class Format(StrEnum):
@@ -47,59 +48,60 @@ class Mode(StrEnum):
     text = "text"
 
 
+OutputOpt = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write here (default: stdout).")
+]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="md or json.")]
+ConcurrencyOpt = Annotated[
+    int | None, typer.Option("--concurrency", "-j", help="Parallel article calls.")
+]
+ModeOpt = Annotated[Mode | None, typer.Option("--structured-output", help="Response format mode.")]
+SeedOpt = Annotated[int | None, typer.Option("--seed", help="Sampling seed.")]
+TimeoutOpt = Annotated[float | None, typer.Option("--timeout", help="Seconds per model call.")]
+LocalModelOpt = Annotated[
+    str | None,
+    typer.Option("--local-model", help="Serve a local model: default, fast, or a .gguf path."),
+]
+StrictOpt = Annotated[
+    bool, typer.Option("--strict", help="Write nothing and exit 1 if any statement is unverified.")
+]
+
+
 def brief(
     paths: PathsArg,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write here (default: stdout).")
-    ] = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="md or json.")] = Format.md,
+    output: OutputOpt = None,
+    fmt: FormatOpt = Format.md,
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
-    concurrency: Annotated[
-        int | None, typer.Option("--concurrency", "-j", help="Parallel article calls.")
-    ] = None,
-    structured_output: Annotated[
-        Mode | None, typer.Option("--structured-output", help="Response format mode.")
-    ] = None,
+    concurrency: ConcurrencyOpt = None,
+    structured_output: ModeOpt = None,
     context_window: CtxOpt = None,
-    seed: Annotated[int | None, typer.Option("--seed", help="Sampling seed.")] = None,
-    timeout: Annotated[
-        float | None, typer.Option("--timeout", help="Seconds per model call.")
-    ] = None,
+    seed: SeedOpt = None,
+    timeout: TimeoutOpt = None,
     no_cache: NoCacheOpt = False,
     config: ConfigOpt = None,
     sources: SourcesOpt = None,
-    local_model: Annotated[
-        str | None,
-        typer.Option("--local-model", help="Serve a local model: default, fast, or a .gguf path."),
-    ] = None,
-    strict: Annotated[
-        bool,
-        typer.Option("--strict", help="Write nothing and exit 1 if any statement is unverified."),
-    ] = False,
+    local_model: LocalModelOpt = None,
+    strict: StrictOpt = False,
     max_article_tokens: MaxArticleOpt = None,
 ) -> None:
     """Brief the articles: neutral summary, outlet comparison, key takeaways."""
-    from ..atomic import write_atomic
     from ..briefing.pipeline import brief as run
-    from ..briefing.render import to_json, to_markdown
     from ..local import embedded
 
+    flags = {
+        "model": model,
+        "base_url": base_url,
+        "concurrency": concurrency,
+        "structured_output": structured_output.value if structured_output else None,
+        "context_window": context_window,
+        "seed": seed,
+        "timeout": timeout,
+        "cache": False if no_cache else None,
+        "max_article_tokens": max_article_tokens,
+    }
     try:
-        settings = resolve(
-            {
-                "model": model,
-                "base_url": base_url,
-                "concurrency": concurrency,
-                "structured_output": structured_output.value if structured_output else None,
-                "context_window": context_window,
-                "seed": seed,
-                "timeout": timeout,
-                "cache": False if no_cache else None,
-                "max_article_tokens": max_article_tokens,
-            },
-            config,
-        )
+        settings = resolve(flags, config)
         with (
             embedded.endpoint(settings, local_model, notify=note) as settings,
             progress_bar(lambda step: f"{step} ({settings.model})") as progress,
@@ -107,35 +109,49 @@ def brief(
             briefing = run(paths, settings, manifest=sources, progress=progress)
     except BrieferError as exc:
         fail(exc)
-        return
     warn_skipped(briefing.run.skipped)
     warn(briefing.run.warnings)
+    if strict:
+        _refuse_unverified(briefing)
+    _publish(briefing, fmt, output)
+
+
+def _refuse_unverified(briefing: Briefing) -> None:
+    """--strict: list every unverified statement and exit 1 (nothing written) if there is one."""
     doubtful = briefing.unverified()
-    if strict and doubtful:
-        for item in doubtful:
-            notice("Unverified:", item)
-        notice(
-            "Error:",
-            f"--strict: {len(doubtful)} unverified statements, nothing written; run without "
-            "--strict to see the flagged briefing.",
-            "red",
-        )
-        raise typer.Exit(1)
+    if not doubtful:
+        return
+    for item in doubtful:
+        notice("Unverified:", item)
+    notice(
+        "Error:",
+        f"--strict: {len(doubtful)} unverified statements, nothing written; run without "
+        "--strict to see the flagged briefing.",
+        "red",
+    )
+    raise typer.Exit(1)
+
+
+def _publish(briefing: Briefing, fmt: Format, output: Path | None) -> None:
+    """The briefing as Markdown or JSON on stdout, or written to `output` with a one-line
+    account of what was written."""
+    from ..atomic import write_atomic
+    from ..briefing.render import to_json, to_markdown
+
     text = to_json(briefing) if fmt is Format.json else to_markdown(briefing)
     if output is None:
         sys.stdout.write(text)
-    else:
-        try:
-            write_atomic(output, text)
-        except BrieferError as exc:
-            fail(exc)
-            return
-        v, r = briefing.verification, briefing.run
-        note(
-            f"Wrote {output}: {len(briefing.sources)} articles, quotes verified "
-            f"{v.quotes_verified}/{v.quotes_total}, {r.model_calls} model calls "
-            f"(+{r.cached_calls} cached), {r.wall_seconds:.1f}s."
-        )
+        return
+    try:
+        write_atomic(output, text)
+    except BrieferError as exc:
+        fail(exc)
+    v, r = briefing.verification, briefing.run
+    note(
+        f"Wrote {output}: {len(briefing.sources)} articles, quotes verified "
+        f"{v.quotes_verified}/{v.quotes_total}, {r.model_calls} model calls "
+        f"(+{r.cached_calls} cached), {r.wall_seconds:.1f}s."
+    )
 
 
 _EXPECTED = (
@@ -185,7 +201,6 @@ def estimate(
         est = run(paths, settings, manifest=sources)
     except BrieferError as exc:
         fail(exc)
-        return
     warn_skipped(est.skipped)
     warn(est.warnings)
     out = Console()
@@ -222,7 +237,6 @@ def doctor(
         d = diagnose(settings)
     except BrieferError as exc:
         fail(exc)
-        return
     out = Console()
     out.print(
         f"Endpoint {d.endpoint}: {'reachable' if d.reachable else 'NOT reachable'}", highlight=False
@@ -273,7 +287,6 @@ def log(
         attempts = store.attempts(limit)
     except BrieferError as exc:
         fail(exc)
-        return
     warn(store.take_warnings())
     rows = [("when", "step", "outcome", "mode", "tokens in+out", "s", "cost", "model")]
     for a in attempts:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -64,7 +64,7 @@ def global_options(
     _state["debug"] = debug
 
 
-def fail(exc: BrieferError) -> None:
+def fail(exc: BrieferError) -> NoReturn:
     """Print the error as one sentence and exit 1 (with --debug, raise it for the traceback)."""
     if _state["debug"]:
         raise exc

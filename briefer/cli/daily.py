@@ -36,7 +36,6 @@ def init(
         write_atomic(path, EXAMPLE)
     except BrieferError as exc:
         fail(exc)
-        return
     note(
         f"Wrote {path}: list your sources under [sources], then run "
         f"`briefer daily --config {path}` (or `briefer schedule --cron --config {path}`)."
@@ -70,7 +69,6 @@ def daily(
             )
     except BrieferError as exc:
         fail(exc)
-        return
     warn_skipped(result.skipped)
     for story in result.stories:
         if story.error:
@@ -120,7 +118,6 @@ def schedule(
         )
     except BrieferError as exc:
         fail(exc)
-        return
     if cron:
         recipe.log_file.parent.mkdir(parents=True, exist_ok=True)
         typer.echo(crontab_line(recipe))
