@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from ..errors import BrieferError
@@ -27,6 +26,7 @@ from .common import (
     note,
     notice,
     progress_bar,
+    stdout,
     warn,
     warn_skipped,
 )
@@ -203,21 +203,20 @@ def estimate(
         fail(exc)
     warn_skipped(est.skipped)
     warn(est.warnings)
-    out = Console()
+    out = stdout()
     caveat = "" if est.known_model else " (unknown model: fallback window, no price)"
     out.print(
         f"{est.articles} articles, {est.tokens_before_clean} tokens before cleaning, "
         f"{est.tokens_after_clean} after; model {est.model}, {est.context_window}-token "
-        f"window, {est.encoding}{caveat}",
-        highlight=False,
+        f"window, {est.encoding}{caveat}"
     )
-    out.print(_EXPECTED, highlight=False)
+    out.print(_EXPECTED)
     out.print(_step_table(est.steps))
-    out.print(f"Expected cost: {_usd(est.expected_cost_usd)}", highlight=False)
-    out.print(_BOUND.format(reasks=MAX_REASKS), highlight=False)
+    out.print(f"Expected cost: {_usd(est.expected_cost_usd)}")
+    out.print(_BOUND.format(reasks=MAX_REASKS))
     out.print(_step_table(est.bound))
-    out.print(f"Upper-bound cost: {_usd(est.max_cost_usd)} ({_UNBILLED})", highlight=False)
-    out.print("A re-run of unchanged input is served from the cache.", highlight=False)
+    out.print(f"Upper-bound cost: {_usd(est.max_cost_usd)} ({_UNBILLED})")
+    out.print("A re-run of unchanged input is served from the cache.")
 
 
 def doctor(
@@ -237,24 +236,20 @@ def doctor(
         d = diagnose(settings)
     except BrieferError as exc:
         fail(exc)
-    out = Console()
-    out.print(
-        f"Endpoint {d.endpoint}: {'reachable' if d.reachable else 'NOT reachable'}", highlight=False
-    )
+    out = stdout()
+    out.print(f"Endpoint {d.endpoint}: {'reachable' if d.reachable else 'NOT reachable'}")
     if d.models:
-        out.print(f"Models: {', '.join(d.models)}", highlight=False)
+        out.print(f"Models: {', '.join(d.models)}")
     table = Table("structured output", "works", "detail")
     for m in d.modes:
         table.add_row(m.mode, "yes" if m.works else "no", m.detail)
     if d.modes:
         out.print(table)
-    out.print(
-        f"Context window: {d.context_window or 'unknown (pass --context-window)'}", highlight=False
-    )
+    out.print(f"Context window: {d.context_window or 'unknown (pass --context-window)'}")
     if not d.usable:
         notice("Error:", f"endpoint unusable: {d.problem}.", "red")
         raise typer.Exit(1)
-    out.print(f"Use: briefer brief ... {d.flags()}", highlight=False)
+    out.print(f"Use: briefer brief ... {d.flags()}")
 
 
 def _columns(rows: Sequence[Sequence[str]], right: set[int]) -> list[str]:
@@ -317,7 +312,7 @@ def models() -> None:
     for name, alias, description in available_models():
         ready = (cache / f"{LOCAL_MODELS[name].name}.gguf").is_file()
         table.add_row(name, alias, description, "yes" if ready else "on first use")
-    out = Console()
+    out = stdout()
     out.print(table)
     if not xllamacpp_available():
         out.print("The local extra is not installed: pip install 'briefer[local]'")

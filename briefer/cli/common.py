@@ -1,6 +1,6 @@
 """What every command shares: the error console, failing with one sentence, notes, labelled
-lines (errors, warnings, skipped files), the progress bar, the global --version/--debug options
-and the command options used by more than one command."""
+lines (errors, warnings, skipped files), the stdout console, the progress bar, the global
+--version/--debug options and the command options used by more than one command."""
 
 from __future__ import annotations
 
@@ -76,6 +76,12 @@ def note(message: str) -> None:
     """A plain line on stderr."""
     # Messages carry paths and article text: never rich markup ("[sources]" must stay).
     err.print(message, highlight=False, markup=False)
+
+
+def stdout() -> Console:
+    """The console for a command's output on stdout: literal text, no highlighting (names,
+    paths and server text can hold "[...]", which rich would read as markup)."""
+    return Console(markup=False, highlight=False)
 
 
 def notice(label: str, message: str, colour: str = "yellow") -> None:
