@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from ..errors import BrieferError
 from ..settings import resolve
 from .common import (
     BaseUrlOpt,
@@ -22,7 +21,6 @@ from .common import (
     NoCacheOpt,
     PathsArg,
     SourcesOpt,
-    fail,
     note,
     notice,
     progress_bar,
@@ -100,15 +98,12 @@ def brief(
         "cache": False if no_cache else None,
         "max_article_tokens": max_article_tokens,
     }
-    try:
-        settings = resolve(flags, config)
-        with (
-            embedded.endpoint(settings, local_model, notify=note) as settings,
-            progress_bar(lambda step: f"{step} ({settings.model})") as progress,
-        ):
-            briefing = run(paths, settings, manifest=sources, progress=progress)
-    except BrieferError as exc:
-        fail(exc)
+    settings = resolve(flags, config)
+    with (
+        embedded.endpoint(settings, local_model, notify=note) as settings,
+        progress_bar(lambda step: f"{step} ({settings.model})") as progress,
+    ):
+        briefing = run(paths, settings, manifest=sources, progress=progress)
     warn_skipped(briefing.run.skipped)
     warn(briefing.run.warnings)
     if strict:
@@ -142,10 +137,7 @@ def _publish(briefing: Briefing, fmt: Format, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text)
         return
-    try:
-        write_atomic(output, text)
-    except BrieferError as exc:
-        fail(exc)
+    write_atomic(output, text)
     v, r = briefing.verification, briefing.run
     note(
         f"Wrote {output}: {len(briefing.sources)} articles, quotes verified "
@@ -189,18 +181,15 @@ def estimate(
     from ..briefing.pipeline import estimate as run
     from ..model.llm import MAX_REASKS
 
-    try:
-        settings = resolve(
-            {
-                "model": model,
-                "context_window": context_window,
-                "max_article_tokens": max_article_tokens,
-            },
-            config,
-        )
-        est = run(paths, settings, manifest=sources)
-    except BrieferError as exc:
-        fail(exc)
+    settings = resolve(
+        {
+            "model": model,
+            "context_window": context_window,
+            "max_article_tokens": max_article_tokens,
+        },
+        config,
+    )
+    est = run(paths, settings, manifest=sources)
     warn_skipped(est.skipped)
     warn(est.warnings)
     out = stdout()
@@ -228,14 +217,11 @@ def doctor(
     """Check an endpoint: its models, which structured-output modes work, its context size."""
     from ..model.doctor import diagnose
 
-    try:
-        settings = resolve(
-            {"base_url": base_url, "model": model, "context_window": context_window}, config
-        )
-        settings.require_key()
-        d = diagnose(settings)
-    except BrieferError as exc:
-        fail(exc)
+    settings = resolve(
+        {"base_url": base_url, "model": model, "context_window": context_window}, config
+    )
+    settings.require_key()
+    d = diagnose(settings)
     out = stdout()
     out.print(f"Endpoint {d.endpoint}: {'reachable' if d.reachable else 'NOT reachable'}")
     if d.models:
@@ -277,11 +263,8 @@ def log(
     if not path.exists():
         typer.echo(f"No model calls recorded yet ({path}).")
         return
-    try:
-        store = CallCache(path)
-        attempts = store.attempts(limit)
-    except BrieferError as exc:
-        fail(exc)
+    store = CallCache(path)
+    attempts = store.attempts(limit)
     warn(store.take_warnings())
     rows = [("when", "step", "outcome", "mode", "tokens in+out", "s", "cost", "model")]
     for a in attempts:

@@ -5,9 +5,10 @@ lines (errors, warnings, skipped files), the stdout console, the progress bar, t
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn, ParamSpec
 
 import typer
 from rich.console import Console
@@ -20,6 +21,7 @@ from ..errors import BrieferError
 err = Console(stderr=True, soft_wrap=True)  # one message, one line: no wrapping
 
 _state: dict[str, bool] = {"debug": False}
+P = ParamSpec("P")
 
 PathsArg = Annotated[
     list[Path], typer.Argument(help="Article files or folders (.txt, .md, .html).")
@@ -70,6 +72,20 @@ def fail(exc: BrieferError) -> NoReturn:
         raise exc
     notice("Error:", str(exc), "red")
     raise typer.Exit(1)
+
+
+def one_sentence(command: Callable[P, None]) -> Callable[P, None]:
+    """The command, with any BrieferError it raises printed as one sentence and exit 1: the
+    app registers every command through this, so none catches them itself."""
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            command(*args, **kwargs)
+        except BrieferError as exc:
+            fail(exc)
+
+    return run
 
 
 def note(message: str) -> None:
