@@ -55,7 +55,12 @@ class EndpointError(ModelError):
     """The endpoint could not be reached or answered with an HTTP error."""
 
 
-class ModelOutputError(ModelError):
+class RecoverableModelError(ModelError):
+    """The endpoint answered, but not usably for this one item (invalid, cut or refused): the
+    caller may skip the item and go on. An endpoint that cannot be reached is not one."""
+
+
+class ModelOutputError(RecoverableModelError):
     """The model's output never validated against the schema, even after re-asking."""
 
     def __init__(self, message: str, *, attempts: int, last_raw: str) -> None:
@@ -64,7 +69,7 @@ class ModelOutputError(ModelError):
         self.last_raw = last_raw
 
 
-class OutputTruncatedError(ModelError):
+class OutputTruncatedError(RecoverableModelError):
     """The model hit its output limit (finish_reason=length); the result would be cut."""
 
     def __init__(self, message: str, *, last_raw: str = "") -> None:
@@ -72,5 +77,5 @@ class OutputTruncatedError(ModelError):
         self.last_raw = last_raw
 
 
-class ModelRefusalError(ModelError):
+class ModelRefusalError(RecoverableModelError):
     """The model refused to answer (a refusal message or a content filter)."""

@@ -223,3 +223,17 @@ def test_messages_with_brackets_are_printed_not_parsed_as_markup(tmp_path: Path)
     result = runner.invoke(app, ["init", str(config)])
     assert result.exit_code == 0, result.output
     assert "list your sources under [sources]" in result.stderr
+
+
+def test_command_output_with_brackets_is_printed_not_parsed_as_markup(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What estimate and models print on stdout is literal text too: a model name with '[/]'
+    must not crash estimate, and the install hint must keep its '[local]'."""
+    result = runner.invoke(app, ["estimate", str(SEEDS), "--model", "odd[/]name"])
+    assert result.exit_code == 0, result.output
+    assert "model odd[/]name," in result.stdout
+    monkeypatch.setattr("briefer.local.server.xllamacpp_available", lambda: False)
+    result = runner.invoke(app, ["models"])
+    assert result.exit_code == 0, result.output
+    assert "pip install 'briefer[local]'" in result.stdout

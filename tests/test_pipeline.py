@@ -163,6 +163,29 @@ def test_seeds_trade_figures_reach_the_briefing_as_a_contradiction() -> None:
         assert side.quote in texts[side.article_id]
 
 
+def test_progress_reports_the_contrast_as_its_own_step() -> None:
+    """One bar a step: analyse, synthesise (draft, number check), contrast; the contrast call is
+    not counted as part of the synthesis, and each step is full only once its calls are made."""
+    fake = smart_endpoint()
+    events: list[tuple[str, int, int, list[str]]] = []
+
+    def sent() -> list[str]:  # the requests made so far, by the tag their prompt opens with
+        return [r["messages"][1]["content"].split(" ", 1)[0].split(">")[0] for r in fake.requests]
+
+    def progress(step: str, done: int, total: int) -> None:
+        events.append((step, done, total, sent()))
+
+    brief([SEEDS], _settings(), http_client=fake.client(), progress=progress)
+    assert list(dict.fromkeys(step for step, *_ in events)) == ["analyse", "synthesise", "contrast"]
+    last = {step: (done, total, asked) for step, done, total, asked in events}
+    assert all(done == total for done, total, _ in last.values())
+    assert last["analyse"][2].count("<article") == 5
+    assert "<candidates" not in last["synthesise"][2]  # full before the contrast call is made
+    assert last["contrast"][2][-1] == "<candidates"  # full once that call is answered
+    first_contrast = next(i for i, e in enumerate(events) if e[0] == "contrast")
+    assert all(e[0] != "synthesise" for e in events[first_contrast:])
+
+
 def test_unsupported_number_is_re_asked_once_and_fixed() -> None:
     bad = _synthesis(["A1", "A2"])
     bad["summary"] = [{"text": "Trade topped $300 billion last quarter.", "sources": ["A1"]}]

@@ -29,7 +29,7 @@ from pydantic import BaseModel
 
 from ..checks.verify import Verifier
 from ..checks.voice import Voice, voice
-from ..errors import ModelOutputError, ModelRefusalError, NoArticlesError, OutputTruncatedError
+from ..errors import NoArticlesError, RecoverableModelError
 from ..ingest.clean import clean_text
 from ..ingest.files import Article, ingest
 from ..model import prompts
@@ -40,6 +40,7 @@ from ..model.tokens import TokenCounter, get_encoding
 from ..schemas import (
     SENTENCE_CHARS,
     ArticleAnalysis,
+    BriefContradiction,
     Briefing,
     Cited,
     OutletComparison,
@@ -64,8 +65,6 @@ from .contrast import CONTRAST_MAX_TOKENS, candidates, contrast, contrast_messag
 from .synthesis import SYNTH_MAX_TOKENS, fix_numbers, synth_messages, synthesise
 
 ProgressFn = Callable[[str, int, int], None]
-# Per-article model failures skip that article; anything else (endpoint down) stops the run.
-_ARTICLE_ERRORS = (ModelOutputError, OutputTruncatedError, ModelRefusalError)
 
 
 def counter_for(info: ModelInfo) -> TokenCounter:
@@ -124,34 +123,57 @@ def within_limit(prepared: Sequence[Prepared], limit: int) -> tuple[list[Prepare
     return relabelled, skipped
 
 
+Analysed = list[tuple[Prepared, ArticleAnalysis]]
+
+
+def _silent(step: str, done: int, total: int) -> None:
+    del step, done, total
+
+
 def _analyse_all(
     llm: LLM,
     counter: TokenCounter,
     prepared: list[Prepared],
     concurrency: int,
-    progress: ProgressFn | None,
-) -> tuple[list[tuple[Prepared, ArticleAnalysis]], list[Skipped]]:
+    progress: ProgressFn,
+) -> tuple[Analysed, list[Skipped]]:
     budget = analyse_budget(llm.info, counter)
-    done = 0
-    results: list[tuple[Prepared, ArticleAnalysis]] = []
+    results: Analysed = []
     skipped: list[Skipped] = []
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
         futures: list[tuple[Prepared, Future[ArticleAnalysis]]] = [
             (p, pool.submit(analyse_article, llm, counter, p, budget)) for p in prepared
         ]
         try:
-            for p, fut in futures:
+            for done, (p, fut) in enumerate(futures, start=1):
+                # A model failure skips the article; anything else (endpoint down) stops the run.
                 try:
                     results.append((p, fut.result()))
-                except _ARTICLE_ERRORS as exc:
+                except RecoverableModelError as exc:
                     skipped.append(Skipped(path=p.article.path, reason=f"analysis failed: {exc}"))
-                done += 1
-                if progress:
-                    progress("analyse", done, len(prepared))
+                progress("analyse", done, len(prepared))
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
             raise
     return results, skipped
+
+
+def _analyse_step(
+    llm: LLM,
+    counter: TokenCounter,
+    prepared: list[Prepared],
+    concurrency: int,
+    progress: ProgressFn,
+) -> tuple[Analysed, list[Skipped], Verifier]:
+    """Every article analysed (its quotes verified), the ones whose analysis failed, and the
+    verifier that counts over the rest of the run. No analysis left is an error."""
+    analysed, failed = _analyse_all(llm, counter, prepared, concurrency, progress)
+    if not analysed:
+        raise NoArticlesError(
+            f"Every article's analysis failed ({failed[0].reason}); try a larger model."
+        )
+    verifier = Verifier({p.label: p.text for p, _ in analysed})
+    return [(p, verifier.analysis(p.label, a)) for p, a in analysed], failed, verifier
 
 
 def mark_cut(text: str, limit: int) -> str:
@@ -163,12 +185,98 @@ def mark_cut(text: str, limit: int) -> str:
     return text
 
 
+def _fix_numbers(
+    llm: LLM,
+    draft: Synthesis,
+    problems: list[tuple[str, list[str]]],
+    analysed: Analysed,
+    verifier: Verifier,
+) -> Synthesis:
+    """One re-ask for unsupported numbers; if it fails, keep the draft (its numbers get flagged)."""
+    figures = {p.label: [f"{g.value} ({g.what})" for g in a.figures] for p, a in analysed}
+    verifier.report.number_reasks += 1
+    try:
+        fixed = fix_numbers(llm, draft, problems, figures)
+    except RecoverableModelError as exc:
+        llm.warnings.append(f"Re-asking the synthesis to fix its numbers failed: {exc}")
+        return draft
+    # Keep whichever version states fewer unsupported numbers.
+    remaining = verifier.number_problems(fixed)
+    return fixed if sum(len(n) for _, n in remaining) < sum(len(n) for _, n in problems) else draft
+
+
+def _synthesise_step(
+    llm: LLM,
+    counter: TokenCounter,
+    analysed: Analysed,
+    voices: dict[str, Voice],
+    verifier: Verifier,
+    progress: ProgressFn,
+) -> Synthesis:
+    """The draft, re-asked once for numbers no cited article states, then verified."""
+    progress("synthesise", 0, 2)
+    blocks = [(p.label, render_analysis(p, a, voices[p.label].first_person)) for p, a in analysed]
+    draft = synthesise(llm, counter, llm.info, blocks)
+    progress("synthesise", 1, 2)
+    if problems := verifier.number_problems(draft):
+        draft = _fix_numbers(llm, draft, problems, analysed, verifier)
+    synthesis = verifier.synthesis(draft)
+    progress("synthesise", 2, 2)
+    return synthesis
+
+
+def _contrast_step(
+    llm: LLM, analysed: Analysed, verifier: Verifier, progress: ProgressFn
+) -> list[BriefContradiction]:
+    """The outlets' figures that disagree, judged in one call (none when no pair is found)."""
+    progress("contrast", 0, 1)
+    contradictions, judged = contrast(llm, [p for p, _ in analysed])
+    verifier.report.contradiction_candidates = judged
+    progress("contrast", 1, 1)
+    return contradictions
+
+
+def _comparison(
+    p: Prepared, a: ArticleAnalysis, synthesis: Synthesis, v: Voice
+) -> OutletComparison:
+    """How one outlet told the story: its genre, tone, framing, claims and own voice."""
+    kinds = Counter(f.kind for f in a.facts)
+    total = sum(kinds.values())
+    return OutletComparison(
+        article_id=p.article.id,
+        label=p.label,
+        outlet=p.article.outlet,
+        title=p.article.title,
+        genre=a.genre,
+        tone=a.tone,
+        framing=a.framing,
+        emphasis=a.emphasis,
+        omissions=[o.omits for o in synthesis.omissions if o.source == p.label],
+        quoted_sources=a.quoted_sources,
+        loaded_wording=a.loaded_wording,
+        claims={str(k): n for k, n in kinds.items()},
+        opinion_share=round(kinds["opinion"] / total, 3) if total else 0.0,
+        first_person_markers=v.markers,
+        voice_examples=v.examples,
+        opinion_piece=a.genre == "opinion" or v.first_person,
+    )
+
+
+def _source(p: Prepared) -> SourceRef:
+    a = p.article
+    return SourceRef(id=a.id, label=p.label, outlet=a.outlet, title=a.title, path=a.path, url=a.url)
+
+
 def _assemble(
-    analysed: list[tuple[Prepared, ArticleAnalysis]],
+    analysed: Analysed,
     synthesis: Synthesis,
+    contradictions: list[BriefContradiction],
     verifier: Verifier,
     voices: dict[str, Voice],
-) -> tuple[list[Cited], list[Takeaway], list[OutletComparison]]:
+    run: RunMeta,
+) -> Briefing:
+    """The briefing: cited sentences carry article ids and their flags; one comparison and one
+    source per article that was analysed."""
     ids = {p.label: p.article.id for p, _ in analysed}
     summary = [
         Cited(
@@ -187,51 +295,64 @@ def _assemble(
         )
         for i, t in enumerate(synthesis.takeaways, start=1)
     ]
-    comparisons = []
-    for p, a in analysed:
-        kinds = Counter(f.kind for f in a.facts)
-        total = sum(kinds.values())
-        comparisons.append(
-            OutletComparison(
-                article_id=p.article.id,
-                label=p.label,
-                outlet=p.article.outlet,
-                title=p.article.title,
-                genre=a.genre,
-                tone=a.tone,
-                framing=a.framing,
-                emphasis=a.emphasis,
-                omissions=[o.omits for o in synthesis.omissions if o.source == p.label],
-                quoted_sources=a.quoted_sources,
-                loaded_wording=a.loaded_wording,
-                claims={str(k): n for k, n in kinds.items()},
-                opinion_share=round(kinds["opinion"] / total, 3) if total else 0.0,
-                first_person_markers=voices[p.label].markers,
-                voice_examples=voices[p.label].examples,
-                opinion_piece=a.genre == "opinion" or voices[p.label].first_person,
-            )
-        )
-    return summary, takeaways, comparisons
+    return Briefing(
+        title=synthesis.headline.strip() or analysed[0][0].article.title,
+        summary=summary,
+        outlets=[_comparison(p, a, synthesis, voices[p.label]) for p, a in analysed],
+        contradictions=contradictions,
+        takeaways=takeaways,
+        sources=[_source(p) for p, _ in analysed],
+        verification=verifier.report,
+        run=run,
+    )
 
 
-def _fix_numbers(
+class _Clock:
+    """When a run started, for its record."""
+
+    def __init__(self) -> None:
+        self.started = datetime.now(UTC).isoformat(timespec="seconds")
+        self.t0 = time.monotonic()
+
+    def seconds(self) -> float:
+        return round(time.monotonic() - self.t0, 2)
+
+
+def _run_meta(
+    settings: Settings,
     llm: LLM,
-    draft: Synthesis,
-    problems: list[tuple[str, list[str]]],
-    analysed: list[tuple[Prepared, ArticleAnalysis]],
-    verifier: Verifier,
-) -> Synthesis:
-    """One re-ask for unsupported numbers; if it fails, keep the draft (its numbers get flagged)."""
-    figures = {p.label: [f"{g.value} ({g.what})" for g in a.figures] for p, a in analysed}
-    verifier.report.number_reasks += 1
-    try:
-        fixed = fix_numbers(llm, draft, problems, figures)
-    except _ARTICLE_ERRORS as exc:
-        llm.warnings.append(f"Re-asking the synthesis to fix its numbers failed: {exc}")
-        return draft
-    # Keep whichever version states fewer unsupported numbers.
-    remaining = verifier.number_problems(fixed)
-    return fixed if sum(len(n) for _, n in remaining) < sum(len(n) for _, n in problems) else draft
+    prepared: list[Prepared],
+    skipped: list[Skipped],
+    clock: _Clock,
+) -> RunMeta:
+    """The run record: model and endpoint, tokens before and after cleaning, calls and cost per
+    step, what was skipped and every warning (how files were read, what the model layer saw)."""
+    steps = list(llm.steps.values())
+    pt = sum(s.prompt_tokens for s in steps)
+    ct = sum(s.completion_tokens for s in steps)
+    return RunMeta(
+        model=settings.model,
+        endpoint=settings.endpoint(),
+        structured_output=llm.mode,
+        prompt_version=prompts.version(),
+        started_at=clock.started,
+        wall_seconds=clock.seconds(),
+        tokens_before_clean=sum(p.tokens_before for p in prepared),
+        tokens_after_clean=sum(p.tokens_after for p in prepared),
+        model_calls=sum(s.calls for s in steps),
+        cached_calls=sum(s.cached_calls for s in steps),
+        prompt_tokens=pt,
+        completion_tokens=ct,
+        cost_usd=llm.info.cost(pt, ct),
+        steps=steps,
+        skipped=skipped,
+        warnings=[*_encoding_notes(prepared), *llm.warnings],
+    )
+
+
+def _encoding_notes(prepared: Sequence[Prepared]) -> list[str]:
+    """How the files that were not plain UTF-8 were read."""
+    return [n for p in prepared if (n := p.article.encoding_note())]
 
 
 def brief(
@@ -264,9 +385,9 @@ def brief_articles(
     """Produce a verified Briefing of already-ingested articles (from files, feeds or pages).
 
     `skipped` are inputs that were already rejected upstream; they are reported in the run.
+    `progress(step, done, total)` hears of each step: analyse, synthesise, contrast.
     """
-    t0 = time.monotonic()
-    started = datetime.now(UTC).isoformat(timespec="seconds")
+    clock = _Clock()
     info = lookup(settings.model, settings.context_window)
     counter = counter_for(info)
     if not articles:
@@ -274,83 +395,20 @@ def brief_articles(
     prepared, too_long = within_limit(
         prepare_articles(articles, counter), settings.max_article_tokens
     )
-    skipped = [*skipped, *too_long]
-    notes = [n for p in prepared if (n := p.article.encoding_note())]
+    report = progress or _silent
     cache = CallCache(store_path(settings.home)) if settings.cache else None
     client = build_client(settings, http_client)
     # A client briefer built is closed here (its sockets); a caller's client stays the caller's.
     with contextlib.closing(client) if http_client is None else contextlib.nullcontext(client):
         llm = LLM(settings, info, client, cache, counter)
-
-        analysed, failed = _analyse_all(llm, counter, prepared, settings.concurrency, progress)
-        skipped += failed
-        if not analysed:
-            raise NoArticlesError(
-                f"Every article's analysis failed ({failed[0].reason}); try a larger model."
-            )
-        verifier = Verifier({p.label: p.text for p, _ in analysed})
-        analysed = [(p, verifier.analysis(p.label, a)) for p, a in analysed]
-        voices = {p.label: voice(p.text) for p, _ in analysed}
-
-        if progress:
-            progress("synthesise", 0, 3)
-        blocks = [
-            (p.label, render_analysis(p, a, voices[p.label].first_person)) for p, a in analysed
-        ]
-        draft = synthesise(llm, counter, info, blocks)
-        if progress:
-            progress("synthesise", 1, 3)
-        if problems := verifier.number_problems(draft):
-            draft = _fix_numbers(llm, draft, problems, analysed, verifier)
-        synthesis = verifier.synthesis(draft)
-        if progress:
-            progress("synthesise", 2, 3)
-        contradictions, judged = contrast(llm, [p for p, _ in analysed])
-        verifier.report.contradiction_candidates = judged
-        if progress:
-            progress("synthesise", 3, 3)
-
-        summary, takeaways, comparisons = _assemble(analysed, synthesis, verifier, voices)
-        steps = list(llm.steps.values())
-        pt = sum(s.prompt_tokens for s in steps)
-        ct = sum(s.completion_tokens for s in steps)
-        return Briefing(
-            title=synthesis.headline.strip() or prepared[0].article.title,
-            summary=summary,
-            outlets=comparisons,
-            contradictions=contradictions,
-            takeaways=takeaways,
-            sources=[
-                SourceRef(
-                    id=p.article.id,
-                    label=p.label,
-                    outlet=p.article.outlet,
-                    title=p.article.title,
-                    path=p.article.path,
-                    url=p.article.url,
-                )
-                for p, _ in analysed
-            ],
-            verification=verifier.report,
-            run=RunMeta(
-                model=settings.model,
-                endpoint=settings.endpoint(),
-                structured_output=llm.mode,
-                prompt_version=prompts.version(),
-                started_at=started,
-                wall_seconds=round(time.monotonic() - t0, 2),
-                tokens_before_clean=sum(p.tokens_before for p in prepared),
-                tokens_after_clean=sum(p.tokens_after for p in prepared),
-                model_calls=sum(s.calls for s in steps),
-                cached_calls=sum(s.cached_calls for s in steps),
-                prompt_tokens=pt,
-                completion_tokens=ct,
-                cost_usd=info.cost(pt, ct),
-                steps=steps,
-                skipped=skipped,
-                warnings=[*notes, *llm.warnings],
-            ),
+        analysed, failed, verifier = _analyse_step(
+            llm, counter, prepared, settings.concurrency, report
         )
+        voices = {p.label: voice(p.text) for p, _ in analysed}
+        synthesis = _synthesise_step(llm, counter, analysed, voices, verifier, report)
+        contradictions = _contrast_step(llm, analysed, verifier, report)
+        run = _run_meta(settings, llm, prepared, [*skipped, *too_long, *failed], clock)
+        return _assemble(analysed, synthesis, contradictions, verifier, voices, run)
 
 
 class Estimate(BaseModel):
@@ -444,7 +502,7 @@ def estimate(
         known_model=info.known,
         articles=len(prepared),
         skipped=[*skipped, *too_long],
-        warnings=[n for p in prepared if (n := p.article.encoding_note())],
+        warnings=_encoding_notes(prepared),
         tokens_before_clean=sum(p.tokens_before for p in prepared),
         tokens_after_clean=sum(p.tokens_after for p in prepared),
         steps=steps,

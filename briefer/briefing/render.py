@@ -7,37 +7,49 @@ item, a link or live HTML in whatever renders the Markdown.
 
 from __future__ import annotations
 
-from ..schemas import Briefing
+from ..schemas import Briefing, OutletComparison
 from .markdown import inline
 
+Numbers = dict[str, int]  # article id -> its number in the Sources list
 
-def _refs(ids: list[str], numbers: dict[str, int], flags: list[str] | None = None) -> str:
+
+def _refs(ids: list[str], numbers: Numbers, flags: list[str] | None = None) -> str:
     refs = "".join(f"[{numbers[i]}]" for i in ids if i in numbers)
     return refs + (" ⚠ unverified" if flags else "")
 
 
-def to_markdown(b: Briefing) -> str:
-    numbers = {s.id: n for n, s in enumerate(b.sources, start=1)}
+def _header(b: Briefing) -> list[str]:
     outlets = ", ".join(inline(s.outlet) for s in b.sources)
     v = b.verification
-    out = [
+    return [
         f"# {inline(b.title)}",
         "",
         f"_{len(b.sources)} articles: {outlets}. Quotes verified: {v.quotes_verified}/"
         f"{v.quotes_total}; numbers verified: {v.numbers_verified}/{v.numbers_total}; "
         f"citations valid: {v.citations_valid}/{v.citations_total}._",
         "",
-        "## Summary",
-        "",
     ]
+
+
+def _summary(b: Briefing, numbers: Numbers) -> list[str]:
+    """The summary in paragraphs of three sentences, each with its citations."""
+    out = ["## Summary", ""]
     sentences = [f"{inline(s.text)} {_refs(s.citations, numbers, s.flags)}" for s in b.summary]
     for i in range(0, len(sentences), 3):
         out += [" ".join(sentences[i : i + 3]), ""]
-    out += ["## Key takeaways", ""]
+    return out
+
+
+def _takeaways(b: Briefing, numbers: Numbers) -> list[str]:
+    out = ["## Key takeaways", ""]
     out += [
         f"{t.rank}. {inline(t.text)} {_refs(t.citations, numbers, t.flags)}" for t in b.takeaways
     ]
-    out += ["", "## Where outlets disagree", ""]
+    return [*out, ""]
+
+
+def _contradictions(b: Briefing, numbers: Numbers) -> list[str]:
+    out = ["## Where outlets disagree", ""]
     if not b.contradictions:
         out += ["No contradictions between outlets were found and verified.", ""]
     for c in b.contradictions:
@@ -47,46 +59,63 @@ def to_markdown(b: Briefing) -> str:
             for s in c.sides
         ]
         out += ["", f"_{inline(c.note)}_", ""]
-    out += ["## Outlet comparison", ""]
-    for o in b.outlets:
-        total = sum(o.claims.values())
-        kind = "**opinion piece**" if o.opinion_piece else o.genre.replace("_", " ")
-        if o.opinion_piece and o.genre != "opinion":
-            kind += f" (model said {o.genre.replace('_', ' ')})"
-        out += [
-            f"### [{numbers[o.article_id]}] {inline(o.outlet)}: {inline(o.title)}",
-            "",
-            f"- **Kind and tone:** {kind}, {inline(o.tone)}; opinion in "
-            f"{o.claims.get('opinion', 0)} of {total} claims ({o.opinion_share:.0%})",
-        ]
-        if o.voice_examples:
-            examples = "; ".join(f"“{inline(x)} …”" for x in o.voice_examples)
-            out.append(
-                f"- **Writer's own voice:** {o.first_person_markers} first-person or "
-                f"reader-address markers, e.g. {examples}"
-            )
-        out.append(f"- **Framing:** {inline(o.framing)}")
-        if o.emphasis:
-            out.append(f"- **Emphasis:** {'; '.join(inline(x) for x in o.emphasis)}")
-        if o.omissions:
-            out.append(f"- **Leaves out:** {'; '.join(inline(x) for x in o.omissions)}")
-        if o.quoted_sources:
-            quoted = "; ".join(f"{inline(q.who)}: “{inline(q.quote)}”" for q in o.quoted_sources)
-            out.append(f"- **Quotes:** {quoted}")
-        if o.loaded_wording:
-            loaded = "; ".join(
-                f"“{inline(w.quote)}” (neutral: {inline(w.neutral)})" for w in o.loaded_wording
-            )
-            out.append(f"- **Loaded wording:** {loaded}")
-        out.append("")
-    out += ["## Sources", ""]
+    return out
+
+
+def _kind(o: OutletComparison) -> str:
+    """The article's kind: an opinion piece by the model's genre or by its own voice."""
+    kind = "**opinion piece**" if o.opinion_piece else o.genre.replace("_", " ")
+    if o.opinion_piece and o.genre != "opinion":
+        kind += f" (model said {o.genre.replace('_', ' ')})"
+    return kind
+
+
+def _outlet(o: OutletComparison, numbers: Numbers) -> list[str]:
+    """One outlet's section: kind and tone, own voice, framing, emphasis, omissions, quotes and
+    loaded wording (each line only when there is something to show)."""
+    out = [
+        f"### [{numbers[o.article_id]}] {inline(o.outlet)}: {inline(o.title)}",
+        "",
+        f"- **Kind and tone:** {_kind(o)}, {inline(o.tone)}; opinion in "
+        f"{o.claims.get('opinion', 0)} of {sum(o.claims.values())} claims "
+        f"({o.opinion_share:.0%})",
+    ]
+    if o.voice_examples:
+        examples = "; ".join(f"“{inline(x)} …”" for x in o.voice_examples)
+        out.append(
+            f"- **Writer's own voice:** {o.first_person_markers} first-person or "
+            f"reader-address markers, e.g. {examples}"
+        )
+    out.append(f"- **Framing:** {inline(o.framing)}")
+    if o.emphasis:
+        out.append(f"- **Emphasis:** {'; '.join(inline(x) for x in o.emphasis)}")
+    if o.omissions:
+        out.append(f"- **Leaves out:** {'; '.join(inline(x) for x in o.omissions)}")
+    if o.quoted_sources:
+        quoted = "; ".join(f"{inline(q.who)}: “{inline(q.quote)}”" for q in o.quoted_sources)
+        out.append(f"- **Quotes:** {quoted}")
+    if o.loaded_wording:
+        loaded = "; ".join(
+            f"“{inline(w.quote)}” (neutral: {inline(w.neutral)})" for w in o.loaded_wording
+        )
+        out.append(f"- **Loaded wording:** {loaded}")
+    return [*out, ""]
+
+
+def _sources(b: Briefing, numbers: Numbers) -> list[str]:
+    out = ["## Sources", ""]
     for s in b.sources:
         where = inline(s.url or s.path)
         out.append(
             f"{numbers[s.id]}. {inline(s.outlet)}: {inline(s.title)} ({where}, id {inline(s.id)})"
         )
-    r = b.run
-    out += [
+    return out
+
+
+def _verification_and_run(b: Briefing) -> list[str]:
+    """What the checks found, what the run cost, what was skipped and every warning."""
+    v, r = b.verification, b.run
+    out = [
         "",
         "## Verification and run",
         "",
@@ -110,6 +139,24 @@ def to_markdown(b: Briefing) -> str:
     ]
     out += [f"- Skipped {inline(s.path)}: {inline(s.reason)}" for s in r.skipped]
     out += [f"- Warning: {inline(w)}" for w in r.warnings]
+    return out
+
+
+def to_markdown(b: Briefing) -> str:
+    """The briefing for people: summary, takeaways, disagreements, one section per outlet,
+    the numbered sources, then the verification and run record."""
+    numbers = {s.id: n for n, s in enumerate(b.sources, start=1)}
+    out = [
+        *_header(b),
+        *_summary(b, numbers),
+        *_takeaways(b, numbers),
+        *_contradictions(b, numbers),
+        "## Outlet comparison",
+        "",
+    ]
+    for o in b.outlets:
+        out += _outlet(o, numbers)
+    out += [*_sources(b, numbers), *_verification_and_run(b)]
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -84,6 +84,22 @@ def speaker_in(who: str, normalized_text: str) -> bool:
     return all(normalize(n) in normalized_text for n in names)
 
 
+def figure_in(value: str, normalized_text: str) -> bool:
+    """True when the figure has a digit and stands in the article as written."""
+    v = normalize(value).strip(" '.,;:")
+    return any(ch.isdigit() for ch in v) and v in normalized_text
+
+
+def distinctive_terms(text: str) -> set[str]:
+    """The sentence's capitalised names past its first word, casefolded."""
+    return {t.casefold() for t in _TERM.findall(text.split(" ", 1)[-1])}
+
+
+def clean_label(source: str) -> str:
+    """A citation as the model wrote it (' a1', '[A1]') as the article label it names ('A1')."""
+    return source.strip().strip("[]").upper()
+
+
 class Verifier:
     """Accumulates counts over a whole briefing while it cleans each part."""
 
@@ -139,8 +155,7 @@ class Verifier:
         article."""
         if quote.strip() and not self._check(label, quote, "figure quote"):
             return False
-        v = normalize(value).strip(" '.,;:")
-        if any(ch.isdigit() for ch in v) and v in self.texts[label]:
+        if figure_in(value, self.texts[label]):
             return True
         self.report.flagged.append(f"{label}: removed figure '{value[:40]}' not in the article")
         return False
@@ -148,7 +163,7 @@ class Verifier:
     def _cite(self, sources: list[str]) -> list[str]:
         out: list[str] = []
         for s in sources:
-            label = s.strip().strip("[]").upper()
+            label = clean_label(s)
             self.report.citations_total += 1
             if label in self.texts and label not in out:
                 self.report.citations_valid += 1
@@ -169,18 +184,28 @@ class Verifier:
                 self.report.flagged.append(f"dropped uncited {what}: '{item.text[:80]}'")
         return kept
 
+    def _cited(self, labels: list[str]) -> list[str]:
+        """The normalized texts of the cited articles that exist."""
+        return [self.texts[label] for label in labels if label in self.texts]
+
     def claim(self, text: str, labels: list[str]) -> list[str]:
         """Flags for a summary sentence or takeaway: numbers no cited article states, and
         citations to articles that mention none of the sentence's distinctive terms."""
-        flags: list[str] = []
-        cited = [self.texts[label] for label in labels if label in self.texts]
+        flags = [*self._number_flags(text, labels), *self._citation_flags(text, labels)]
+        for flag in flags:
+            self.report.flagged.append(f"'{text[:60]}': {flag}")
+        return flags
+
+    def _number_flags(self, text: str, labels: list[str]) -> list[str]:
         found = numbers(text)
-        missing = unsupported(normalize(text), cited)
+        missing = unsupported(normalize(text), self._cited(labels))
         self.report.numbers_total += len(found)
         self.report.numbers_verified += len(found) - len(missing)
-        for n in missing:
-            flags.append(f"number {n:g} is not in the cited articles")
-        terms = {t.casefold() for t in _TERM.findall(text.split(" ", 1)[-1])}
+        return [f"number {n:g} is not in the cited articles" for n in missing]
+
+    def _citation_flags(self, text: str, labels: list[str]) -> list[str]:
+        terms = distinctive_terms(text)
+        flags: list[str] = []
         for label in labels:
             if label not in self.texts:
                 continue
@@ -188,8 +213,6 @@ class Verifier:
                 self.report.citations_supported += 1
             else:
                 flags.append(f"{label} mentions none of: {', '.join(sorted(terms))}")
-        for flag in flags:
-            self.report.flagged.append(f"'{text[:60]}': {flag}")
         return flags
 
     def number_problems(self, s: Synthesis) -> list[tuple[str, list[str]]]:
@@ -197,10 +220,8 @@ class Verifier:
         article states; counts nothing, so it can run before the synthesis is re-asked."""
         out: list[tuple[str, list[str]]] = []
         for item in [*s.summary, *s.takeaways]:
-            labels = [x.strip().strip("[]").upper() for x in item.sources]
-            cited = [self.texts[x] for x in labels if x in self.texts]
-            missing = unsupported(normalize(item.text), cited)
-            if missing:
+            cited = self._cited([clean_label(x) for x in item.sources])
+            if missing := unsupported(normalize(item.text), cited):
                 out.append((item.text, [human(n) for n in missing]))
         return out
 
@@ -208,9 +229,6 @@ class Verifier:
         s = s.model_copy(deep=True)
         s.summary = self.sentences(s.summary, "summary sentence")
         s.takeaways = self.sentences(s.takeaways, "takeaway")
-        s.omissions = [
-            o.model_copy(update={"source": o.source.strip().strip("[]").upper()})
-            for o in s.omissions
-            if o.source.strip().strip("[]").upper() in self.texts
-        ]
+        omissions = [o.model_copy(update={"source": clean_label(o.source)}) for o in s.omissions]
+        s.omissions = [o for o in omissions if o.source in self.texts]
         return s

@@ -1,4 +1,5 @@
-"""The CLI: parse, call the library, print. Errors become one sentence and exit code 1.
+"""The CLI: parse, call the library, print. Errors become one sentence and exit code 1
+(`one_sentence`, around every command).
 
 The commands are plain functions in `brief` (brief, estimate, doctor, log, models) and `daily`
 (init, daily, schedule), sharing `common`; they are registered here, in `--help` order. Each
@@ -10,7 +11,7 @@ from __future__ import annotations
 import typer
 
 from . import brief, daily
-from .common import global_options
+from .common import global_options, one_sentence
 
 app = typer.Typer(
     add_completion=False,
@@ -29,7 +30,7 @@ for command in (
     daily.daily,
     daily.schedule,
 ):
-    app.command()(command)
+    app.command()(one_sentence(command))
 
 
 def main() -> None:

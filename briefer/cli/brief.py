@@ -9,11 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
-from ..errors import BrieferError
 from ..settings import resolve
 from .common import (
     BaseUrlOpt,
@@ -24,15 +21,17 @@ from .common import (
     NoCacheOpt,
     PathsArg,
     SourcesOpt,
-    err,
-    fail,
     note,
+    notice,
     progress_bar,
+    stdout,
+    warn,
     warn_skipped,
 )
 
 if TYPE_CHECKING:
     from ..briefing.bound import StepEstimate
+    from ..schemas import Briefing
 
 
 class Format(StrEnum):
@@ -47,96 +46,104 @@ class Mode(StrEnum):
     text = "text"
 
 
+OutputOpt = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write here (default: stdout).")
+]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="md or json.")]
+ConcurrencyOpt = Annotated[
+    int | None, typer.Option("--concurrency", "-j", help="Parallel article calls.")
+]
+ModeOpt = Annotated[Mode | None, typer.Option("--structured-output", help="Response format mode.")]
+SeedOpt = Annotated[int | None, typer.Option("--seed", help="Sampling seed.")]
+TimeoutOpt = Annotated[float | None, typer.Option("--timeout", help="Seconds per model call.")]
+LocalModelOpt = Annotated[
+    str | None,
+    typer.Option("--local-model", help="Serve a local model: default, fast, or a .gguf path."),
+]
+StrictOpt = Annotated[
+    bool, typer.Option("--strict", help="Write nothing and exit 1 if any statement is unverified.")
+]
+
+
 def brief(
     paths: PathsArg,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write here (default: stdout).")
-    ] = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="md or json.")] = Format.md,
+    output: OutputOpt = None,
+    fmt: FormatOpt = Format.md,
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
-    concurrency: Annotated[
-        int | None, typer.Option("--concurrency", "-j", help="Parallel article calls.")
-    ] = None,
-    structured_output: Annotated[
-        Mode | None, typer.Option("--structured-output", help="Response format mode.")
-    ] = None,
+    concurrency: ConcurrencyOpt = None,
+    structured_output: ModeOpt = None,
     context_window: CtxOpt = None,
-    seed: Annotated[int | None, typer.Option("--seed", help="Sampling seed.")] = None,
-    timeout: Annotated[
-        float | None, typer.Option("--timeout", help="Seconds per model call.")
-    ] = None,
+    seed: SeedOpt = None,
+    timeout: TimeoutOpt = None,
     no_cache: NoCacheOpt = False,
     config: ConfigOpt = None,
     sources: SourcesOpt = None,
-    local_model: Annotated[
-        str | None,
-        typer.Option("--local-model", help="Serve a local model: default, fast, or a .gguf path."),
-    ] = None,
-    strict: Annotated[
-        bool,
-        typer.Option("--strict", help="Write nothing and exit 1 if any statement is unverified."),
-    ] = False,
+    local_model: LocalModelOpt = None,
+    strict: StrictOpt = False,
     max_article_tokens: MaxArticleOpt = None,
 ) -> None:
     """Brief the articles: neutral summary, outlet comparison, key takeaways."""
-    from ..atomic import write_atomic
     from ..briefing.pipeline import brief as run
-    from ..briefing.render import to_json, to_markdown
     from ..local import embedded
 
-    try:
-        settings = resolve(
-            {
-                "model": model,
-                "base_url": base_url,
-                "concurrency": concurrency,
-                "structured_output": structured_output.value if structured_output else None,
-                "context_window": context_window,
-                "seed": seed,
-                "timeout": timeout,
-                "cache": False if no_cache else None,
-                "max_article_tokens": max_article_tokens,
-            },
-            config,
-        )
-        with (
-            embedded.endpoint(settings, local_model, notify=note) as settings,
-            progress_bar(lambda step: f"{step} ({settings.model})") as progress,
-        ):
-            briefing = run(paths, settings, manifest=sources, progress=progress)
-    except BrieferError as exc:
-        fail(exc)
-        return
+    flags = {
+        "model": model,
+        "base_url": base_url,
+        "concurrency": concurrency,
+        "structured_output": structured_output.value if structured_output else None,
+        "context_window": context_window,
+        "seed": seed,
+        "timeout": timeout,
+        "cache": False if no_cache else None,
+        "max_article_tokens": max_article_tokens,
+    }
+    settings = resolve(flags, config)
+    with (
+        embedded.endpoint(settings, local_model, notify=note) as settings,
+        progress_bar(lambda step: f"{step} ({settings.model})") as progress,
+    ):
+        briefing = run(paths, settings, manifest=sources, progress=progress)
     warn_skipped(briefing.run.skipped)
-    for warning in briefing.run.warnings:
-        err.print(f"[yellow]Warning:[/yellow] {escape(warning)}", highlight=False)
+    warn(briefing.run.warnings)
+    if strict:
+        _refuse_unverified(briefing)
+    _publish(briefing, fmt, output)
+
+
+def _refuse_unverified(briefing: Briefing) -> None:
+    """--strict: list every unverified statement and exit 1 (nothing written) if there is one."""
     doubtful = briefing.unverified()
-    if strict and doubtful:
-        for item in doubtful:
-            err.print(f"[yellow]Unverified:[/yellow] {escape(item)}", highlight=False)
-        err.print(
-            f"[red]Error:[/red] --strict: {len(doubtful)} unverified statements, nothing "
-            "written; run without --strict to see the flagged briefing.",
-            highlight=False,
-        )
-        raise typer.Exit(1)
+    if not doubtful:
+        return
+    for item in doubtful:
+        notice("Unverified:", item)
+    notice(
+        "Error:",
+        f"--strict: {len(doubtful)} unverified statements, nothing written; run without "
+        "--strict to see the flagged briefing.",
+        "red",
+    )
+    raise typer.Exit(1)
+
+
+def _publish(briefing: Briefing, fmt: Format, output: Path | None) -> None:
+    """The briefing as Markdown or JSON on stdout, or written to `output` with a one-line
+    account of what was written."""
+    from ..atomic import write_atomic
+    from ..briefing.render import to_json, to_markdown
+
     text = to_json(briefing) if fmt is Format.json else to_markdown(briefing)
     if output is None:
         sys.stdout.write(text)
-    else:
-        try:
-            write_atomic(output, text)
-        except BrieferError as exc:
-            fail(exc)
-            return
-        v, r = briefing.verification, briefing.run
-        err.print(
-            f"Wrote {escape(str(output))}: {len(briefing.sources)} articles, quotes verified "
-            f"{v.quotes_verified}/{v.quotes_total}, {r.model_calls} model calls "
-            f"(+{r.cached_calls} cached), {r.wall_seconds:.1f}s.",
-            highlight=False,
-        )
+        return
+    write_atomic(output, text)
+    v, r = briefing.verification, briefing.run
+    note(
+        f"Wrote {output}: {len(briefing.sources)} articles, quotes verified "
+        f"{v.quotes_verified}/{v.quotes_total}, {r.model_calls} model calls "
+        f"(+{r.cached_calls} cached), {r.wall_seconds:.1f}s."
+    )
 
 
 _EXPECTED = (
@@ -174,37 +181,31 @@ def estimate(
     from ..briefing.pipeline import estimate as run
     from ..model.llm import MAX_REASKS
 
-    try:
-        settings = resolve(
-            {
-                "model": model,
-                "context_window": context_window,
-                "max_article_tokens": max_article_tokens,
-            },
-            config,
-        )
-        est = run(paths, settings, manifest=sources)
-    except BrieferError as exc:
-        fail(exc)
-        return
+    settings = resolve(
+        {
+            "model": model,
+            "context_window": context_window,
+            "max_article_tokens": max_article_tokens,
+        },
+        config,
+    )
+    est = run(paths, settings, manifest=sources)
     warn_skipped(est.skipped)
-    for warning in est.warnings:
-        err.print(f"[yellow]Warning:[/yellow] {escape(warning)}", highlight=False)
-    out = Console()
+    warn(est.warnings)
+    out = stdout()
     caveat = "" if est.known_model else " (unknown model: fallback window, no price)"
     out.print(
         f"{est.articles} articles, {est.tokens_before_clean} tokens before cleaning, "
         f"{est.tokens_after_clean} after; model {est.model}, {est.context_window}-token "
-        f"window, {est.encoding}{caveat}",
-        highlight=False,
+        f"window, {est.encoding}{caveat}"
     )
-    out.print(_EXPECTED, highlight=False)
+    out.print(_EXPECTED)
     out.print(_step_table(est.steps))
-    out.print(f"Expected cost: {_usd(est.expected_cost_usd)}", highlight=False)
-    out.print(_BOUND.format(reasks=MAX_REASKS), highlight=False)
+    out.print(f"Expected cost: {_usd(est.expected_cost_usd)}")
+    out.print(_BOUND.format(reasks=MAX_REASKS))
     out.print(_step_table(est.bound))
-    out.print(f"Upper-bound cost: {_usd(est.max_cost_usd)} ({_UNBILLED})", highlight=False)
-    out.print("A re-run of unchanged input is served from the cache.", highlight=False)
+    out.print(f"Upper-bound cost: {_usd(est.max_cost_usd)} ({_UNBILLED})")
+    out.print("A re-run of unchanged input is served from the cache.")
 
 
 def doctor(
@@ -216,35 +217,25 @@ def doctor(
     """Check an endpoint: its models, which structured-output modes work, its context size."""
     from ..model.doctor import diagnose
 
-    try:
-        settings = resolve(
-            {"base_url": base_url, "model": model, "context_window": context_window}, config
-        )
-        settings.require_key()
-        d = diagnose(settings)
-    except BrieferError as exc:
-        fail(exc)
-        return
-    out = Console()
-    out.print(
-        f"Endpoint {d.endpoint}: {'reachable' if d.reachable else 'NOT reachable'}", highlight=False
+    settings = resolve(
+        {"base_url": base_url, "model": model, "context_window": context_window}, config
     )
+    settings.require_key()
+    d = diagnose(settings)
+    out = stdout()
+    out.print(f"Endpoint {d.endpoint}: {'reachable' if d.reachable else 'NOT reachable'}")
     if d.models:
-        out.print(f"Models: {', '.join(d.models)}", highlight=False)
+        out.print(f"Models: {', '.join(d.models)}")
     table = Table("structured output", "works", "detail")
     for m in d.modes:
         table.add_row(m.mode, "yes" if m.works else "no", m.detail)
     if d.modes:
         out.print(table)
-    out.print(
-        f"Context window: {d.context_window or 'unknown (pass --context-window)'}", highlight=False
-    )
+    out.print(f"Context window: {d.context_window or 'unknown (pass --context-window)'}")
     if not d.usable:
-        err.print(
-            f"[red]Error:[/red] endpoint unusable: {escape(str(d.problem))}.", highlight=False
-        )
+        notice("Error:", f"endpoint unusable: {d.problem}.", "red")
         raise typer.Exit(1)
-    out.print(f"Use: briefer brief ... {d.flags()}", highlight=False)
+    out.print(f"Use: briefer brief ... {d.flags()}")
 
 
 def _columns(rows: Sequence[Sequence[str]], right: set[int]) -> list[str]:
@@ -273,14 +264,9 @@ def log(
     if not path.exists():
         typer.echo(f"No model calls recorded yet ({path}).")
         return
-    try:
-        store = CallCache(path)
-        attempts = store.attempts(limit)
-    except BrieferError as exc:
-        fail(exc)
-        return
-    for warning in store.take_warnings():
-        err.print(f"[yellow]Warning:[/yellow] {escape(warning)}", highlight=False)
+    store = CallCache(path)
+    attempts = store.attempts(limit)
+    warn(store.take_warnings())
     rows = [("when", "step", "outcome", "mode", "tokens in+out", "s", "cost", "model")]
     for a in attempts:
         cost = lookup(a.model).cost(a.prompt_tokens, a.completion_tokens)
@@ -311,7 +297,7 @@ def models() -> None:
     for name, alias, description in available_models():
         ready = (cache / f"{LOCAL_MODELS[name].name}.gguf").is_file()
         table.add_row(name, alias, description, "yes" if ready else "on first use")
-    out = Console()
+    out = stdout()
     out.print(table)
     if not xllamacpp_available():
         out.print("The local extra is not installed: pip install 'briefer[local]'")

@@ -1,13 +1,14 @@
-"""What every command shares: the error console, failing with one sentence, notes, the
-skipped-file warnings, the progress bar, the global --version/--debug options and the command
-options used by more than one command."""
+"""What every command shares: the error console, failing with one sentence, notes, labelled
+lines (errors, warnings, skipped files), the stdout console, the progress bar, the global
+--version/--debug options and the command options used by more than one command."""
 
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn, ParamSpec
 
 import typer
 from rich.console import Console
@@ -20,6 +21,7 @@ from ..errors import BrieferError
 err = Console(stderr=True, soft_wrap=True)  # one message, one line: no wrapping
 
 _state: dict[str, bool] = {"debug": False}
+P = ParamSpec("P")
 
 PathsArg = Annotated[
     list[Path], typer.Argument(help="Article files or folders (.txt, .md, .html).")
@@ -64,18 +66,43 @@ def global_options(
     _state["debug"] = debug
 
 
-def fail(exc: BrieferError) -> None:
+def fail(exc: BrieferError) -> NoReturn:
     """Print the error as one sentence and exit 1 (with --debug, raise it for the traceback)."""
     if _state["debug"]:
         raise exc
-    err.print(f"[red]Error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+    notice("Error:", str(exc), "red")
     raise typer.Exit(1)
+
+
+def one_sentence(command: Callable[P, None]) -> Callable[P, None]:
+    """The command, with any BrieferError it raises printed as one sentence and exit 1: the
+    app registers every command through this, so none catches them itself."""
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            command(*args, **kwargs)
+        except BrieferError as exc:
+            fail(exc)
+
+    return run
 
 
 def note(message: str) -> None:
     """A plain line on stderr."""
     # Messages carry paths and article text: never rich markup ("[sources]" must stay).
     err.print(message, highlight=False, markup=False)
+
+
+def stdout() -> Console:
+    """The console for a command's output on stdout: literal text, no highlighting (names,
+    paths and server text can hold "[...]", which rich would read as markup)."""
+    return Console(markup=False, highlight=False)
+
+
+def notice(label: str, message: str, colour: str = "yellow") -> None:
+    """One line on stderr: a coloured label, then the message as literal text."""
+    err.print(f"[{colour}]{label}[/{colour}] {escape(message)}", highlight=False)
 
 
 @contextlib.contextmanager
@@ -102,4 +129,10 @@ def progress_bar(label: Callable[[str], str] = str) -> Iterator[Callable[[str, i
 def warn_skipped(skipped: list[Any]) -> None:
     """One warning line per file that was not used, with the reason."""
     for s in skipped:
-        err.print(f"[yellow]Skipped[/yellow] {escape(f'{s.path}: {s.reason}')}", highlight=False)
+        notice("Skipped", f"{s.path}: {s.reason}")
+
+
+def warn(warnings: list[str]) -> None:
+    """One "Warning:" line per message on stderr (messages are printed literally)."""
+    for warning in warnings:
+        notice("Warning:", warning)

@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
-from ..errors import BrieferError, UserError
-from .common import BaseUrlOpt, ModelOpt, NoCacheOpt, err, fail, note, progress_bar, warn_skipped
+from ..errors import UserError
+from .common import BaseUrlOpt, ModelOpt, NoCacheOpt, note, notice, progress_bar, warn_skipped
 
 EXIT_CODES = {"done": 0, "nothing_new": 3, "failed": 1, "locked": 0}
 
@@ -31,13 +30,9 @@ def init(
     from ..atomic import write_atomic
     from ..daily.config import EXAMPLE
 
-    try:
-        if path.exists() and not force:
-            raise UserError(f"{path} already exists; edit it, or pass --force to overwrite it.")
-        write_atomic(path, EXAMPLE)
-    except BrieferError as exc:
-        fail(exc)
-        return
+    if path.exists() and not force:
+        raise UserError(f"{path} already exists; edit it, or pass --force to overwrite it.")
+    write_atomic(path, EXAMPLE)
     note(
         f"Wrote {path}: list your sources under [sources], then run "
         f"`briefer daily --config {path}` (or `briefer schedule --cron --config {path}`)."
@@ -55,29 +50,23 @@ def daily(
     from ..daily.run import run_daily
     from ..local import embedded
 
-    try:
-        cfg = load(config)
-        settings = model_settings(
-            cfg, {"model": model, "base_url": base_url, "cache": False if no_cache else None}
+    cfg = load(config)
+    settings = model_settings(
+        cfg, {"model": model, "base_url": base_url, "cache": False if no_cache else None}
+    )
+    with progress_bar() as progress:
+        result = run_daily(
+            cfg,
+            settings,
+            datetime.now().astimezone(),
+            endpoint=lambda s: embedded.endpoint(s, cfg.model.local_model, notify=note),
+            notify=note,
+            progress=progress,
         )
-        with progress_bar() as progress:
-            result = run_daily(
-                cfg,
-                settings,
-                datetime.now().astimezone(),
-                endpoint=lambda s: embedded.endpoint(s, cfg.model.local_model, notify=note),
-                notify=note,
-                progress=progress,
-            )
-    except BrieferError as exc:
-        fail(exc)
-        return
     warn_skipped(result.skipped)
     for story in result.stories:
         if story.error:
-            err.print(
-                f"[red]Not briefed[/red] {escape(f'{story.slug}: {story.error}')}", highlight=False
-            )
+            notice("Not briefed", f"{story.slug}: {story.error}", "red")
     typer.echo(result.message)
     raise typer.Exit(EXIT_CODES[result.status])
 
@@ -109,23 +98,19 @@ def schedule(
     )
     from ..settings import find_home
 
-    try:
-        if cron == systemd:
-            raise UserError("Pass exactly one of --cron or --systemd.")
-        hour, minute = parse_at(at)
-        load(config)  # a broken config should fail now, not at 6 a.m.
-        home = find_home()
-        recipe = Recipe(
-            command=tuple(briefer_command()),
-            config=config.expanduser().resolve(),
-            env_file=(env_file or default_env_file(home)).expanduser().absolute(),
-            log_file=(log_file or default_log_file(home)).expanduser().absolute(),
-            hour=hour,
-            minute=minute,
-        )
-    except BrieferError as exc:
-        fail(exc)
-        return
+    if cron == systemd:
+        raise UserError("Pass exactly one of --cron or --systemd.")
+    hour, minute = parse_at(at)
+    load(config)  # a broken config should fail now, not at 6 a.m.
+    home = find_home()
+    recipe = Recipe(
+        command=tuple(briefer_command()),
+        config=config.expanduser().resolve(),
+        env_file=(env_file or default_env_file(home)).expanduser().absolute(),
+        log_file=(log_file or default_log_file(home)).expanduser().absolute(),
+        hour=hour,
+        minute=minute,
+    )
     if cron:
         recipe.log_file.parent.mkdir(parents=True, exist_ok=True)
         typer.echo(crontab_line(recipe))

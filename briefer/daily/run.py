@@ -19,13 +19,7 @@ import httpx2
 from ..atomic import write_atomic
 from ..briefing.pipeline import ProgressFn, brief_articles
 from ..briefing.render import to_json, to_markdown
-from ..errors import (
-    BrieferError,
-    InputError,
-    ModelOutputError,
-    ModelRefusalError,
-    OutputTruncatedError,
-)
+from ..errors import BrieferError, InputError, RecoverableModelError
 from ..model import prompts
 from ..schemas import Briefing
 from ..settings import Settings
@@ -35,13 +29,13 @@ from .gather import gather
 from .grouping import Story, group
 from .index import render_index
 from .lock import LOCK_NAME, OLD_LOCK_HOURS, RunLock, describe
-from .result import ArticleRef, DailyResult, StoryOutcome
+from .result import ArticleRef, DailyResult, Status, StoryOutcome
 from .state import INDEX_NAME, SEEN_NAME, STATE_NAME, DayState, SeenStore, StoryState, prune_days
 
 EndpointFn = Callable[[Settings], AbstractContextManager[Settings]]
 Notify = Callable[[str], None]
 # A story that fails this way fails alone; any other error (endpoint down, no key) stops the run.
-_STORY_ERRORS = (ModelOutputError, OutputTruncatedError, ModelRefusalError, InputError)
+_STORY_ERRORS = (RecoverableModelError, InputError)
 
 
 def input_hash(story: Story, settings: Settings, cfg: DailyConfig) -> str:
@@ -78,8 +72,9 @@ def _write(briefing: Briefing, folder: Path, slug: str, formats: Sequence[str]) 
     return names
 
 
-class _Run:
-    """One run's moving parts; `run_daily` wraps it in the lock."""
+class _Stories:
+    """Briefs a day's stories in turn: the endpoint opens on the first story that needs a model
+    (and closes after the last); after an error that is not a story's own, no more are tried."""
 
     def __init__(
         self,
@@ -91,7 +86,7 @@ class _Run:
         notify: Notify,
         progress: ProgressFn | None,
     ) -> None:
-        self.cfg, self.settings, self.now = cfg, settings, now
+        self.cfg, self.settings = cfg, settings
         self.http_client, self.endpoint = http_client, endpoint
         self.notify, self.progress = notify, progress
         self.day = now.date().isoformat()
@@ -100,8 +95,13 @@ class _Run:
         self.live: Settings | None = None
         self.stop: str | None = None  # why the remaining stories are not attempted
 
+    def brief_all(
+        self, stories: Sequence[Story], state: DayState, seen: SeenStore
+    ) -> list[StoryOutcome]:
+        with self.stack:
+            return [self.brief(story, state, seen) for story in stories]
+
     def _settings(self) -> Settings:
-        """The endpoint opens on the first story that needs a model, not before."""
         if self.live is None:
             opened = self.endpoint(self.settings) if self.endpoint else None
             self.live = self.stack.enter_context(opened) if opened else self.settings
@@ -114,6 +114,10 @@ class _Run:
         return lambda step, done, total: outer(f"{slug}: {step}", done, total)
 
     def brief(self, story: Story, state: DayState, seen: SeenStore) -> StoryOutcome:
+        """One story: kept when its inputs and files are unchanged, else briefed and written.
+
+        Any BrieferError fails this story (and, unless it is the story's own, stops the rest)
+        but never the run: the index is still written and says what failed."""
         key = input_hash(story, self.settings, self.cfg)
         names = [f"{story.slug}.{fmt}" for fmt in self.cfg.formats]
         prev = state.stories.get(story.slug)
@@ -125,25 +129,8 @@ class _Run:
             f"Briefing {story.slug}: {len(story.articles)} articles from "
             f"{', '.join(story.outlets())}"
         )
-        # Any BrieferError fails this story (and, unless it is the story's own, stops the rest)
-        # but never the run: the index is still written and says what failed.
         try:
-            briefing = brief_articles(
-                story.articles,
-                self._settings(),
-                http_client=self.http_client,
-                progress=self._progress(story.slug),
-            )
-            names = _write(briefing, self.folder, story.slug, self.cfg.formats)
-            state.stories[story.slug] = StoryState(
-                input=key,
-                title=briefing.title,
-                files=names,
-                articles=[a.path for a in story.articles],
-            )
-            state.save(self.folder / STATE_NAME)
-            seen.add(story.articles, self.day)
-            seen.save()
+            briefing, names = self._brief_and_keep(story, key, state, seen)
         except _STORY_ERRORS as exc:
             return _outcome(story, "failed", error=str(exc))
         except BrieferError as exc:
@@ -158,6 +145,37 @@ class _Run:
             cached_calls=briefing.run.cached_calls,
         )
 
+    def _brief_and_keep(
+        self, story: Story, key: str, state: DayState, seen: SeenStore
+    ) -> tuple[Briefing, list[str]]:
+        """Brief the story, write its files, then record it in the day's state and as seen."""
+        briefing = brief_articles(
+            story.articles,
+            self._settings(),
+            http_client=self.http_client,
+            progress=self._progress(story.slug),
+        )
+        names = _write(briefing, self.folder, story.slug, self.cfg.formats)
+        state.stories[story.slug] = StoryState(
+            input=key,
+            title=briefing.title,
+            files=names,
+            articles=[a.path for a in story.articles],
+        )
+        state.save(self.folder / STATE_NAME)
+        seen.add(story.articles, self.day)
+        seen.save()
+        return briefing, names
+
+
+class _Run:
+    """One run's outline: gather, drop duplicates and what was seen, group, brief the stories,
+    then write the index and prune old days. `run_daily` wraps it in the lock."""
+
+    def __init__(self, cfg: DailyConfig, now: datetime, stories: _Stories, notify: Notify) -> None:
+        self.cfg, self.now, self.stories, self.notify = cfg, now, stories, notify
+        self.day, self.folder = stories.day, stories.folder
+
     def run(self) -> DailyResult:
         cfg = self.cfg
         self.notify(f"Gathering articles for {self.day}")
@@ -167,8 +185,7 @@ class _Run:
         fresh = [a for a in articles if seen.briefed_before(a, self.day) is None]
         grouping = group(fresh, cfg.group_threshold, cfg.min_outlets)
         state = DayState.load(self.folder / STATE_NAME)
-        with self.stack:
-            outcomes = [self.brief(story, state, seen) for story in grouping.stories]
+        outcomes = self.stories.brief_all(grouping.stories, state, seen)
         slugs = {s.slug for s in grouping.stories}
         result = DailyResult(
             status="nothing_new",
@@ -185,10 +202,15 @@ class _Run:
             too_old=gathered.too_old,
         )
         every_source_failed = not gathered.articles and bool(gathered.skipped)
-        if every_source_failed or any(s.status in ("failed", "not_attempted") for s in outcomes):
-            result.status = "failed"
-        elif result.written():
-            result.status = "done"
+        result.status = _status(result, every_source_failed)
+        index = self._finish(result, state, seen)
+        result.message = _summary(result, index)
+        return result
+
+    def _finish(self, result: DailyResult, state: DayState, seen: SeenStore) -> Path:
+        """Mark the folder as briefer's, write its index (only when it changed), delete the days
+        past keep_days and forget what was seen before them; returns the index."""
+        cfg = self.cfg
         if not (self.folder / STATE_NAME).is_file():
             state.save(self.folder / STATE_NAME)  # marks the folder as briefer's (retention)
         index = self.folder / INDEX_NAME
@@ -201,8 +223,15 @@ class _Run:
             self.notify(f"Kept {cfg.output / name} past keep_days: {why}.")
         seen.prune(self.now.date(), cfg.keep_days)
         seen.save()
-        result.message = _summary(result, index)
-        return result
+        return index
+
+
+def _status(r: DailyResult, every_source_failed: bool) -> Status:
+    """failed when a story failed or was not attempted, or no source could be read; done when
+    a briefing was written; else nothing_new."""
+    if every_source_failed or any(s.status in ("failed", "not_attempted") for s in r.stories):
+        return "failed"
+    return "done" if r.written() else "nothing_new"
 
 
 def _summary(r: DailyResult, index: Path) -> str:
@@ -248,7 +277,9 @@ def run_daily(
     try:
         if lock.took_over and notify:
             notify(f"Took over the lock of an earlier run (pid {lock.took_over}) that is gone.")
-        return _Run(cfg, settings, now, http_client, endpoint, notify or _quiet, progress).run()
+        say = notify or _quiet
+        stories = _Stories(cfg, settings, now, http_client, endpoint, say, progress)
+        return _Run(cfg, now, stories, say).run()
     finally:
         lock.release()
 

@@ -14,8 +14,9 @@ from ..errors import BrieferError
 from ..redact import redact_text
 from ..settings import Settings
 from . import endpoints
-from .llm import LLM, MODES, build_client
+from .llm import LLM, build_client
 from .modeltable import lookup
+from .modes import MODES
 
 
 class Ping(BaseModel):
