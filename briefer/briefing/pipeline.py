@@ -140,21 +140,25 @@ def _analyse_all(
     budget = analyse_budget(llm.info, counter)
     results: Analysed = []
     skipped: list[Skipped] = []
-    with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        futures: list[tuple[Prepared, Future[ArticleAnalysis]]] = [
-            (p, pool.submit(analyse_article, llm, counter, p, budget)) for p in prepared
-        ]
-        try:
-            for done, (p, fut) in enumerate(futures, start=1):
-                # A model failure skips the article; anything else (endpoint down) stops the run.
-                try:
-                    results.append((p, fut.result()))
-                except RecoverableModelError as exc:
-                    skipped.append(Skipped(path=p.article.path, reason=f"analysis failed: {exc}"))
-                progress("analyse", done, len(prepared))
-        except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
+    pool = ThreadPoolExecutor(max_workers=concurrency)
+    futures: list[tuple[Prepared, Future[ArticleAnalysis]]] = [
+        (p, pool.submit(analyse_article, llm, counter, p, budget)) for p in prepared
+    ]
+    try:
+        for done, (p, fut) in enumerate(futures, start=1):
+            # A model failure skips the article; anything else (endpoint down) stops the run.
+            try:
+                results.append((p, fut.result()))
+            except RecoverableModelError as exc:
+                skipped.append(Skipped(path=p.article.path, reason=f"analysis failed: {exc}"))
+            progress("analyse", done, len(prepared))
+    except BaseException:
+        # Ctrl-C or a failed endpoint: calls not started are dropped and the run stops now. A
+        # call in flight is not waited for here: it ends on its own (its reply still cached) or
+        # fails at once when the embedded server is stopped on the way out.
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
     return results, skipped
 
 

@@ -1,0 +1,41 @@
+"""Ctrl-C during the map step stops the run at once: it does not sit waiting for the model
+calls already in flight (on the embedded 1.5B model one call can take minutes)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import httpx2
+import pytest
+
+from briefer.briefing.pipeline import brief
+
+from .test_pipeline import SEEDS, _settings, smart_endpoint
+
+
+def test_ctrl_c_during_analysis_does_not_wait_for_calls_in_flight() -> None:
+    answer = smart_endpoint().handler
+    release = threading.Event()
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        user = json.loads(request.content)["messages"][1]["content"]
+        if 'label="A2"' in user:
+            release.wait(20)  # a slow call, still running when the user presses Ctrl-C
+        return answer(request)
+
+    def progress(step: str, done: int, total: int) -> None:
+        if step == "analyse" and done == 1:
+            raise KeyboardInterrupt
+
+    http = httpx2.Client(transport=httpx2.MockTransport(handler))
+    t0 = time.monotonic()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            brief([SEEDS], _settings(), http_client=http, progress=progress)
+        stopped = time.monotonic() - t0
+    finally:
+        release.set()
+        http.close()
+    assert stopped < 5, f"Ctrl-C took {stopped:.1f}s: it waited for the call in flight"
