@@ -6,10 +6,12 @@ import gzip
 import hashlib
 import importlib
 import importlib.resources
+import importlib.util
 import os
 import subprocess
 import sys
 import warnings
+from importlib.machinery import ModuleSpec
 from pathlib import Path
 
 import pytest
@@ -18,8 +20,7 @@ import tiktoken.load
 import tiktoken.registry
 
 from briefer.errors import EncodingUnavailableError
-from briefer.model import tokens
-from briefer.model.tokens import TokenCounter, get_encoding
+from briefer.model.tokens import TokenCounter, clear_cache, get_encoding
 
 # tiktoken's public blob URLs (tiktoken_ext/openai_public.py); its cache key is sha1(url).
 URLS = {
@@ -58,15 +59,32 @@ def _no_download(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def fresh(monkeypatch: pytest.MonkeyPatch) -> None:
+def fresh() -> None:
     """Forget the encodings briefer has loaded, so get_encoding fills its cache dir again."""
-    monkeypatch.setattr(tokens, "_loaded", {})
+    clear_cache()
 
 
 @pytest.fixture
 def fresh_tiktoken(fresh: None, monkeypatch: pytest.MonkeyPatch) -> None:
     """Also forget tiktoken's own loaded encodings, so it really reads the cache dir."""
     monkeypatch.setattr(tiktoken.registry, "ENCODINGS", {})
+
+
+def bpe_openai_at(monkeypatch: pytest.MonkeyPatch, location: Path | None) -> None:
+    """Make find_spec report bpe-openai's package folder at `location` (None: not installed),
+    which is how briefer finds the files without importing the package."""
+    real = importlib.util.find_spec
+
+    def find_spec(name: str, package: str | None = None) -> ModuleSpec | None:
+        if name != "bpe_openai":
+            return real(name, package)
+        if location is None:
+            return None
+        spec = ModuleSpec(name, None, is_package=True)
+        spec.submodule_search_locations = [str(location)]
+        return spec
+
+    monkeypatch.setattr(importlib.util, "find_spec", find_spec)
 
 
 def cache_file(cache_dir: Path, name: str) -> Path:
@@ -150,7 +168,7 @@ def test_unknown_encoding_name_raises(tmp_path: Path) -> None:
 def test_missing_packaged_bytes_raise_naming_bpe_openai(
     tmp_path: Path, fresh: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(tokens, "_packaged_bytes", lambda name: None)
+    bpe_openai_at(monkeypatch, None)
     with pytest.raises(EncodingUnavailableError, match="bpe-openai"):
         get_encoding("o200k_base", tmp_path)
     assert not cache_file(tmp_path, "o200k_base").exists()
@@ -161,7 +179,7 @@ def test_a_valid_cache_file_needs_no_packaged_bytes(
 ) -> None:
     packaged = importlib.resources.files("bpe_openai.data").joinpath("cl100k_base.tiktoken.gz")
     cache_file(tmp_path, "cl100k_base").write_bytes(gzip.decompress(packaged.read_bytes()))
-    monkeypatch.setattr(tokens, "_packaged_bytes", lambda name: None)
+    bpe_openai_at(monkeypatch, None)
     enc = get_encoding("cl100k_base", tmp_path)
     assert len(enc.encode("hello world")) == 2
 
@@ -169,12 +187,16 @@ def test_a_valid_cache_file_needs_no_packaged_bytes(
 def test_packaged_bytes_with_wrong_hash_raise(
     tmp_path: Path, fresh: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(tokens, "_packaged_bytes", lambda name: b"aGVsbG8= 0\n")
+    fake = tmp_path / "site" / "bpe_openai"
+    (fake / "data").mkdir(parents=True)
+    (fake / "data" / "cl100k_base.tiktoken.gz").write_bytes(gzip.compress(b"aGVsbG8= 0\n"))
+    bpe_openai_at(monkeypatch, fake)
     with pytest.raises(EncodingUnavailableError, match="sha256") as info:
         get_encoding("cl100k_base", tmp_path)
     assert "bpe-openai" in str(info.value)
     assert not cache_file(tmp_path, "cl100k_base").exists()
-    assert tokens._loaded == {}
+    with pytest.raises(EncodingUnavailableError, match="sha256"):  # the failure is not cached
+        get_encoding("cl100k_base", tmp_path)
 
 
 def test_get_encoding_survives_warnings_as_errors(tmp_path: Path) -> None:
