@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +23,7 @@ from briefer.model import prompts
 from briefer.settings import Settings
 
 from .conftest import SEEDS
-from .fakes import FakeEndpoint, completion
+from .fakes import FakeEndpoint, Reply, completion
 
 
 def _analysis(text: str) -> dict[str, Any]:
@@ -65,12 +67,12 @@ def _contrast(user: str, verdict: str = "conflict") -> dict[str, Any]:
     }
 
 
-def smart_endpoint(
+def smart_reply(
     fail_labels: set[str] | None = None,
     truncate_over: int = 10**9,
     synthesis: Any = None,
     fix: Any = None,
-) -> Any:
+) -> Reply:
     """Answers analyse calls from the article in the prompt, synthesis calls from the labels,
     contrast calls by calling every candidate a conflict."""
 
@@ -92,7 +94,39 @@ def smart_endpoint(
         labels = user.split("(labels: ", 1)[1].split(")", 1)[0].split(", ")
         return completion(json.dumps(synthesis or _synthesis(labels)))
 
-    return FakeEndpoint(reply)
+    return reply
+
+
+def smart_endpoint(**kw: Any) -> FakeEndpoint:
+    return FakeEndpoint(smart_reply(**kw))
+
+
+def _analysed_label(body: dict[str, Any]) -> str | None:
+    user: str = body["messages"][1]["content"]
+    return user.split('label="', 1)[1].split('"', 1)[0] if user.startswith("<article") else None
+
+
+def finishing_last(label: str, others: int, reply: Reply) -> tuple[Reply, list[str]]:
+    """`reply`, but the analysis of `label` is held until `others` other articles' analyses
+    have been answered (and a moment more for them to be read), so it finishes last. Returns
+    the wrapped reply and the labels in the order their analyses were answered."""
+    answered: list[str] = []
+    changed = threading.Condition()
+
+    def held(body: dict[str, Any]) -> httpx2.Response:
+        this = _analysed_label(body)
+        if this == label:
+            with changed:
+                assert changed.wait_for(lambda: len(answered) >= others, timeout=10), answered
+            time.sleep(0.2)
+        response = reply(body)
+        if this is not None:
+            with changed:
+                answered.append(this)
+                changed.notify_all()
+        return response
+
+    return held, answered
 
 
 def _settings(**kw: Any) -> Settings:
@@ -108,8 +142,10 @@ def _settings(**kw: Any) -> Settings:
 
 
 def test_concurrent_map_keeps_input_order_and_counts_calls() -> None:
-    fake = smart_endpoint()
-    b = brief([SEEDS], _settings(), http_client=fake.client())
+    reply, answered = finishing_last("A1", 4, smart_reply())
+    fake = FakeEndpoint(reply)
+    b = brief([SEEDS], _settings(concurrency=3), http_client=fake.client())
+    assert answered[-1] == "A1" and sorted(answered) == ["A1", "A2", "A3", "A4", "A5"]
     assert [s.label for s in b.sources] == ["A1", "A2", "A3", "A4", "A5"]
     assert [o.label for o in b.outlets] == ["A1", "A2", "A3", "A4", "A5"]
     assert b.run.model_calls == len(fake.requests) == 7  # 5 analyse, synthesise, contrast
