@@ -4,15 +4,18 @@ paid for, lock contention, retention, and articles never briefed twice."""
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx2
 import pytest
@@ -22,13 +25,14 @@ from briefer.daily.lock import LOCK_NAME, RunLock
 from briefer.daily.result import DailyResult
 from briefer.daily.run import run_daily
 from briefer.model.cache import CallCache
-from briefer.schemas import Briefing
+from briefer.schemas import Briefing, SourceRef
 from briefer.settings import data_dir
 
 from .conftest import model_settings
 from .fakes import FakeEndpoint, error
 from .loopback import Served, serve
 from .schema_fake import reply
+from .verbatim import shown_quotes, verbatim_in
 
 DATA = Path(__file__).parent / "data" / "daily"
 NOW = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
@@ -405,6 +409,47 @@ def test_fake_model_answers_any_schema() -> None:
     assert isinstance(reply(body), httpx2.Response)
 
 
+@dataclass
+class Story:
+    articles: set[str]  # the fixture files (folder or web) the story groups
+    subject: str  # a word the title and the summary must name
+
+
+STORIES = {
+    BRIDGE: Story({"coastal-times-bridge.txt", "valley-post-bridge.md", "bridge.html"}, "bridge"),
+    LIBRARY: Story({"valley-post-library.txt", "library-gazette.html", "library.html"}, "library"),
+}
+
+
+def fixture_name(source: SourceRef) -> str:
+    """The fixture file an article came from: the folder file, or the page the URL names."""
+    return PurePosixPath(urlsplit(source.url).path).name if source.url else Path(source.path).name
+
+
+def fixture_text(source: SourceRef) -> str:
+    """The article as the fixture holds it: a folder file as is, a web page without its tags."""
+    if source.url is None:
+        return (DATA / "folder" / fixture_name(source)).read_text(encoding="utf-8")
+    page = (DATA / "web" / fixture_name(source)).read_text(encoding="utf-8")
+    return html.unescape(re.sub(r"<[^>]*>", " ", page))
+
+
+def check_story(b: Briefing, story: Story) -> None:
+    """What a real model's briefing of one story must show, judged from the fixtures."""
+    assert {fixture_name(s) for s in b.sources} == story.articles
+    ids = {s.id for s in b.sources}
+    assert [o.article_id for o in b.outlets] == [s.id for s in b.sources]  # every outlet compared
+    assert story.subject in b.title.casefold()
+    assert story.subject in " ".join(c.text for c in b.summary).casefold()
+    assert all(c.citations and set(c.citations) <= ids for c in [*b.summary, *b.takeaways])
+    assert 3 <= len(b.takeaways) <= 7
+    texts = {s.id: fixture_text(s) for s in b.sources}
+    shown = shown_quotes(b)
+    assert shown, "the briefing shows no quotes at all"
+    for article_id, quote in shown:
+        assert verbatim_in(quote, texts[article_id]), (article_id, quote)
+
+
 @pytest.mark.vcr
 def test_daily_run_with_the_real_model_then_nothing_new(day: Day, cassette: Any) -> None:
     """The fixture folder plus the loopback feeds, briefed by the real local model (cassette;
@@ -416,8 +461,7 @@ def test_daily_run_with_the_real_model_then_nothing_new(day: Day, cassette: Any)
     assert sorted(s.slug for s in written) == sorted([BRIDGE, LIBRARY])
     for story in written:
         b = Briefing.model_validate_json((day.out / DAY / f"{story.slug}.json").read_text())
-        assert len(b.sources) == 3 and b.summary and 3 <= len(b.takeaways) <= 7
-        assert b.verification.quotes_verified <= b.verification.quotes_total
+        check_story(b, STORIES[story.slug])
         assert (day.out / DAY / f"{story.slug}.md").read_text().startswith("# ")
     paid = sum(s.model_calls for s in first.stories)
     assert paid == len(cassette.data) == cached_calls()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -13,35 +12,7 @@ from briefer.briefing.render import to_json, to_markdown
 from briefer.schemas import Briefing
 
 from .conftest import FAST_MODEL, SEEDS, model_settings
-
-# The judge of "verbatim", written here rather than borrowed from briefer.checks.verify, so a
-# bug there cannot approve its own output: fold the marks a faithful copy may change (a quote
-# inside a quote turns “ ” into ' ', dashes, case, runs of spaces), and nothing else.
-_FOLD = str.maketrans({**dict.fromkeys('"“”‘’', "'"), **dict.fromkeys("–—", "-")})
-
-
-def _folded(text: str) -> str:
-    return " ".join(text.translate(_FOLD).casefold().split())
-
-
-def _verbatim_in(quote: str, article: str) -> bool:
-    """Every piece of `quote` between '...' ellipses stands in the raw article, in order."""
-    text, at = _folded(article), 0
-    pieces = [p.strip(" .,;:'") for p in re.split(r"\.\.\.|…", _folded(quote))]
-    for piece in filter(None, pieces):
-        found = text.find(piece, at)
-        if found < 0:
-            return False
-        at = found + len(piece)
-    return any(pieces)
-
-
-def _shown_quotes(b: Briefing) -> list[tuple[str, str]]:
-    """(article id, quote) for every quote a reader sees."""
-    out = [(o.article_id, q.quote) for o in b.outlets for q in o.quoted_sources]
-    out += [(o.article_id, w.quote) for o in b.outlets for w in o.loaded_wording]
-    out += [(s.article_id, s.quote) for c in b.contradictions for s in c.sides]
-    return out
+from .verbatim import shown_quotes, verbatim_in
 
 
 def check_briefing(b: Briefing, cassette: Cassette) -> None:
@@ -65,10 +36,10 @@ def check_briefing(b: Briefing, cassette: Cassette) -> None:
 
     # Every quote shown is verbatim in the article file it is attributed to.
     texts = {s.id: Path(s.path).read_text(encoding="utf-8") for s in b.sources}
-    shown = _shown_quotes(b)
+    shown = shown_quotes(b)
     assert shown, "the briefing shows no quotes at all"
     for article_id, quote in shown:
-        assert _verbatim_in(quote, texts[article_id]), (article_id, quote)
+        assert verbatim_in(quote, texts[article_id]), (article_id, quote)
     for c in b.contradictions:
         assert len({s.article_id for s in c.sides}) >= 2
 
