@@ -97,8 +97,9 @@ def smart_reply(
     return reply
 
 
-def smart_endpoint(**kw: Any) -> FakeEndpoint:
-    return FakeEndpoint(smart_reply(**kw))
+def smart_endpoint(calls: int, **kw: Any) -> FakeEndpoint:
+    """A fake answering exactly `calls` requests with `smart_reply(**kw)`."""
+    return FakeEndpoint.serving(smart_reply(**kw), calls)
 
 
 def _analysed_label(body: dict[str, Any]) -> str | None:
@@ -143,7 +144,7 @@ def _settings(**kw: Any) -> Settings:
 
 def test_concurrent_map_keeps_input_order_and_counts_calls() -> None:
     reply, answered = finishing_last("A1", 4, smart_reply())
-    fake = FakeEndpoint(reply)
+    fake = FakeEndpoint.serving(reply, 7)  # 5 analyse, synthesise, contrast
     b = brief([SEEDS], _settings(concurrency=3), http_client=fake.client())
     assert answered[-1] == "A1" and sorted(answered) == ["A1", "A2", "A3", "A4", "A5"]
     assert [s.label for s in b.sources] == ["A1", "A2", "A3", "A4", "A5"]
@@ -154,11 +155,13 @@ def test_concurrent_map_keeps_input_order_and_counts_calls() -> None:
 
 
 def test_truncated_article_is_split_and_retried_not_cut() -> None:
-    fake = smart_endpoint(truncate_over=9000)  # only the long blog (000) is over the limit
+    # Only the long blog (000) is over the limit: its cut reply and three pieces, the four
+    # other articles, the synthesis and the contrast.
+    fake = smart_endpoint(10, truncate_over=9000)
     b = brief([SEEDS], _settings(concurrency=1), http_client=fake.client())
     analyse = [r for r in fake.requests if r["messages"][1]["content"].startswith("<article")]
     blog = [r for r in analyse if 'label="A1"' in r["messages"][1]["content"]]
-    assert len(blog) >= 3  # the cut reply, then the pieces of the split
+    assert len(blog) == 4  # the cut reply, then the three pieces of the split
     full = _article_text(blog[0])
     pieces = [_article_text(r) for r in blog[1:]]
     assert all(len(piece) <= 9000 for piece in pieces)
@@ -170,7 +173,7 @@ def test_truncated_article_is_split_and_retried_not_cut() -> None:
 
 
 def test_one_failing_article_is_skipped_and_the_briefing_goes_on() -> None:
-    fake = smart_endpoint(fail_labels={"A3"})
+    fake = smart_endpoint(8, fail_labels={"A3"})
     b = brief([SEEDS], _settings(), http_client=fake.client())
     assert [o.label for o in b.outlets] == ["A1", "A2", "A4", "A5"]
     skipped = b.run.skipped
@@ -185,7 +188,7 @@ def test_one_failing_article_is_skipped_and_the_briefing_goes_on() -> None:
 def test_seeds_trade_figures_reach_the_briefing_as_a_contradiction() -> None:
     """The contrast step pairs the blog's quarterly $250 billion with the world blog's $240
     billion for 2024, and shows each outlet's own sentence verbatim."""
-    fake = smart_endpoint()
+    fake = smart_endpoint(7)
     b = brief([SEEDS], _settings(), http_client=fake.client())
     contrast = [r for r in fake.requests if r["messages"][1]["content"].startswith("<cand")]
     assert len(contrast) == 1
@@ -204,7 +207,7 @@ def test_unsupported_number_is_re_asked_once_and_fixed() -> None:
     bad["summary"] = [{"text": "Trade topped $300 billion last quarter.", "sources": ["A1"]}]
     good = _synthesis(["A1", "A2"])
     good["summary"] = [{"text": "Trade topped $250 billion last quarter.", "sources": ["A1"]}]
-    fake = smart_endpoint(synthesis=bad, fix=good)
+    fake = smart_endpoint(8, synthesis=bad, fix=good)  # the seeds' 7, and the fix
     b = brief([SEEDS], _settings(), http_client=fake.client())
     fixes = [r for r in fake.requests if r["messages"][1]["content"].startswith("<briefing>")]
     assert len(fixes) == 1
@@ -221,7 +224,7 @@ def test_a_re_ask_that_does_not_help_keeps_the_draft_flagged() -> None:
     bad["summary"] = [{"text": "Trade topped $300 billion last quarter.", "sources": ["A1"]}]
     worse = _synthesis(["A1", "A2"])
     worse["summary"] = [{"text": "Trade hit $310 billion, up 90%.", "sources": ["A1"]}]
-    fake = smart_endpoint(synthesis=bad, fix=worse)
+    fake = smart_endpoint(8, synthesis=bad, fix=worse)
     b = brief([SEEDS], _settings(), http_client=fake.client())
     assert [s.text for s in b.summary] == ["Trade topped $300 billion last quarter."]
     assert b.summary[0].flags == ["number 3e+11 is not in the cited articles"]
@@ -230,7 +233,9 @@ def test_a_re_ask_that_does_not_help_keeps_the_draft_flagged() -> None:
 
 
 def test_analyses_over_the_reduce_budget_are_reduced_hierarchically() -> None:
-    fake = smart_endpoint()
+    # In a 3,300-token window the blog is four chunks: 8 analyses, 3 groups, the final
+    # synthesis, the contrast.
+    fake = smart_endpoint(13)
     b = brief([SEEDS], _settings(context_window=3300, concurrency=1), http_client=fake.client())
     steps = {s.step: s.calls for s in b.run.steps}
     assert steps["synthesise-group"] >= 2 and steps["synthesise"] == 1
@@ -315,7 +320,7 @@ def test_an_oversized_article_is_skipped_and_the_rest_are_briefed(tmp_path: Path
     shutil.copytree(SEEDS, folder)
     big = folder / "zz_dump.txt"
     big.write_text(_long_report(3000), encoding="utf-8")  # ~80,000 tokens, one file
-    fake = smart_endpoint()
+    fake = smart_endpoint(7)
     b = brief([folder], _settings(), http_client=fake.client())
     assert [s.path for s in b.run.skipped] == [str(big)]
     assert _over_limit(b.run.skipped[0].reason) > 30_000
@@ -351,7 +356,8 @@ def test_brief_articles_applies_the_limit_and_names_the_encoding_read() -> None:
     seeds = ingest([SEEDS]).articles
     latin = seeds[1].model_copy(update={"encoding": "cp1252"})
     huge = seeds[0].model_copy(update={"path": "huge.txt", "text": _long_report(3000), "id": "h"})
-    fake = smart_endpoint()
+    # Four analyses and the synthesis; no contrast: the seeds' figure pair needs seed 000.
+    fake = smart_endpoint(5)
     b = brief_articles([huge, latin, *seeds[2:]], _settings(), http_client=fake.client())
     assert [s.path for s in b.run.skipped] == ["huge.txt"]
     assert f"{latin.path}: not UTF-8, read as cp1252" in b.run.warnings
