@@ -319,7 +319,7 @@ def test_an_oversized_article_is_skipped_and_the_rest_are_briefed(tmp_path: Path
     folder = tmp_path / "in"
     shutil.copytree(SEEDS, folder)
     big = folder / "zz_dump.txt"
-    big.write_text(_long_report(3000), encoding="utf-8")  # ~80,000 tokens, one file
+    big.write_text(_long_report(1400), encoding="utf-8")  # ~36,000 tokens, one file
     fake = smart_endpoint(7)
     b = brief([folder], _settings(), http_client=fake.client())
     assert [s.path for s in b.run.skipped] == [str(big)]
@@ -331,14 +331,14 @@ def test_an_oversized_article_is_skipped_and_the_rest_are_briefed(tmp_path: Path
 
 def test_the_limit_is_counted_after_cleaning_and_can_be_raised(tmp_path: Path) -> None:
     big = tmp_path / "report.txt"
-    big.write_text(_long_report(3000), encoding="utf-8")
-    est = estimate([big, SEEDS], _settings(max_article_tokens=200_000))
-    assert est.articles == 6 and est.skipped == []
+    big.write_text(_long_report(1400), encoding="utf-8")  # ~36,000 tokens
     est = estimate([big, SEEDS], _settings())
     assert est.articles == 5
     assert [s.path for s in est.skipped] == [str(big)]
     tokens = _over_limit(est.skipped[0].reason)
-    assert tokens == estimate([big], _settings(max_article_tokens=tokens)).tokens_after_clean
+    raised = estimate([big], _settings(max_article_tokens=tokens))  # a limit it just meets
+    assert raised.articles == 1 and raised.skipped == []
+    assert raised.tokens_after_clean == tokens
 
 
 def test_every_article_over_the_limit_is_no_articles_and_no_call() -> None:
@@ -355,7 +355,7 @@ def test_brief_articles_applies_the_limit_and_names_the_encoding_read() -> None:
     """The daily run's way in: articles gathered elsewhere, one read as cp1252, one too long."""
     seeds = ingest([SEEDS]).articles
     latin = seeds[1].model_copy(update={"encoding": "cp1252"})
-    huge = seeds[0].model_copy(update={"path": "huge.txt", "text": _long_report(3000), "id": "h"})
+    huge = seeds[0].model_copy(update={"path": "huge.txt", "text": _long_report(1400), "id": "h"})
     # Four analyses and the synthesis; no contrast: the seeds' figure pair needs seed 000.
     fake = smart_endpoint(5)
     b = brief_articles([huge, latin, *seeds[2:]], _settings(), http_client=fake.client())
