@@ -20,6 +20,8 @@ from vcr.cassette import Cassette
 
 from briefer.settings import Settings
 
+from .fakes import FakeEndpoint
+
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 CASSETTES = ROOT / "cassettes"
@@ -53,6 +55,17 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
     home = tmp_path / "briefer-home"
     monkeypatch.setenv("BRIEFER_HOME", str(home))
     yield home
+
+
+@pytest.fixture(autouse=True)
+def _fake_endpoints_play_out() -> Iterator[None]:
+    """Every FakeEndpoint a test made answered exactly the requests it was scripted for: an
+    extra request, or a scripted reply left unused, fails the test (as cassettes do)."""
+    FakeEndpoint.made.clear()
+    yield
+    fakes, FakeEndpoint.made[:] = list(FakeEndpoint.made), []
+    for fake in fakes:
+        fake.check_played_out()
 
 
 def model_settings(**overrides: Any) -> Settings:

@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx2
 
@@ -38,22 +38,56 @@ def error(status: int, message: str) -> httpx2.Response:
 
 
 class FakeEndpoint:
-    """Answers each request with the next reply (or a function of the request body)."""
+    """Answers each request with the next scripted reply (a response, or a function of the
+    request body), each reply exactly once.
 
-    def __init__(self, *replies: httpx2.Response | Reply) -> None:
+    A request beyond the script fails: the handler raises, and the request is also kept in
+    `overrun`, because the client may turn the error into a failed call the code under test
+    survives (a skipped article, a failed story). The `_fake_endpoints_play_out` fixture
+    (conftest) fails every test that left a fake with an overrun or an unused reply, so the
+    script states the exact number of requests. `serving(reply, calls=n)` scripts one function
+    for n requests. `spare` replies at the end may go unused: for a call that races a failure
+    (the next call of a worker pool may already be sent when the first one's error arrives).
+    """
+
+    made: ClassVar[list[FakeEndpoint]] = []  # every fake of the running test
+
+    def __init__(self, *replies: httpx2.Response | Reply, spare: int = 0) -> None:
         self.replies = list(replies)
+        self.spare = spare
         self.requests: list[dict[str, Any]] = []
+        self.overrun: list[dict[str, Any]] = []
+        self._lock = threading.Lock()  # the pipeline calls from several threads
+        FakeEndpoint.made.append(self)
+
+    @classmethod
+    def serving(cls, reply: Reply, calls: int) -> FakeEndpoint:
+        """`reply` answers exactly `calls` requests."""
+        return cls(*[reply] * calls)
 
     def handler(self, request: httpx2.Request) -> httpx2.Response:
         body = json.loads(request.content)
-        self.requests.append(body)
-        if not self.replies:
-            raise AssertionError(f"unexpected request #{len(self.requests)}")
-        reply = self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
+        with self._lock:
+            self.requests.append(body)
+            if not self.replies:
+                self.overrun.append(body)
+                raise AssertionError(f"unexpected request #{len(self.requests)}: no reply left")
+            reply = self.replies.pop(0)
         return reply(body) if callable(reply) else reply
 
     def client(self) -> httpx2.Client:
         return httpx2.Client(transport=httpx2.MockTransport(self.handler))
+
+    def check_played_out(self) -> None:
+        """Fail unless every scripted reply (but the spare ones) answered one request, and no
+        request was left without one."""
+        answered = len(self.requests) - len(self.overrun)
+        assert not self.overrun, (
+            f"{len(self.requests)} requests, but the fake was given {answered} replies"
+        )
+        assert len(self.replies) <= self.spare, (
+            f"{answered} requests, but the fake was given {answered + len(self.replies)} replies"
+        )
 
 
 # -- a real socket server, for faults a mock transport cannot show (hangs, raw bodies) ------
@@ -96,7 +130,7 @@ class FakeServer:
         self._lock = threading.Lock()
         self._server = _QuietServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
         )
         self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}/v1"
 

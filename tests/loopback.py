@@ -144,7 +144,10 @@ def serve(root: Path, slow_seconds: float = 2.0, chat: Chat | None = None) -> It
     server = _QuietServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     served.base = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll: shutdown() waits for the loop's next poll (0.5 s by default, in every test).
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+    )
     thread.start()
     try:
         yield served

@@ -51,10 +51,11 @@ def _step(body: dict[str, Any]) -> str:
     return "synthesise"
 
 
-def hostile_endpoint(cut_over: int, answer: set[str] = frozenset()) -> FakeEndpoint:
+def hostile_endpoint(calls: int, cut_over: int, answer: set[str] = frozenset()) -> FakeEndpoint:
     """Every first request and its first re-ask get invalid JSON; the last re-ask of an analysis
     of more than `cut_over` characters (and not in `answer`) is cut at the output limit, so the
-    chunk is split; the synthesis states a number no article has, so the fix is asked."""
+    chunk is split; the synthesis states a number no article has, so the fix is asked. It
+    answers exactly `calls` requests."""
 
     def reply(body: dict[str, Any]) -> httpx2.Response:
         if _attempt(body) < 3:
@@ -74,13 +75,15 @@ def hostile_endpoint(cut_over: int, answer: set[str] = frozenset()) -> FakeEndpo
             draft["summary"] = [{"text": "Trade topped $300 billion.", "sources": labels[:1]}]
         return completion(json.dumps(draft))
 
-    return FakeEndpoint(reply)
+    return FakeEndpoint.serving(reply, calls)
 
 
 @pytest.mark.parametrize("mode", ["json_schema", "text"])
 def test_the_bound_holds_for_a_run_with_every_re_ask_split_group_and_fix(mode: str) -> None:
     settings = _settings(context_window=4000, concurrency=1, structured_output=mode)
-    fake = hostile_endpoint(cut_over=2500)
+    # Every request three times: 37 analyses (the cut ones split), 3 groups and the final
+    # synthesis, the number fix and the contrast.
+    fake = hostile_endpoint(3 * (37 + 4 + 1 + 1), cut_over=2500)
     b = brief([SEEDS], settings, http_client=fake.client())
     est = estimate([SEEDS], settings)
 
@@ -110,7 +113,7 @@ def test_the_bound_holds_for_a_run_with_every_re_ask_split_group_and_fix(mode: s
 
 def test_a_quiet_run_stays_between_the_expected_figure_and_the_bound() -> None:
     settings = _settings(concurrency=1)
-    fake = smart_endpoint()
+    fake = smart_endpoint(7)  # 5 analyses, the synthesis, the contrast
     b = brief([SEEDS], settings, http_client=fake.client())
     est = estimate([SEEDS], settings)
     assert sum(s.calls for s in est.steps) == b.run.model_calls < sum(s.calls for s in est.bound)
@@ -136,10 +139,11 @@ def test_the_bound_is_reached_when_every_reply_that_can_be_cut_is() -> None:
     article = SEEDS / "000_37727bd3f3f41417.txt"
     (prepared,) = prepare_articles(ingest([article]).articles, counter_for(lookup("local-test")))
     leaves = _leaves(prepared.text)
-    fake = hostile_endpoint(cut_over=0, answer=leaves)
+    (bound,) = [s for s in estimate([article], settings).bound if s.step == "analyse"]
+    # The analyses the bound counts, then the synthesis and its number fix, three times each.
+    fake = hostile_endpoint(bound.calls + 3 + 3, cut_over=0, answer=leaves)
     b = brief([article], settings, http_client=fake.client())
     analyse = [r for r in fake.requests if _step(r) == "analyse"]
-    (bound,) = [s for s in estimate([article], settings).bound if s.step == "analyse"]
     assert len(analyse) == bound.calls == b.run.steps[0].calls
     assert len(leaves) > 1 and len(analyse) > 3 * len(leaves)  # split, every piece re-asked
     assert sum(r["max_tokens"] for r in analyse) == bound.max_completion_tokens

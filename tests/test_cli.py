@@ -95,12 +95,16 @@ def test_missing_key_says_how_to_fix(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_unreachable_endpoint_is_one_sentence_exit_1(tmp_path: Path) -> None:
-    # Port 9 (discard) on loopback: nothing listens, the connection is refused at once.
-    result = runner.invoke(
-        app, ["brief", TWO[0], "--base-url", "http://127.0.0.1:9/v1", "--timeout", "5"]
-    )
+    # Port 9 (discard) on loopback: nothing listens, the connection is refused at once. One
+    # retry (0.5 s of back-off) instead of the default two (1.5 s) keeps the test quick.
+    config = tmp_path / "config.toml"
+    config.write_text("max_retries = 1\n", encoding="utf-8")
+    args = ["--base-url", "http://127.0.0.1:9/v1", "--timeout", "5", "--config", str(config)]
+    result = runner.invoke(app, ["brief", TWO[0], *args])
     assert result.exit_code == 1
-    assert "Cannot reach http://127.0.0.1:9/v1" in result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("Error: Cannot reach http://127.0.0.1:9/v1"), line
+    assert "2 attempts" in line
 
 
 def test_estimate_needs_no_key_and_no_network() -> None:
@@ -131,7 +135,7 @@ def _report(sentences: int) -> str:
 
 def test_estimate_skips_an_oversized_file_and_the_flag_raises_the_limit(tmp_path: Path) -> None:
     big = tmp_path / "dump.txt"
-    big.write_text(_report(4000), encoding="utf-8")
+    big.write_text(_report(2200), encoding="utf-8")  # ~36,000 tokens: over the 30,000 limit
     result = runner.invoke(app, ["estimate", str(big), TWO[0]])
     assert result.exit_code == 0, result.output
     assert "1 articles" in result.stdout
@@ -141,7 +145,7 @@ def test_estimate_skips_an_oversized_file_and_the_flag_raises_the_limit(tmp_path
         r"article limit; raise it with --max-article-tokens \(max_article_tokens in the config\)",
         line,
     ), line
-    raised = runner.invoke(app, ["estimate", str(big), TWO[0], "--max-article-tokens", "200000"])
+    raised = runner.invoke(app, ["estimate", str(big), TWO[0], "--max-article-tokens", "40000"])
     assert raised.exit_code == 0 and "2 articles" in raised.stdout
     assert "Skipped" not in raised.stderr
 

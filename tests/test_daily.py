@@ -4,15 +4,18 @@ paid for, lock contention, retention, and articles never briefed twice."""
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx2
 import pytest
@@ -22,13 +25,14 @@ from briefer.daily.lock import LOCK_NAME, RunLock
 from briefer.daily.result import DailyResult
 from briefer.daily.run import run_daily
 from briefer.model.cache import CallCache, store_path
-from briefer.schemas import Briefing
+from briefer.schemas import Briefing, SourceRef
 from briefer.settings import find_home
 
 from .conftest import model_settings
 from .fakes import FakeEndpoint, error
 from .loopback import Served, serve
 from .schema_fake import reply
+from .verbatim import shown_quotes, verbatim_in
 
 DATA = Path(__file__).parent / "data" / "daily"
 NOW = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
@@ -75,6 +79,16 @@ def day(tmp_path: Path) -> Iterator[Day]:
         yield Day(tmp_path, web)
 
 
+# A run over the fixtures: two stories of three articles, each three analyses and a synthesis
+# (no figure pair to contrast).
+FULL_RUN = 8
+
+
+def model(calls: int = FULL_RUN) -> FakeEndpoint:
+    """The schema-following fake model, answering exactly `calls` requests."""
+    return FakeEndpoint.serving(reply, calls)
+
+
 def run(cfg: DailyConfig, fake: FakeEndpoint, now: datetime = NOW, **kw: Any) -> DailyResult:
     return run_daily(cfg, model_settings(), now, http_client=fake.client(), **kw)
 
@@ -93,7 +107,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 
 def test_daily_run_writes_the_dated_layout(day: Day) -> None:
-    fake = FakeEndpoint(reply)
+    fake = model()
     result = run(day.config(), fake)
     assert result.status == "done", result.message
     folder = day.out / DAY
@@ -118,7 +132,7 @@ def test_daily_run_writes_the_dated_layout(day: Day) -> None:
 
     # Every request was a paid call, and each is in the cache and the log.
     calls = sum(s.model_calls for s in result.stories)
-    assert calls == len(fake.requests) > 0
+    assert calls == len(fake.requests) == FULL_RUN
     assert cached_calls() == len(fake.requests)
 
     index = (folder / "index.md").read_text()
@@ -140,12 +154,12 @@ def test_daily_run_writes_the_dated_layout(day: Day) -> None:
 
 def test_second_run_over_unchanged_input_makes_zero_model_calls(day: Day) -> None:
     cfg = day.config()
-    first = FakeEndpoint(reply)
+    first = model()
     assert run(cfg, first).status == "done"
     paid, before = len(first.requests), snapshot(day.out)
     log = CallCache(store_path(find_home())).recent(1000)
 
-    second = FakeEndpoint(reply)
+    second = FakeEndpoint()  # any request fails the test
     result = run(cfg, second)
     assert result.status == "nothing_new", result.message
     assert result.message.startswith("Nothing new: 0 stories briefed, 2 unchanged")
@@ -156,7 +170,7 @@ def test_second_run_over_unchanged_input_makes_zero_model_calls(day: Day) -> Non
 
     # Even with the run's memory gone, the briefings come from the call cache alone.
     (day.out / DAY / ".briefer-state.json").unlink()
-    third = FakeEndpoint(reply)
+    third = FakeEndpoint()
     result = run(cfg, third)
     assert result.status == "done"
     assert third.requests == [] and cached_calls() == paid
@@ -170,17 +184,18 @@ def test_failed_run_resumes_from_what_was_paid_for(
     cfg = day.config()
     # How many calls a whole run takes, measured in a separate state folder.
     monkeypatch.setenv("BRIEFER_HOME", str(tmp_path / "reference-home"))
-    reference = FakeEndpoint(reply)
+    reference = model()
     run(cfg.model_copy(update={"output": tmp_path / "reference-out"}), reference)
     total = len(reference.requests)
     monkeypatch.setenv("BRIEFER_HOME", str(tmp_path / "home"))
 
-    # The endpoint dies at call k, in the second story, and stays down: the run fails.
+    # The endpoint dies at call k, in the second story, and stays down: the run fails. A call
+    # already under way when the error arrived may also have been sent (and failed).
     k = total - 2
-    dying = FakeEndpoint(*([reply] * (k - 1)), error(503, "server went away"))
+    down = error(503, "server went away")
+    dying = FakeEndpoint(*([reply] * (k - 1)), down, down, spare=1)
     result = run(cfg, dying)
     assert result.status == "failed"
-    # A call already under way when the error arrived may also have been sent (and failed).
     assert len(dying.requests) in (k, k + 1)
     assert cached_calls() == k - 1
     assert [s.status for s in result.stories] == ["written", "failed"]
@@ -190,7 +205,7 @@ def test_failed_run_resumes_from_what_was_paid_for(
     assert not (day.out / LOCK_NAME).exists()
 
     # The re-run pays only for the calls that were not paid for.
-    resumed = FakeEndpoint(reply)
+    resumed = model(total - (k - 1))
     result = run(cfg, resumed)
     assert result.status == "done"
     assert [s.status for s in result.stories] == ["unchanged", "written"]
@@ -200,7 +215,7 @@ def test_failed_run_resumes_from_what_was_paid_for(
 
 
 def test_endpoint_failure_stops_the_remaining_stories(day: Day) -> None:
-    dead = FakeEndpoint(error(503, "down"))
+    dead = FakeEndpoint(error(503, "down"), error(503, "down"), spare=1)
     result = run(day.config(), dead)
     assert result.status == "failed"
     assert [s.status for s in result.stories] == ["failed", "not_attempted"]
@@ -215,7 +230,7 @@ def test_second_run_while_the_first_holds_the_lock_does_nothing(day: Day) -> Non
     first = RunLock(lock)  # a run in progress, as this very process
     assert first.acquire()
     held = lock.read_text()
-    fake = FakeEndpoint(reply)
+    fake = FakeEndpoint()
     result = run(cfg, fake)
     assert result.status == "locked"
     assert result.lock_holder == os.getpid()
@@ -233,7 +248,7 @@ def test_a_lock_held_for_hours_fails_the_run_loudly(day: Day) -> None:
     record["created"] -= 13 * 3600  # a live run that took the lock 13 hours ago
     lock.write_text(json.dumps(record))
     notes: list[str] = []
-    fake = FakeEndpoint(reply)
+    fake = FakeEndpoint()
     result = run(day.config(), fake, notify=notes.append)
     assert result.status == "failed" and fake.requests == []
     assert result.message.startswith(
@@ -253,7 +268,7 @@ def test_lock_left_by_a_killed_run_is_taken_over(day: Day) -> None:
     day.out.mkdir()
     (day.out / LOCK_NAME).write_text(f"{dead_pid}\n")
     notes: list[str] = []
-    result = run(day.config(), FakeEndpoint(reply), notify=notes.append)
+    result = run(day.config(), model(), notify=notes.append)
     assert result.status == "done"
     assert f"Took over the lock of an earlier run (pid {dead_pid}) that is gone." in notes
     assert not (day.out / LOCK_NAME).exists()
@@ -279,7 +294,7 @@ def test_retention_deletes_only_old_dated_folders(day: Day, tmp_path: Path) -> N
         (day.out / name / "index.md").write_text("x")
     (day.out / "2026-03-02").symlink_to(elsewhere)
     (day.out / "2026-03-03.md").write_text("a file, not a day")
-    result = run(day.config(), FakeEndpoint(reply))  # keep_days = 3: 03-08, 03-09, 03-10
+    result = run(day.config(), model())  # keep_days = 3: 03-08, 03-09, 03-10
     assert result.pruned == ["2026-03-01", "2026-03-07"]
     assert sorted(p.name for p in day.out.iterdir() if not p.name.startswith(".")) == [
         "2026-03-02",
@@ -309,7 +324,7 @@ def test_retention_keeps_dated_folders_briefer_did_not_make_or_fill(day: Day) ->
     briefers_day(interrupted, "old-story")
     (interrupted / ".old-story.md.k2j4h5x1.tmp").write_text("half")
     notes: list[str] = []
-    result = run(day.config(), FakeEndpoint(reply), notify=notes.append)
+    result = run(day.config(), model(), notify=notes.append)
     assert result.pruned == ["2026-03-04"]
     assert (photos / "beach.jpg").read_bytes().endswith(b"not briefer's")
     assert (photos / "index.md").read_text() == "my own notes"
@@ -333,16 +348,16 @@ def test_a_day_with_nothing_briefed_is_marked_as_briefers_and_pruned_later(
     cfg = cfg.model_copy(
         update={"sources": cfg.sources.model_copy(update={"folders": [str(tmp_path / "gone")]})}
     )
-    assert run(cfg, FakeEndpoint(reply)).stories == []
+    assert run(cfg, FakeEndpoint()).stories == []
     assert (day.out / DAY / ".briefer-state.json").is_file()
-    later = run(cfg, FakeEndpoint(reply), now=NOW + timedelta(days=3))
+    later = run(cfg, FakeEndpoint(), now=NOW + timedelta(days=3))
     assert later.pruned == [DAY]
 
 
 def test_an_article_briefed_yesterday_is_not_briefed_again(day: Day) -> None:
     cfg = day.config(extra="window_hours = 48")
-    assert run(cfg, FakeEndpoint(reply)).status == "done"
-    tomorrow = FakeEndpoint(reply)
+    assert run(cfg, model()).status == "done"
+    tomorrow = FakeEndpoint()
     result = run(cfg, tomorrow, now=NOW + timedelta(days=1))
     assert result.status == "nothing_new"
     assert tomorrow.requests == []
@@ -357,7 +372,7 @@ def test_every_source_failing_is_a_failed_run(day: Day, tmp_path: Path) -> None:
     cfg = cfg.model_copy(
         update={"sources": cfg.sources.model_copy(update={"folders": [str(tmp_path / "gone")]})}
     )
-    result = run(cfg, FakeEndpoint(reply))
+    result = run(cfg, FakeEndpoint())
     assert result.status == "failed"
     assert {s.reason for s in result.skipped} == {"no such folder", "feed: HTTP 404"}
 
@@ -377,9 +392,9 @@ def test_the_endpoint_is_opened_only_when_a_story_needs_briefing(day: Day) -> No
         def __exit__(self, *exc: object) -> None:
             opened.append("close")
 
-    assert run(cfg, FakeEndpoint(reply), endpoint=Endpoint).status == "done"
+    assert run(cfg, model(), endpoint=Endpoint).status == "done"
     assert opened == ["open", "close"]
-    assert run(cfg, FakeEndpoint(reply), endpoint=Endpoint).status == "nothing_new"
+    assert run(cfg, FakeEndpoint(), endpoint=Endpoint).status == "nothing_new"
     assert opened == ["open", "close"]  # nothing to brief: no model server started
 
 
@@ -405,6 +420,47 @@ def test_fake_model_answers_any_schema() -> None:
     assert isinstance(reply(body), httpx2.Response)
 
 
+@dataclass
+class Story:
+    articles: set[str]  # the fixture files (folder or web) the story groups
+    subject: str  # a word the title and the summary must name
+
+
+STORIES = {
+    BRIDGE: Story({"coastal-times-bridge.txt", "valley-post-bridge.md", "bridge.html"}, "bridge"),
+    LIBRARY: Story({"valley-post-library.txt", "library-gazette.html", "library.html"}, "library"),
+}
+
+
+def fixture_name(source: SourceRef) -> str:
+    """The fixture file an article came from: the folder file, or the page the URL names."""
+    return PurePosixPath(urlsplit(source.url).path).name if source.url else Path(source.path).name
+
+
+def fixture_text(source: SourceRef) -> str:
+    """The article as the fixture holds it: a folder file as is, a web page without its tags."""
+    if source.url is None:
+        return (DATA / "folder" / fixture_name(source)).read_text(encoding="utf-8")
+    page = (DATA / "web" / fixture_name(source)).read_text(encoding="utf-8")
+    return html.unescape(re.sub(r"<[^>]*>", " ", page))
+
+
+def check_story(b: Briefing, story: Story) -> None:
+    """What a real model's briefing of one story must show, judged from the fixtures."""
+    assert {fixture_name(s) for s in b.sources} == story.articles
+    ids = {s.id for s in b.sources}
+    assert [o.article_id for o in b.outlets] == [s.id for s in b.sources]  # every outlet compared
+    assert story.subject in b.title.casefold()
+    assert story.subject in " ".join(c.text for c in b.summary).casefold()
+    assert all(c.citations and set(c.citations) <= ids for c in [*b.summary, *b.takeaways])
+    assert 3 <= len(b.takeaways) <= 7
+    texts = {s.id: fixture_text(s) for s in b.sources}
+    shown = shown_quotes(b)
+    assert shown, "the briefing shows no quotes at all"
+    for article_id, quote in shown:
+        assert verbatim_in(quote, texts[article_id]), (article_id, quote)
+
+
 @pytest.mark.vcr
 def test_daily_run_with_the_real_model_then_nothing_new(day: Day, cassette: Any) -> None:
     """The fixture folder plus the loopback feeds, briefed by the real local model (cassette;
@@ -416,8 +472,7 @@ def test_daily_run_with_the_real_model_then_nothing_new(day: Day, cassette: Any)
     assert sorted(s.slug for s in written) == sorted([BRIDGE, LIBRARY])
     for story in written:
         b = Briefing.model_validate_json((day.out / DAY / f"{story.slug}.json").read_text())
-        assert len(b.sources) == 3 and b.summary and 3 <= len(b.takeaways) <= 7
-        assert b.verification.quotes_verified <= b.verification.quotes_total
+        check_story(b, STORIES[story.slug])
         assert (day.out / DAY / f"{story.slug}.md").read_text().startswith("# ")
     paid = sum(s.model_calls for s in first.stories)
     assert paid == len(cassette.data) == cached_calls()

@@ -9,19 +9,10 @@ from vcr.cassette import Cassette
 
 from briefer.briefing.pipeline import brief
 from briefer.briefing.render import to_json, to_markdown
-from briefer.checks.verify import normalize, quote_in
-from briefer.ingest.clean import clean_text
 from briefer.schemas import Briefing
 
 from .conftest import FAST_MODEL, SEEDS, model_settings
-
-
-def _shown_quotes(b: Briefing) -> list[tuple[str, str]]:
-    """(article id, quote) for every quote a reader sees."""
-    out = [(o.article_id, q.quote) for o in b.outlets for q in o.quoted_sources]
-    out += [(o.article_id, w.quote) for o in b.outlets for w in o.loaded_wording]
-    out += [(s.article_id, s.quote) for c in b.contradictions for s in c.sides]
-    return out
+from .verbatim import shown_quotes, verbatim_in
 
 
 def check_briefing(b: Briefing, cassette: Cassette) -> None:
@@ -43,15 +34,12 @@ def check_briefing(b: Briefing, cassette: Cassette) -> None:
     assert [t.rank for t in b.takeaways] == list(range(1, len(b.takeaways) + 1))
     assert all(t.citations and set(t.citations) <= ids for t in b.takeaways)
 
-    # Every quote shown is verbatim in the (cleaned) article it is attributed to.
-    texts = {
-        s.id: normalize(clean_text(Path(s.path).read_text(encoding="utf-8")).text)
-        for s in b.sources
-    }
-    shown = _shown_quotes(b)
+    # Every quote shown is verbatim in the article file it is attributed to.
+    texts = {s.id: Path(s.path).read_text(encoding="utf-8") for s in b.sources}
+    shown = shown_quotes(b)
     assert shown, "the briefing shows no quotes at all"
     for article_id, quote in shown:
-        assert quote_in(quote, texts[article_id]), (article_id, quote)
+        assert verbatim_in(quote, texts[article_id]), (article_id, quote)
     for c in b.contradictions:
         assert len({s.article_id for s in c.sides}) >= 2
 

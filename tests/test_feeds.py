@@ -140,11 +140,11 @@ def test_a_server_that_drips_is_cut_off_at_the_whole_download_timeout(
     """A byte every 0.05 s never trips a per-read timeout; the whole download still ends."""
     start = time.monotonic()
     with (
-        client(timeout=0.5, allow_private=True) as http,
-        pytest.raises(FetchError, match=r"^timed out: the whole download took longer than 0.5 s$"),
+        client(timeout=0.25, allow_private=True) as http,
+        pytest.raises(FetchError, match=r"^timed out: the whole download took longer than 0.25 s$"),
     ):
         fetch_page(http, f"{web.base}/{path}")
-    assert time.monotonic() - start < 2.0
+    assert time.monotonic() - start < 1.0  # the drip itself lasts 10 s
 
 
 def test_parse_feed_reads_titles_links_and_dates() -> None:

@@ -12,18 +12,18 @@ import pytest
 
 from briefer.briefing.pipeline import brief
 
-from .test_pipeline import SEEDS, _settings, smart_endpoint
+from .test_pipeline import SEEDS, _settings, smart_reply
 
 
 def test_ctrl_c_during_analysis_does_not_wait_for_calls_in_flight() -> None:
-    answer = smart_endpoint().handler
+    answer = smart_reply()
     release = threading.Event()
 
     def handler(request: httpx2.Request) -> httpx2.Response:
-        user = json.loads(request.content)["messages"][1]["content"]
-        if 'label="A2"' in user:
+        body = json.loads(request.content)
+        if 'label="A2"' in body["messages"][1]["content"]:
             release.wait(20)  # a slow call, still running when the user presses Ctrl-C
-        return answer(request)
+        return answer(body)
 
     def progress(step: str, done: int, total: int) -> None:
         if step == "analyse" and done == 1:

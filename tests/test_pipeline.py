@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +23,7 @@ from briefer.model import prompts
 from briefer.settings import Settings
 
 from .conftest import SEEDS
-from .fakes import FakeEndpoint, completion
+from .fakes import FakeEndpoint, Reply, completion
 
 
 def _analysis(text: str) -> dict[str, Any]:
@@ -65,12 +67,12 @@ def _contrast(user: str, verdict: str = "conflict") -> dict[str, Any]:
     }
 
 
-def smart_endpoint(
+def smart_reply(
     fail_labels: set[str] | None = None,
     truncate_over: int = 10**9,
     synthesis: Any = None,
     fix: Any = None,
-) -> Any:
+) -> Reply:
     """Answers analyse calls from the article in the prompt, synthesis calls from the labels,
     contrast calls by calling every candidate a conflict."""
 
@@ -92,7 +94,40 @@ def smart_endpoint(
         labels = user.split("(labels: ", 1)[1].split(")", 1)[0].split(", ")
         return completion(json.dumps(synthesis or _synthesis(labels)))
 
-    return FakeEndpoint(reply)
+    return reply
+
+
+def smart_endpoint(calls: int, **kw: Any) -> FakeEndpoint:
+    """A fake answering exactly `calls` requests with `smart_reply(**kw)`."""
+    return FakeEndpoint.serving(smart_reply(**kw), calls)
+
+
+def _analysed_label(body: dict[str, Any]) -> str | None:
+    user: str = body["messages"][1]["content"]
+    return user.split('label="', 1)[1].split('"', 1)[0] if user.startswith("<article") else None
+
+
+def finishing_last(label: str, others: int, reply: Reply) -> tuple[Reply, list[str]]:
+    """`reply`, but the analysis of `label` is held until `others` other articles' analyses
+    have been answered (and a moment more for them to be read), so it finishes last. Returns
+    the wrapped reply and the labels in the order their analyses were answered."""
+    answered: list[str] = []
+    changed = threading.Condition()
+
+    def held(body: dict[str, Any]) -> httpx2.Response:
+        this = _analysed_label(body)
+        if this == label:
+            with changed:
+                assert changed.wait_for(lambda: len(answered) >= others, timeout=10), answered
+            time.sleep(0.2)
+        response = reply(body)
+        if this is not None:
+            with changed:
+                answered.append(this)
+                changed.notify_all()
+        return response
+
+    return held, answered
 
 
 def _settings(**kw: Any) -> Settings:
@@ -108,8 +143,10 @@ def _settings(**kw: Any) -> Settings:
 
 
 def test_concurrent_map_keeps_input_order_and_counts_calls() -> None:
-    fake = smart_endpoint()
-    b = brief([SEEDS], _settings(), http_client=fake.client())
+    reply, answered = finishing_last("A1", 4, smart_reply())
+    fake = FakeEndpoint.serving(reply, 7)  # 5 analyse, synthesise, contrast
+    b = brief([SEEDS], _settings(concurrency=3), http_client=fake.client())
+    assert answered[-1] == "A1" and sorted(answered) == ["A1", "A2", "A3", "A4", "A5"]
     assert [s.label for s in b.sources] == ["A1", "A2", "A3", "A4", "A5"]
     assert [o.label for o in b.outlets] == ["A1", "A2", "A3", "A4", "A5"]
     assert b.run.model_calls == len(fake.requests) == 7  # 5 analyse, synthesise, contrast
@@ -118,11 +155,13 @@ def test_concurrent_map_keeps_input_order_and_counts_calls() -> None:
 
 
 def test_truncated_article_is_split_and_retried_not_cut() -> None:
-    fake = smart_endpoint(truncate_over=9000)  # only the long blog (000) is over the limit
+    # Only the long blog (000) is over the limit: its cut reply and three pieces, the four
+    # other articles, the synthesis and the contrast.
+    fake = smart_endpoint(10, truncate_over=9000)
     b = brief([SEEDS], _settings(concurrency=1), http_client=fake.client())
     analyse = [r for r in fake.requests if r["messages"][1]["content"].startswith("<article")]
     blog = [r for r in analyse if 'label="A1"' in r["messages"][1]["content"]]
-    assert len(blog) >= 3  # the cut reply, then the pieces of the split
+    assert len(blog) == 4  # the cut reply, then the three pieces of the split
     full = _article_text(blog[0])
     pieces = [_article_text(r) for r in blog[1:]]
     assert all(len(piece) <= 9000 for piece in pieces)
@@ -134,7 +173,7 @@ def test_truncated_article_is_split_and_retried_not_cut() -> None:
 
 
 def test_one_failing_article_is_skipped_and_the_briefing_goes_on() -> None:
-    fake = smart_endpoint(fail_labels={"A3"})
+    fake = smart_endpoint(8, fail_labels={"A3"})
     b = brief([SEEDS], _settings(), http_client=fake.client())
     assert [o.label for o in b.outlets] == ["A1", "A2", "A4", "A5"]
     skipped = b.run.skipped
@@ -149,7 +188,7 @@ def test_one_failing_article_is_skipped_and_the_briefing_goes_on() -> None:
 def test_seeds_trade_figures_reach_the_briefing_as_a_contradiction() -> None:
     """The contrast step pairs the blog's quarterly $250 billion with the world blog's $240
     billion for 2024, and shows each outlet's own sentence verbatim."""
-    fake = smart_endpoint()
+    fake = smart_endpoint(7)
     b = brief([SEEDS], _settings(), http_client=fake.client())
     contrast = [r for r in fake.requests if r["messages"][1]["content"].startswith("<cand")]
     assert len(contrast) == 1
@@ -166,7 +205,7 @@ def test_seeds_trade_figures_reach_the_briefing_as_a_contradiction() -> None:
 def test_progress_reports_the_contrast_as_its_own_step() -> None:
     """One bar a step: analyse, synthesise (draft, number check), contrast; the contrast call is
     not counted as part of the synthesis, and each step is full only once its calls are made."""
-    fake = smart_endpoint()
+    fake = smart_endpoint(7)  # 5 analyses, the synthesis, the contrast
     events: list[tuple[str, int, int, list[str]]] = []
 
     def sent() -> list[str]:  # the requests made so far, by the tag their prompt opens with
@@ -191,7 +230,7 @@ def test_unsupported_number_is_re_asked_once_and_fixed() -> None:
     bad["summary"] = [{"text": "Trade topped $300 billion last quarter.", "sources": ["A1"]}]
     good = _synthesis(["A1", "A2"])
     good["summary"] = [{"text": "Trade topped $250 billion last quarter.", "sources": ["A1"]}]
-    fake = smart_endpoint(synthesis=bad, fix=good)
+    fake = smart_endpoint(8, synthesis=bad, fix=good)  # the seeds' 7, and the fix
     b = brief([SEEDS], _settings(), http_client=fake.client())
     fixes = [r for r in fake.requests if r["messages"][1]["content"].startswith("<briefing>")]
     assert len(fixes) == 1
@@ -208,7 +247,7 @@ def test_a_re_ask_that_does_not_help_keeps_the_draft_flagged() -> None:
     bad["summary"] = [{"text": "Trade topped $300 billion last quarter.", "sources": ["A1"]}]
     worse = _synthesis(["A1", "A2"])
     worse["summary"] = [{"text": "Trade hit $310 billion, up 90%.", "sources": ["A1"]}]
-    fake = smart_endpoint(synthesis=bad, fix=worse)
+    fake = smart_endpoint(8, synthesis=bad, fix=worse)
     b = brief([SEEDS], _settings(), http_client=fake.client())
     assert [s.text for s in b.summary] == ["Trade topped $300 billion last quarter."]
     assert b.summary[0].flags == ["number 3e+11 is not in the cited articles"]
@@ -217,7 +256,9 @@ def test_a_re_ask_that_does_not_help_keeps_the_draft_flagged() -> None:
 
 
 def test_analyses_over_the_reduce_budget_are_reduced_hierarchically() -> None:
-    fake = smart_endpoint()
+    # In a 3,300-token window the blog is four chunks: 8 analyses, 3 groups, the final
+    # synthesis, the contrast.
+    fake = smart_endpoint(13)
     b = brief([SEEDS], _settings(context_window=3300, concurrency=1), http_client=fake.client())
     steps = {s.step: s.calls for s in b.run.steps}
     assert steps["synthesise-group"] >= 2 and steps["synthesise"] == 1
@@ -300,8 +341,8 @@ def test_an_oversized_article_is_skipped_and_the_rest_are_briefed(tmp_path: Path
     folder = tmp_path / "in"
     shutil.copytree(SEEDS, folder)
     big = folder / "zz_dump.txt"
-    big.write_text(_long_report(3000), encoding="utf-8")  # ~80,000 tokens, one file
-    fake = smart_endpoint()
+    big.write_text(_long_report(1400), encoding="utf-8")  # ~36,000 tokens, one file
+    fake = smart_endpoint(7)
     b = brief([folder], _settings(), http_client=fake.client())
     assert [s.path for s in b.run.skipped] == [str(big)]
     assert _over_limit(b.run.skipped[0].reason) > 30_000
@@ -312,14 +353,14 @@ def test_an_oversized_article_is_skipped_and_the_rest_are_briefed(tmp_path: Path
 
 def test_the_limit_is_counted_after_cleaning_and_can_be_raised(tmp_path: Path) -> None:
     big = tmp_path / "report.txt"
-    big.write_text(_long_report(3000), encoding="utf-8")
-    est = estimate([big, SEEDS], _settings(max_article_tokens=200_000))
-    assert est.articles == 6 and est.skipped == []
+    big.write_text(_long_report(1400), encoding="utf-8")  # ~36,000 tokens
     est = estimate([big, SEEDS], _settings())
     assert est.articles == 5
     assert [s.path for s in est.skipped] == [str(big)]
     tokens = _over_limit(est.skipped[0].reason)
-    assert tokens == estimate([big], _settings(max_article_tokens=tokens)).tokens_after_clean
+    raised = estimate([big], _settings(max_article_tokens=tokens))  # a limit it just meets
+    assert raised.articles == 1 and raised.skipped == []
+    assert raised.tokens_after_clean == tokens
 
 
 def test_every_article_over_the_limit_is_no_articles_and_no_call() -> None:
@@ -336,8 +377,9 @@ def test_brief_articles_applies_the_limit_and_names_the_encoding_read() -> None:
     """The daily run's way in: articles gathered elsewhere, one read as cp1252, one too long."""
     seeds = ingest([SEEDS]).articles
     latin = seeds[1].model_copy(update={"encoding": "cp1252"})
-    huge = seeds[0].model_copy(update={"path": "huge.txt", "text": _long_report(3000), "id": "h"})
-    fake = smart_endpoint()
+    huge = seeds[0].model_copy(update={"path": "huge.txt", "text": _long_report(1400), "id": "h"})
+    # Four analyses and the synthesis; no contrast: the seeds' figure pair needs seed 000.
+    fake = smart_endpoint(5)
     b = brief_articles([huge, latin, *seeds[2:]], _settings(), http_client=fake.client())
     assert [s.path for s in b.run.skipped] == ["huge.txt"]
     assert f"{latin.path}: not UTF-8, read as cp1252" in b.run.warnings

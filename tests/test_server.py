@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -11,12 +12,22 @@ from pathlib import Path
 
 import httpx2
 import pytest
+from typer.testing import CliRunner
 
-from briefer.errors import BrieferError, LocalServerError
-from briefer.local import server
+from briefer.cli import app
+from briefer.errors import LocalServerError
+from briefer.local import embedded, server
 from briefer.local.models import LOCAL_MODELS, models_dir
-from briefer.local.server import LOCAL_EXTRA_MESSAGE, LocalServer, free_port, xllamacpp_available
+from briefer.local.server import (
+    LOCAL_EXTRA_MESSAGE,
+    LocalServer,
+    free_port,
+    stop_child,
+    xllamacpp_available,
+)
 from briefer.settings import find_home
+
+from .conftest import SEEDS
 
 
 def port_is_free(port: int) -> bool:
@@ -65,8 +76,57 @@ def test_free_port_is_bindable_loopback_port() -> None:
     assert port_is_free(port)
 
 
-def test_error_is_a_briefer_error() -> None:
-    assert issubclass(LocalServerError, BrieferError)
+def server_children() -> list[int]:
+    """Pids of our child processes running briefer.local.server (Linux: read from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rpartition(")")[2].split()[1])
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except (OSError, ValueError, IndexError):
+            continue  # gone meanwhile
+        if ppid == os.getpid() and b"briefer.local.server" in cmdline:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def broken_model(tmp_path: Path) -> Path:
+    """A file that passes the GGUF magic check but no llama.cpp can load."""
+    model = tmp_path / "broken.gguf"
+    model.write_bytes(b"GGUF" + b"\0" * 60)
+    return model
+
+
+def test_a_server_that_cannot_start_raises_and_leaves_nothing_running(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real child starts and exits before it is healthy (no llama.cpp in it, or a model it
+    cannot load): a LocalServerError with the child's reason, and no child or port left."""
+    monkeypatch.setattr(server, "xllamacpp_available", lambda: True)  # in this process only
+    srv = LocalServer(broken_model(tmp_path), startup_timeout=60)
+    with pytest.raises(LocalServerError) as info:
+        srv.start()
+    message = str(info.value)
+    assert message.startswith("The local server exited (code ")
+    assert "before it was ready: " in message and "\n" not in message
+    assert srv.port is None and server_children() == []
+    with pytest.raises(LocalServerError, match="not running"):
+        _ = srv.base_url
+
+
+def test_the_cli_prints_a_failed_start_as_one_line_and_exits_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for module in (server, embedded):  # the parent believes the extra is there; the child may not
+        monkeypatch.setattr(module, "xllamacpp_available", lambda: True)
+    model = broken_model(tmp_path)
+    result = CliRunner().invoke(app, ["brief", str(SEEDS), "--local-model", str(model)])
+    assert result.exit_code == 1
+    assert not isinstance(result.exception, LocalServerError), "escaped the CLI as a traceback"
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: The local server exited"), lines
+    assert result.stdout == ""
+    assert server_children() == []
 
 
 def test_missing_extra_gives_install_hint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -99,7 +159,7 @@ def test_default_alias_of_known_model() -> None:
     assert LocalServer(Path("/any/My-Model.gguf")).model == "my-model"
 
 
-def test_stop_kills_a_child_that_ignores_sigterm(tmp_path: Path) -> None:
+def test_stop_kills_a_child_that_ignores_sigterm() -> None:
     code = (
         "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
         "print(1, flush=True); time.sleep(60)"
@@ -108,11 +168,14 @@ def test_stop_kills_a_child_that_ignores_sigterm(tmp_path: Path) -> None:
     assert proc.stdout is not None
     proc.stdout.readline()  # the handler is installed
     proc.stdout.close()
-    srv = LocalServer(tmp_path / "x.gguf")
-    srv._proc = proc
-    srv.stop(grace=0.5)
-    assert proc.returncode is not None
-    srv.stop()
+    try:
+        stop_child(proc, grace=0.2)
+        assert proc.returncode == -signal.SIGKILL
+        stop_child(proc, grace=0.2)  # a child already gone is a no-op
+    finally:
+        if proc.poll() is None:  # the test failed: do not leave the child behind
+            proc.kill()
+            proc.wait()
 
 
 @needs_xllamacpp

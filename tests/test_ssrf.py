@@ -22,7 +22,6 @@ from .conftest import model_settings
 from .fakes import FakeEndpoint
 from .internet import PUBLIC, Internet, internet
 from .loopback import Served, serve
-from .schema_fake import reply
 
 __all__ = ["internet"]  # the fixture, imported for the tests below
 
@@ -166,7 +165,8 @@ def test_an_internal_page_never_reaches_the_index(site: Site, tmp_path: Path) ->
     )
     cfg = load(config)  # no allow_private_addresses: off by default
     now = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
-    run_daily(cfg, model_settings(), now, http_client=FakeEndpoint(reply).client())
+    # Nothing to brief: no model call either (any would fail the test).
+    run_daily(cfg, model_settings(), now, http_client=FakeEndpoint().client())
     index = (tmp_path / "out" / "2026-03-10" / "index.md").read_text(encoding="utf-8")
     assert "INTERNAL ADMIN" not in index and "hunter2" not in index
     assert "Sources skipped (7)" in index

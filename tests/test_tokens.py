@@ -6,11 +6,13 @@ import gzip
 import hashlib
 import importlib
 import importlib.resources
+import importlib.util
 import os
 import subprocess
 import sys
 import warnings
 from collections.abc import Iterator, MutableMapping
+from importlib.machinery import ModuleSpec
 from pathlib import Path
 
 import pytest
@@ -19,8 +21,7 @@ import tiktoken.load
 import tiktoken.registry
 
 from briefer.errors import EncodingUnavailableError
-from briefer.model import tokens
-from briefer.model.tokens import TokenCounter, get_encoding
+from briefer.model.tokens import TokenCounter, clear_cache, get_encoding
 
 NAMES = ["o200k_base", "cl100k_base"]
 # tiktoken's public blob URLs (tiktoken_ext/openai_public.py); its cache key is sha1(url).
@@ -48,9 +49,26 @@ def _no_download(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def fresh(monkeypatch: pytest.MonkeyPatch) -> None:
+def fresh() -> None:
     """Forget the encodings briefer has built, so get_encoding builds them again."""
-    monkeypatch.setattr(tokens, "_loaded", {})
+    clear_cache()
+
+
+def bpe_openai_at(monkeypatch: pytest.MonkeyPatch, location: Path | None) -> None:
+    """Make find_spec report bpe-openai's package folder at `location` (None: not installed),
+    which is how briefer finds the files without importing the package."""
+    real = importlib.util.find_spec
+
+    def find_spec(name: str, package: str | None = None) -> ModuleSpec | None:
+        if name != "bpe_openai":
+            return real(name, package)
+        if location is None:
+            return None
+        spec = ModuleSpec(name, None, is_package=True)
+        spec.submodule_search_locations = [str(location)]
+        return spec
+
+    monkeypatch.setattr(importlib.util, "find_spec", find_spec)
 
 
 def packaged(name: str) -> bytes:
@@ -190,20 +208,27 @@ def test_unknown_encoding_name_raises() -> None:
 def test_missing_packaged_bytes_raise_naming_bpe_openai(
     fresh: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(tokens, "_packaged_bytes", lambda name: None)
+    bpe_openai_at(monkeypatch, None)
     with pytest.raises(EncodingUnavailableError, match="bpe-openai"):
         get_encoding("o200k_base")
-    assert tokens._loaded == {}
+    with pytest.raises(EncodingUnavailableError, match="bpe-openai"):  # the failure is not kept
+        get_encoding("o200k_base")
 
 
-def test_packaged_bytes_with_wrong_hash_raise(fresh: None, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_packaged_bytes_with_wrong_hash_raise(
+    tmp_path: Path, fresh: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # tiktoken's file less its last line: parseable, but not the file tiktoken's sha256 names.
     short = b"".join(packaged("cl100k_base").splitlines(keepends=True)[:-1])
-    monkeypatch.setattr(tokens, "_packaged_bytes", lambda name: short)
+    fake = tmp_path / "site" / "bpe_openai"
+    (fake / "data").mkdir(parents=True)
+    (fake / "data" / "cl100k_base.tiktoken.gz").write_bytes(gzip.compress(short))
+    bpe_openai_at(monkeypatch, fake)
     with pytest.raises(EncodingUnavailableError, match="sha256") as info:
         get_encoding("cl100k_base")
     assert "bpe-openai" in str(info.value)
-    assert tokens._loaded == {}
+    with pytest.raises(EncodingUnavailableError, match="sha256"):  # the failure is not kept
+        get_encoding("cl100k_base")
 
 
 def test_get_encoding_survives_warnings_as_errors(tmp_path: Path) -> None:

@@ -27,7 +27,8 @@ LOCK_NAME = ".briefer-daily.lock"
 _UNREADABLE_GRACE = 60.0
 # A run holding the lock longer than this is most likely stuck: say so loudly.
 OLD_LOCK_HOURS = 12.0
-_PROC = Path("/proc")
+# Where the kernel tells a process's start time and command line (Linux).
+PROC_ROOT = Path("/proc")
 
 
 def pid_alive(pid: int) -> bool:
@@ -43,22 +44,22 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
-def process_start(pid: int) -> str | None:
+def process_start(pid: int, proc_root: Path = PROC_ROOT) -> str | None:
     """`<boot id>:<start time in clock ticks>` of a process, or None where /proc cannot tell."""
     try:
-        stat = (_PROC / str(pid) / "stat").read_text(encoding="ascii", errors="replace")
-        boot = (_PROC / "sys/kernel/random/boot_id").read_text(encoding="ascii").strip()
+        stat = (proc_root / str(pid) / "stat").read_text(encoding="ascii", errors="replace")
+        boot = (proc_root / "sys/kernel/random/boot_id").read_text(encoding="ascii").strip()
     except OSError:
         return None
     fields = stat.rpartition(")")[2].split()  # the command name may hold spaces and ")"
     return f"{boot}:{fields[19]}" if len(fields) > 19 else None  # field 22 of the line
 
 
-def _runs_briefer(pid: int) -> bool | None:
+def _runs_briefer(pid: int, proc_root: Path) -> bool | None:
     """Whether the process was started as `briefer ...` or `python -m briefer ...` (None:
     cannot tell)."""
     try:
-        argv = (_PROC / str(pid) / "cmdline").read_bytes().split(b"\0")
+        argv = (proc_root / str(pid) / "cmdline").read_bytes().split(b"\0")
     except OSError:
         return None
     return any(Path(arg.decode("utf-8", errors="replace")).name == "briefer" for arg in argv[:3])
@@ -74,10 +75,10 @@ class LockRecord(BaseModel):
     created: float | None = None  # time.time() when the lock was taken
 
     @classmethod
-    def mine(cls) -> LockRecord:
+    def mine(cls, proc_root: Path = PROC_ROOT) -> LockRecord:
         return cls(
             pid=os.getpid(),
-            started=process_start(os.getpid()),
+            started=process_start(os.getpid(), proc_root),
             host=socket.gethostname(),
             command=sys.argv[:6],
             created=time.time(),
@@ -92,17 +93,17 @@ class LockRecord(BaseModel):
         except (ValidationError, ValueError):
             return None
 
-    def running(self) -> bool:
+    def running(self, proc_root: Path = PROC_ROOT) -> bool:
         """True when the process that wrote this record is still running."""
         if self.host and self.host != socket.gethostname():
             return True  # another machine's run on a shared folder: trust it
         if not pid_alive(self.pid):
             return False
-        now = process_start(self.pid)
+        now = process_start(self.pid, proc_root)
         if now is None:
             return True  # no /proc: a live pid is all that can be known
         if self.started is None:  # an older briefer's lock
-            return _runs_briefer(self.pid) is not False
+            return _runs_briefer(self.pid, proc_root) is not False
         return now == self.started
 
 
@@ -121,10 +122,15 @@ def _read(path: Path) -> str | None:
 
 
 class RunLock:
-    """`acquire()` returns False (and holds nothing) when another live run holds the lock."""
+    """`acquire()` returns False (and holds nothing) when another live run holds the lock.
 
-    def __init__(self, path: Path) -> None:
+    `proc_root` is where process facts are read (/proc); a folder without them is a system
+    where only a pid's liveness can be known.
+    """
+
+    def __init__(self, path: Path, proc_root: Path = PROC_ROOT) -> None:
         self.path = path
+        self.proc_root = proc_root
         self.held = False
         self.holder: LockRecord | None = None  # who holds it, when acquire() failed
         self.took_over: int | None = None  # pid of the gone run whose lock was taken over
@@ -143,7 +149,7 @@ class RunLock:
             fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         except FileExistsError:
             return False
-        text = LockRecord.mine().model_dump_json() + "\n"
+        text = LockRecord.mine(self.proc_root).model_dump_json() + "\n"
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
         self._written = text
@@ -160,7 +166,7 @@ class RunLock:
             return True
         text = _read(self.path)
         record = LockRecord.parse(text) if text is not None else None
-        if record is not None and record.running():
+        if record is not None and record.running(self.proc_root):
             return self._blocked_by(text)
         if record is None and _age(self.path) < _UNREADABLE_GRACE:
             return False  # being written this instant by another run: do not steal it
@@ -172,7 +178,7 @@ class RunLock:
         else:
             moved = _read(stale)
             moved_record = LockRecord.parse(moved) if moved is not None else None
-            if moved != text and moved_record is not None and moved_record.running():
+            if moved != text and moved_record is not None and moved_record.running(self.proc_root):
                 # A live run took it over between our read and our rename: give it back.
                 with contextlib.suppress(OSError):
                     os.rename(stale, self.path)

@@ -205,18 +205,26 @@ class LocalServer:
         self.port = None
         _LIVE.discard(self)
         try:
-            if proc is not None and proc.poll() is None:
-                proc.terminate()
-                proc.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            pass
-        finally:  # also on a second Ctrl-C during the grace period
-            if proc is not None and proc.poll() is None:
-                proc.kill()
-                proc.wait()
+            if proc is not None:
+                stop_child(proc, grace)
+        finally:
             if self._owns_log and self._log_path is not None:
                 self._log_path.unlink(missing_ok=True)
                 self._log_path = None
+
+
+def stop_child(proc: subprocess.Popen[bytes], grace: float) -> None:
+    """End a child process: SIGTERM, then SIGKILL if it is still there after `grace` s."""
+    try:
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        pass
+    finally:  # also on a second Ctrl-C during the grace period
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 @atexit.register

@@ -140,6 +140,12 @@ def get_encoding(name: str) -> tiktoken.Encoding:
         return enc
 
 
+def clear_cache() -> None:
+    """Forget the encodings loaded so far: the next get_encoding fills its cache dir again."""
+    with _lock:
+        _loaded.clear()
+
+
 class TokenCounter:
     """Counts tokens with one encoding; cheap to pass around the pipeline."""
 
