@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -93,6 +94,10 @@ class Settings(BaseModel):
     # What the call cache calls this endpoint. The embedded server gets a new port every run,
     # so it is cached under the model file instead of its URL (else no re-run is ever free).
     cache_scope: str | None = None
+    # Called once before the first request goes out (not for cached calls): it readies the
+    # endpoint (the embedded model starts its server here) and returns the base URL to send to.
+    # Never read from a file or the environment; not part of what a run records.
+    on_first_request: Callable[[], str] | None = Field(None, exclude=True, repr=False)
 
     def cache_endpoint(self) -> str:
         return self.cache_scope or self.endpoint()

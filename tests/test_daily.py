@@ -24,6 +24,7 @@ from briefer.daily.config import DailyConfig, load
 from briefer.daily.lock import LOCK_NAME, RunLock
 from briefer.daily.result import DailyResult
 from briefer.daily.run import run_daily
+from briefer.local import embedded
 from briefer.model.cache import CallCache, store_path
 from briefer.schemas import Briefing, SourceRef
 from briefer.settings import find_home
@@ -32,6 +33,7 @@ from .conftest import model_settings
 from .fakes import FakeEndpoint, error
 from .loopback import Served, serve
 from .schema_fake import reply
+from .standin import install
 from .verbatim import shown_quotes, verbatim_in
 
 DATA = Path(__file__).parent / "data" / "daily"
@@ -396,6 +398,24 @@ def test_the_endpoint_is_opened_only_when_a_story_needs_briefing(day: Day) -> No
     assert opened == ["open", "close"]
     assert run(cfg, FakeEndpoint(), endpoint=Endpoint).status == "nothing_new"
     assert opened == ["open", "close"]  # nothing to brief: no model server started
+
+
+def test_an_all_cached_story_starts_no_embedded_server(
+    day: Day, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    server = install(monkeypatch, tmp_path)
+    cfg = day.config()
+
+    def serve_embedded(settings: Any) -> Any:
+        return embedded.endpoint(settings, "default")
+
+    assert run(cfg, model(), endpoint=serve_embedded).status == "done"
+    assert len(server.started()) == 1 and not server.instances[0].running
+    # The run's memory is gone, so both stories are briefed again, every call from the cache.
+    (day.out / DAY / ".briefer-state.json").unlink()
+    result = run(cfg, FakeEndpoint(), endpoint=serve_embedded)
+    assert result.status == "done" and sum(s.cached_calls for s in result.stories) == FULL_RUN
+    assert len(server.started()) == 1  # the first run's; this one loaded no model
 
 
 def test_fake_model_answers_any_schema() -> None:

@@ -47,6 +47,12 @@ def free_port() -> int:
     return port
 
 
+def port_taken(error: LocalServerError) -> bool:
+    """True if the server failed to start because its port was already in use."""
+    text = str(error).lower()
+    return "bind" in text or "address already in use" in text
+
+
 def xllamacpp_available() -> bool:
     """True if the local extra is installed (checked without loading the native library)."""
     return importlib.util.find_spec("xllamacpp") is not None
@@ -141,8 +147,7 @@ class LocalServer:
                 return
             except LocalServerError as exc:
                 self.stop()
-                busy = "bind" in str(exc).lower() or "address already in use" in str(exc).lower()
-                if not busy or attempt + 1 == attempts:
+                if not port_taken(exc) or attempt + 1 == attempts:
                     raise
             except BaseException:
                 self.stop()

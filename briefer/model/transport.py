@@ -12,6 +12,7 @@ FormatRejected, for the caller to move to another mode; a 5xx never is.
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -105,11 +106,32 @@ class Transport:
     def __init__(self, settings: Settings, client: OpenAI, log: LogFn) -> None:
         self.settings = settings
         self.log = log
-        self._chat = client.with_options(max_retries=0).chat.completions.with_streaming_response
+        self._client = client.with_options(max_retries=0)
+        self._chat = self._client.chat.completions.with_streaming_response
+        self._ready = settings.on_first_request is None
+        self._ready_lock = threading.Lock()
+
+    def ready(self) -> None:
+        """Run the settings' `on_first_request` once, before any request is sent (concurrent
+        callers wait for it), and send to the base URL it returns. If it fails, the next call
+        runs it again."""
+        if self._ready:
+            return
+        with self._ready_lock:
+            hook = self.settings.on_first_request
+            if self._ready or hook is None:
+                return
+            live = hook()
+            if live != self.settings.base_url:
+                self.settings = self.settings.model_copy(update={"base_url": live})
+                self._client = self._client.with_options(base_url=live)
+                self._chat = self._client.chat.completions.with_streaming_response
+            self._ready = True
 
     def post(self, step: str, mode: str, request: dict[str, Any]) -> tuple[Reply, float]:
         """One request: up to 1 + max_retries HTTP attempts, all inside `timeout` seconds.
         Returns the reply and the seconds its attempt took."""
+        self.ready()
         start = time.monotonic()
         deadline = start + self.settings.timeout
         tries = 0
