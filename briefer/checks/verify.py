@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ..schemas import ArticleAnalysis, CitedSentence, Synthesis, Verification
-from .numbers import human, numbers, unsupported
+from ..schemas import ArticleAnalysis, Verification
+from .numbers import numbers, unsupported
 
 # Distinctive terms: capitalised names, not the sentence's first word (numbers are checked apart).
 _TERM = re.compile(r"\b[A-Z][\w’'-]{2,}")
@@ -160,30 +160,6 @@ class Verifier:
         self.report.flagged.append(f"{label}: removed figure '{value[:40]}' not in the article")
         return False
 
-    def _cite(self, sources: list[str]) -> list[str]:
-        out: list[str] = []
-        for s in sources:
-            label = clean_label(s)
-            self.report.citations_total += 1
-            if label in self.texts and label not in out:
-                self.report.citations_valid += 1
-                out.append(label)
-            elif label not in self.texts:
-                self.report.flagged.append(f"removed citation to unknown source '{s}'")
-        return out
-
-    def sentences(self, items: list[CitedSentence], what: str) -> list[CitedSentence]:
-        """Keep sentences with at least one valid citation; a sentence with none is dropped."""
-        kept: list[CitedSentence] = []
-        for item in items:
-            labels = self._cite(item.sources)
-            if labels:
-                kept.append(CitedSentence(text=item.text, sources=labels))
-            else:
-                self.report.items_dropped += 1
-                self.report.flagged.append(f"dropped uncited {what}: '{item.text[:80]}'")
-        return kept
-
     def _cited(self, labels: list[str]) -> list[str]:
         """The normalized texts of the cited articles that exist."""
         return [self.texts[label] for label in labels if label in self.texts]
@@ -214,21 +190,3 @@ class Verifier:
             else:
                 flags.append(f"{label} mentions none of: {', '.join(sorted(terms))}")
         return flags
-
-    def number_problems(self, s: Synthesis) -> list[tuple[str, list[str]]]:
-        """(sentence, numbers) for summary sentences and takeaways whose numbers no cited
-        article states; counts nothing, so it can run before the synthesis is re-asked."""
-        out: list[tuple[str, list[str]]] = []
-        for item in [*s.summary, *s.takeaways]:
-            cited = self._cited([clean_label(x) for x in item.sources])
-            if missing := unsupported(normalize(item.text), cited):
-                out.append((item.text, [human(n) for n in missing]))
-        return out
-
-    def synthesis(self, s: Synthesis) -> Synthesis:
-        s = s.model_copy(deep=True)
-        s.summary = self.sentences(s.summary, "summary sentence")
-        s.takeaways = self.sentences(s.takeaways, "takeaway")
-        omissions = [o.model_copy(update={"source": clean_label(o.source)}) for o in s.omissions]
-        s.omissions = [o for o in omissions if o.source in self.texts]
-        return s
