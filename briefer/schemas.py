@@ -49,15 +49,11 @@ class Fact(BaseModel):
     quote: str = text(f"Short supporting text {_VERBATIM}; '' if none.", 200)
 
 
-class Figure(BaseModel):
-    what: str = text("What the number measures, e.g. 'bilateral trade in 2024'.", 100)
-    value: str = text("Only the number exactly as written, e.g. '$240 billion'.", 40)
-    quote: str = text(f"The words around the number, {_VERBATIM}.", 200)
-
-
 class QuotedSource(BaseModel):
-    who: str = text("The person or body the article quotes.", 80)
-    quote: str = text(f"Their own words (inside quotation marks), {_VERBATIM}.", 200)
+    """Words an article puts in quotation marks, and who said them (found in code)."""
+
+    who: str
+    quote: str
 
 
 class LoadedPhrase(BaseModel):
@@ -77,8 +73,6 @@ class ArticleAnalysis(BaseModel):
         json_schema_extra={"items": {"type": "string", "maxLength": 80}},
     )
     facts: list[Fact] = Field(max_length=6, description="The main claims, most important first.")
-    figures: list[Figure] = Field(max_length=5, description="Numbers the article states.")
-    quoted_sources: list[QuotedSource] = Field(max_length=4, description="Who it quotes.")
     loaded_wording: list[LoadedPhrase] = Field(max_length=3, description="Slanted wording.")
 
 

@@ -60,6 +60,9 @@ class FactGroup(BaseModel):
 
     id: str
     members: list[Member]
+    # Outlets not in the group with a sentence close to one of its members all the same (taken
+    # by another group): they do report it, so it is not their omission.
+    echoes: list[str] = []
 
     @property
     def labels(self) -> list[str]:
@@ -288,4 +291,19 @@ def align(sources: Sequence[Source]) -> list[FactGroup]:
     seeds = [seed for src in sources for seed in _seeds(src, index)]
     groups = [FactGroup(id="", members=m) for m in _groups(seeds, sources, index)]
     groups.sort(key=coverage_rank)
-    return [g.model_copy(update={"id": f"G{i}"}) for i, g in enumerate(groups, start=1)]
+    return [
+        g.model_copy(update={"id": f"G{i}", "echoes": _echoes(g, index)})
+        for i, g in enumerate(groups, start=1)
+    ]
+
+
+def _echoes(g: FactGroup, index: _Index) -> list[str]:
+    """Labels outside `g` with some sentence at SAME_FACT or closer to one of its members."""
+    out = []
+    members = [index.vectors[m.label][m.position] for m in g.members]
+    for label, vectors in index.vectors.items():
+        if label in g.labels:
+            continue
+        if any(cosine(m, v) >= SAME_FACT for m in members for v in vectors):
+            out.append(label)
+    return out

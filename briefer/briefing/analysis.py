@@ -80,7 +80,7 @@ def _unique(items: list[T], key: Callable[[T], object]) -> list[T]:
 
 def tidy(a: ArticleAnalysis) -> ArticleAnalysis:
     """Drop the repeats small models pad their lists with (the 0.5B model fills all six facts
-    with one sentence), and figures that carry no number."""
+    with one sentence)."""
 
     def norm(text: str) -> str:
         return " ".join(text.casefold().split())
@@ -89,11 +89,6 @@ def tidy(a: ArticleAnalysis) -> ArticleAnalysis:
         update={
             "emphasis": _unique(a.emphasis, norm),
             "facts": _unique(a.facts, lambda f: norm(f.statement)),
-            "figures": _unique(
-                [g for g in a.figures if any(ch.isdigit() for ch in g.value)],
-                lambda g: (norm(g.value), norm(g.what)),
-            ),
-            "quoted_sources": _unique(a.quoted_sources, lambda q: norm(q.quote)),
             "loaded_wording": _unique(a.loaded_wording, lambda w: norm(w.quote)),
         }
     )
@@ -147,7 +142,5 @@ def merge_analyses(parts: list[ArticleAnalysis]) -> ArticleAnalysis:
         tone=tone,
         emphasis=_round_robin([p.emphasis for p in parts], 3),
         facts=_round_robin([p.facts for p in parts], 6),
-        figures=_round_robin([p.figures for p in parts], 5),
-        quoted_sources=_round_robin([p.quoted_sources for p in parts], 4),
         loaded_wording=_round_robin([p.loaded_wording for p in parts], 3),
     )

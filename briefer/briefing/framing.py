@@ -51,7 +51,7 @@ def composed(p: Profile) -> str:
     """A framing line from the computed facts alone."""
     line = f"Leads with “{clip(p.lead, 25)}”" if p.lead else f"Headlined “{p.title}”"
     if p.only_here:
-        line += f"; alone in reporting that {clip(p.only_here[0], 25)}"
+        line += f"; alone reports: {clip(p.only_here[0], 25)}"
     return line.rstrip(".") + "."
 
 

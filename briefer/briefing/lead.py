@@ -29,6 +29,18 @@ def lead_sentence(text: str, title: str) -> str:
         words = set(content_words(s.text))
         if headline and words and len(words & headline) >= 0.8 * len(words):
             continue  # the headline again
-        parts = s.text.split()
-        return s.text if len(parts) <= LEAD_WORDS else " ".join(parts[:LEAD_WORDS]) + " …"
+        text = _after_title(s.text, title)
+        parts = text.split()
+        return text if len(parts) <= LEAD_WORDS else " ".join(parts[:LEAD_WORDS]) + " …"
     return ""
+
+
+def _after_title(sentence: str, title: str) -> str:
+    """A sentence with the headline glued to its front ("…Strategic TiesThe 30th meeting"),
+    without the headline."""
+    head = title.strip()
+    if head and sentence.casefold().startswith(head.casefold()):
+        rest = sentence[len(head) :].lstrip(" :.-—")
+        if len(rest.split()) >= 6:
+            return rest
+    return sentence

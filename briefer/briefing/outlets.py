@@ -43,8 +43,11 @@ def fact_text(g: FactGroup, written: dict[str, str], label: str | None = None) -
 
 def only_here(label: str, groups: list[FactGroup], written: dict[str, str]) -> list[str]:
     """What this outlet alone reports, in the order it reports it."""
-    mine = sorted((g for g in groups if g.labels == [label]), key=lambda g: g.top)
-    texts = [fact_text(g, written, label) for g in mine[:MAX_ONLY]]
+    mine = sorted(
+        (g for g in groups if g.labels == [label] and not any(m.lead for m in g.members)),
+        key=lambda g: g.top,
+    )
+    texts = [clip(fact_text(g, written, label), 30) for g in mine[:MAX_ONLY]]
     return [t for t in texts if t]
 
 
@@ -55,11 +58,11 @@ def omissions(
     others = len(names) - 1
     out: list[str] = []
     for g in groups:
-        if label in g.labels or not g.reportable:
+        if label in g.labels or label in g.echoes or not g.reportable:
             continue
         if len(g.labels) >= 2 and len(g.labels) > others / 2:
             who = ", ".join(names[x] for x in g.labels)
-            out.append(f"{fact_text(g, written)} (reported by {who})")
+            out.append(f"{clip(fact_text(g, written), 30)} (reported by {who})")
         if len(out) >= MAX_OMISSIONS:
             break
     return out

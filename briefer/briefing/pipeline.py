@@ -27,6 +27,7 @@ from pathlib import Path
 import httpx2
 from pydantic import BaseModel
 
+from ..checks import prose
 from ..checks.verify import Verifier
 from ..checks.voice import Voice, voice
 from ..errors import NoArticlesError, RecoverableModelError
@@ -44,6 +45,7 @@ from ..schemas import (
     Cited,
     GroupSentence,
     OutletComparison,
+    QuotedSource,
     RunMeta,
     Skipped,
     SourceRef,
@@ -284,7 +286,10 @@ def _write_step(
         for i, t in enumerate(points, start=1)
     ]
     progress("synthesise", 2, 2)
-    return draft.headline.strip(), summary, ranked, {w.group.id: w.text for w in written}
+    headline = draft.headline.strip()
+    if prose.meta(headline) or prose.boilerplate(headline):
+        headline = ""  # the first article's title stands in
+    return headline, summary, ranked, {w.group.id: w.text for w in written}
 
 
 def _contrast_step(
@@ -308,7 +313,12 @@ def _claims(a: ArticleAnalysis, opinion_piece: bool) -> Counter[str]:
 
 
 def _comparison(
-    p: Prepared, a: ArticleAnalysis, profile: Profile, framing: str, v: Voice
+    p: Prepared,
+    a: ArticleAnalysis,
+    profile: Profile,
+    framing: str,
+    v: Voice,
+    quotes: list[QuotedSource],
 ) -> OutletComparison:
     """How one outlet told the story: computed coverage, quotes and voice, the model's line."""
     kinds = _claims(a, profile.opinion_piece)
@@ -326,7 +336,7 @@ def _comparison(
         emphasis=a.emphasis,
         only_here=profile.only_here,
         omissions=profile.omissions,
-        quoted_sources=quoted_people(p.text),
+        quoted_sources=quotes,
         loaded_wording=loaded_in_text(a.loaded_wording, p.text),
         claims={str(k): n for k, n in kinds.items()},
         opinion_share=round(kinds["opinion"] / total, 3) if total else 0.0,
@@ -337,15 +347,28 @@ def _comparison(
 
 
 def _outlets_step(
-    llm: LLM, analysed: Analysed, story: Story, written: dict[str, str], voices: dict[str, Voice]
+    llm: LLM,
+    analysed: Analysed,
+    story: Story,
+    written: dict[str, str],
+    voices: dict[str, Voice],
+    verifier: Verifier,
 ) -> list[OutletComparison]:
+    """Each outlet's comparison: computed coverage and quotes, the model's framing line."""
     names = {p.label: p.article.outlet for p, _ in analysed}
     titles = {p.label: p.article.title for p, _ in analysed}
     found = profiles(story.leads, titles, names, story.opinion, story.groups, written)
     lines, notes = framings(llm, found)
     llm.warnings.extend(notes)
     return [
-        _comparison(p, a, prof, lines[p.label], voices[p.label])
+        _comparison(
+            p,
+            a,
+            prof,
+            lines[p.label],
+            voices[p.label],
+            verifier.quotes(p.label, quoted_people(p.text)),
+        )
         for (p, a), prof in zip(analysed, found, strict=True)
     ]
 
@@ -458,7 +481,7 @@ def brief_articles(
         headline, summary, ranked, written = _write_step(
             llm, analysed, story, contradictions, verifier, report
         )
-        outlets = _outlets_step(llm, analysed, story, written, voices)
+        outlets = _outlets_step(llm, analysed, story, written, voices, verifier)
         run = _run_meta(settings, llm, prepared, [*skipped, *too_long, *failed], clock)
         return Briefing(
             title=headline or analysed[0][0].article.title,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ..schemas import ArticleAnalysis, Verification
+from ..schemas import ArticleAnalysis, QuotedSource, Verification
 from .numbers import numbers, unsupported
 
 # Distinctive terms: capitalised names, not the sentence's first word (numbers are checked apart).
@@ -84,12 +84,6 @@ def speaker_in(who: str, normalized_text: str) -> bool:
     return all(normalize(n) in normalized_text for n in names)
 
 
-def figure_in(value: str, normalized_text: str) -> bool:
-    """True when the figure has a digit and stands in the article as written."""
-    v = normalize(value).strip(" '.,;:")
-    return any(ch.isdigit() for ch in v) and v in normalized_text
-
-
 def distinctive_terms(text: str) -> set[str]:
     """The sentence's capitalised names past its first word, casefolded."""
     return {t.casefold() for t in _TERM.findall(text.split(" ", 1)[-1])}
@@ -124,15 +118,8 @@ class Verifier:
                 fact.quote = ""
         # A quoted source or loaded phrase with no words is nothing to show: dropped, not
         # counted as a quote (it is neither verified nor invented).
-        a.quoted_sources = [q for q in a.quoted_sources if q.quote.strip()]
         a.loaded_wording = [w for w in a.loaded_wording if w.quote.strip()]
-        before = len(a.figures) + len(a.quoted_sources) + len(a.loaded_wording)
-        a.figures = [f for f in a.figures if self._figure(label, f.value, f.quote)]
-        a.quoted_sources = [
-            q
-            for q in a.quoted_sources
-            if self._check(label, q.quote, "quote") and self._speaker(label, q.who)
-        ]
+        before = len(a.loaded_wording)
         for fact in a.facts:
             if fact.speaker and not speaker_in(fact.speaker, self.texts[label]):
                 self.report.flagged.append(f"{label}: removed unnamed speaker '{fact.speaker}'")
@@ -140,25 +127,13 @@ class Verifier:
         a.loaded_wording = [
             w for w in a.loaded_wording if self._check(label, w.quote, "loaded wording")
         ]
-        after = len(a.figures) + len(a.quoted_sources) + len(a.loaded_wording)
+        after = len(a.loaded_wording)
         self.report.items_dropped += before - after
         return a
 
-    def _speaker(self, label: str, who: str) -> bool:
-        if speaker_in(who, self.texts[label]):
-            return True
-        self.report.flagged.append(f"{label}: removed quote attributed to '{who}', not named")
-        return False
-
-    def _figure(self, label: str, value: str, quote: str) -> bool:
-        """A figure stays when its quote (if any) is verbatim and its number stands in the
-        article."""
-        if quote.strip() and not self._check(label, quote, "figure quote"):
-            return False
-        if figure_in(value, self.texts[label]):
-            return True
-        self.report.flagged.append(f"{label}: removed figure '{value[:40]}' not in the article")
-        return False
+    def quotes(self, label: str, found: list[QuotedSource]) -> list[QuotedSource]:
+        """Quotes found in the article by code, checked and counted like the model's."""
+        return [q for q in found if self._check(label, q.quote, "quote")]
 
     def _cited(self, labels: list[str]) -> list[str]:
         """The normalized texts of the cited articles that exist."""
