@@ -61,6 +61,9 @@ def test_the_title_repeated_as_a_line_is_skipped_but_a_paragraph_is_not() -> Non
     # A whole first paragraph that a long title was cut from is the lead itself.
     para = "Picture this: " + "a long first paragraph of reporting " * 8 + "ends here. Next."
     assert lead_sentence(para, para[:60] + "...").startswith("Picture this: a long")
+    assert lead_sentence(para, para).startswith("Picture this: a long")
+    two = "Russia and China signed deals on trade. They also agreed on energy and space."
+    assert lead_sentence(two, two) == "Russia and China signed deals on trade."
 
 
 REAL = "Chinese President Xi Jinping met Russia’s prime minister in Beijing on Tuesday."
@@ -89,6 +92,15 @@ def test_a_wire_dateline_is_cut_from_the_lead() -> None:
     text = f"BEIJING, Nov 4 (Reuters) - {REAL} More."
     assert lead_sentence(text, "") == REAL
     assert lead_sentence(f"HANGZHOU, China — {REAL}", "") == REAL
+
+
+def test_a_heading_glued_to_the_first_sentence_is_cut_off() -> None:
+    lead = "Russia and China signed twelve agreements on Monday."
+    # The title's own words, in sentence case, glued without a space.
+    title = "Blog by a reader.Trade talks end in a deal"
+    assert lead_sentence(f"Trade talks end in a deal{lead}", title) == lead
+    # Any Title Case heading glued the same way.
+    assert lead_sentence(f"Summit Structure and Key Outcomes{lead}", "") == lead
 
 
 def test_the_sentence_ends_at_its_end_not_at_an_abbreviation() -> None:

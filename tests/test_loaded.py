@@ -18,6 +18,7 @@ from .conftest import SEEDS
         ("the sanctions", "sanctions"),
         ("an axis", "the axis"),
         ("Russia's lifeline", "Russia’s lifelines"),
+        ("Russia's lifeline", "Russia lifeline"),
         ("fake news", "“Fake” news!"),
         ("screamed seriousness", ""),
         ("", "a neutral phrase"),

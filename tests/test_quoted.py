@@ -122,7 +122,9 @@ def test_the_named_speaker_next_to_the_quote(text: str, who: str) -> None:
         "The deal was described as “a turning point for the whole region.”",  # no speaker
         "“The talks went well, very well,” he said. Nobody knows who he is.",  # unnamed
         "Li Qiang praised the “very good neighbours” of China.",  # three words
-        "Officials of the “Power of Siberia Two Pipeline” project met.",  # a name
+        "Li Qiang said the “Power of Siberia Two Pipeline” will be built.",  # a name
+        # The speaker of the sentence before, with no "he said" or "X said:" to point to it.
+        "Li Qiang said the talks went well. “We are good neighbours and good friends.”",
         "Li Qiang said relations between the two countries are at their highest level.",
         "The nations’ leaders met. Li Qiang said ‘yes’ to the countries’ new plan for trade.",
         "Li Qiang said it was “a good day for the two countries",  # never closed

@@ -98,7 +98,7 @@ def _title_keys(title: str) -> tuple[set[str], list[str]]:
     title = " ".join(title.split())
     pieces = [p.strip() for p in _TITLE_GLUE.split(title)] if title else []
     pieces = [p for p in {title, *pieces} if _words(p) >= 3]
-    return {normalize(p) for p in [title, *pieces] if p}, sorted(pieces, key=len, reverse=True)
+    return {normalize(p) for p in [title, *pieces] if p}, sorted(pieces, key=lambda p: (-len(p), p))
 
 
 def _is_title(line: str, keys: set[str]) -> bool:
