@@ -90,9 +90,8 @@ def test_only_conflicts_for_known_candidates_become_contradictions() -> None:
     found, judged = contrast(_llm(fake), prepared)
     assert judged == 1 and len(fake.requests) == 1
     # Labels in the note become outlet names: the reader never sees "A1".
-    assert [(c.topic, c.note) for c in found] == [
-        ("Trade", "000_37727bd3f3f41417 vs 002_118981ab96a4beb5.")
-    ]
+    names = {p.label: p.article.outlet for p in prepared}
+    assert [(c.topic, c.note) for c in found] == [("Trade", f"{names['A1']} vs {names['A3']}.")]
     texts = {p.article.id: p.text for p in prepared}
     assert all(side.quote in texts[side.article_id] for side in found[0].sides)
 
