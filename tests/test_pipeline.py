@@ -61,8 +61,7 @@ def _contrast(user: str, verdict: str = "conflict") -> dict[str, Any]:
     ids = user.split("Each candidate above (", 1)[1].split(")", 1)[0].split(", ")
     return {
         "points": [
-            {"candidate": i, "verdict": verdict, "topic": f"Topic {i}", "note": "They differ."}
-            for i in ids
+            {"candidate": i, "verdict": verdict, "topic": f"Topic {i}", "context": ""} for i in ids
         ]
     }
 
