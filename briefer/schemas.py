@@ -130,10 +130,11 @@ class ContrastPoint(BaseModel):
         "thing; consistent: they agree; different_things: they measure different things."
     )
     topic: str = text("What is measured, e.g. 'China-Russia trade volume'.", 100)
-    note: str = text(
-        "One or two neutral sentences on what each outlet says and what is known; never pick a "
+    context: str = text(
+        "'' or one short neutral sentence the stated figures leave out (e.g. that one figure is "
+        "a projection); no figure or period that the two statements do not give; never pick a "
         "side.",
-        360,
+        200,
     )
 
 

@@ -61,8 +61,7 @@ def _contrast(user: str, verdict: str = "conflict") -> dict[str, Any]:
     ids = user.split("Each candidate above (", 1)[1].split(")", 1)[0].split(", ")
     return {
         "points": [
-            {"candidate": i, "verdict": verdict, "topic": f"Topic {i}", "note": "They differ."}
-            for i in ids
+            {"candidate": i, "verdict": verdict, "topic": f"Topic {i}", "context": ""} for i in ids
         ]
     }
 
@@ -194,7 +193,8 @@ def test_seeds_trade_figures_reach_the_briefing_as_a_contradiction() -> None:
     assert len(contrast) == 1
     assert len(b.contradictions) == b.verification.contradiction_candidates == 1
     (c,) = b.contradictions
-    assert [s.outlet for s in c.sides] == ["000_37727bd3f3f41417", "002_118981ab96a4beb5"]
+    paths = {s.id: Path(s.path).name for s in b.sources}
+    assert [paths[s.article_id][:4] for s in c.sides] == ["000_", "002_"]
     assert "Last quarter alone, bilateral trade topped $250 billion" in c.sides[0].quote
     assert "bilateral trade surpassing $240 billion in 2024" in c.sides[1].quote
     texts = {s.id: Path(s.path).read_text("utf-8") for s in b.sources}

@@ -186,7 +186,9 @@ def test_the_number_fix_prompt_keeps_problems_and_figures_on_their_lines() -> No
 def test_contrast_statements_cannot_close_the_candidates_or_add_lines() -> None:
     def mention(label: str, outlet: str, sentence: str) -> Mention:
         empty: frozenset[Any] = frozenset()
-        return Mention(label, outlet, sentence, "money", empty, empty, empty)
+        # The figure is cut from the sentence: hostile as the rest (it reaches the Stated line).
+        figure = sentence.split(" was ")[1]
+        return Mention(label, outlet, sentence, "money", empty, figure, None, empty)
 
     cand = Candidate(
         id="C1",
@@ -197,7 +199,7 @@ def test_contrast_statements_cannot_close_the_candidates_or_add_lines() -> None:
     _, user = contrast_messages([cand])
     assert tags(user, "candidates") == (1, 1)
     block = user.split("<candidates>\n", 1)[1].split("\n</candidates>", 1)[0]
-    assert len(block.splitlines()) == 3
+    assert len(block.splitlines()) == 4  # the id, two statements, the Stated line
 
 
 def test_every_rendered_value_is_defused_even_a_reask_error() -> None:
