@@ -32,7 +32,7 @@ from ..checks.verify import Verifier
 from ..checks.voice import Voice, voice
 from ..errors import NoArticlesError, RecoverableModelError
 from ..ingest.clean import clean_text
-from ..ingest.files import Article, ingest
+from ..ingest.files import Article, ingest, outlet_notes
 from ..model import prompts
 from ..model.cache import CallCache, store_path
 from ..model.llm import LLM, build_client
@@ -422,8 +422,9 @@ def _run_meta(
 
 
 def _encoding_notes(prepared: Sequence[Prepared]) -> list[str]:
-    """How the files that were not plain UTF-8 were read."""
-    return [n for p in prepared if (n := p.article.encoding_note())]
+    """How the files that were not plain UTF-8 were read, and which had no outlet named."""
+    notes = [n for p in prepared if (n := p.article.encoding_note())]
+    return [*notes, *outlet_notes([p.article for p in prepared])]
 
 
 def brief(

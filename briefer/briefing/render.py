@@ -74,7 +74,7 @@ def _outlet(o: OutletComparison, numbers: Numbers) -> list[str]:
     """One outlet's section: kind and tone, own voice, framing, lead, what only it reports, what
     it leaves out, quotes and loaded wording (each line only when there is something to show)."""
     out = [
-        f"### [{numbers[o.article_id]}] {inline(o.outlet)}: {inline(o.title)}",
+        f"### [{numbers[o.article_id]}] {_name(o.outlet, o.title)}",
         "",
         f"- **Kind and tone:** {_kind(o)}, {inline(o.tone)}; the writer's own view in "
         f"{o.claims.get('opinion', 0)} of {sum(o.claims.values())} claims "
@@ -104,13 +104,18 @@ def _outlet(o: OutletComparison, numbers: Numbers) -> list[str]:
     return [*out, ""]
 
 
+def _name(outlet: str, title: str) -> str:
+    """ "Outlet: title", or the title alone when the outlet is only the title shortened."""
+    if title.startswith(outlet.rstrip("…").rstrip()):
+        return inline(title)
+    return f"{inline(outlet)}: {inline(title)}"
+
+
 def _sources(b: Briefing, numbers: Numbers) -> list[str]:
     out = ["## Sources", ""]
     for s in b.sources:
         where = inline(s.url or s.path)
-        out.append(
-            f"{numbers[s.id]}. {inline(s.outlet)}: {inline(s.title)} ({where}, id {inline(s.id)})"
-        )
+        out.append(f"{numbers[s.id]}. {_name(s.outlet, s.title)} ({where}, id {inline(s.id)})")
     return out
 
 
