@@ -193,6 +193,7 @@ class OutletComparison(BaseModel):
     genre: Genre
     tone: str  # the model's Tone, or "opinionated" for an opinion piece it called neutral
     framing: str
+    framing_by_model: bool = True  # False: composed in code from the lead and what only it reports
     lead: str = ""  # the article's first sentence of reporting, verbatim
     emphasis: list[str]
     only_here: list[str] = Field(default_factory=list)  # what only this outlet reports

@@ -48,11 +48,18 @@ def framing_messages(profiles: list[Profile]) -> tuple[str, str]:
 
 
 def composed(p: Profile) -> str:
-    """A framing line from the computed facts alone."""
+    """A framing line from the computed facts alone: the lead, and how much the outlet adds
+    or leaves out (the items themselves are listed under it)."""
     line = f"Leads with “{clip(p.lead, 25)}”" if p.lead else f"Headlined “{p.title}”"
     if p.only_here:
-        line += f"; alone reports: {clip(p.only_here[0], 25)}"
-    return line.rstrip(".") + "."
+        line += f"; reports {_facts(len(p.only_here))} no other outlet does"
+    if p.omissions:
+        line += f"; leaves out {_facts(len(p.omissions))} most others report"
+    return line + "."
+
+
+def _facts(n: int) -> str:
+    return "one fact" if n == 1 else f"{n} facts"
 
 
 def _why(text: str) -> str:
@@ -65,8 +72,9 @@ def _why(text: str) -> str:
     )
 
 
-def framings(llm: LLM, profiles: list[Profile]) -> tuple[dict[str, str], list[str]]:
-    """Each outlet's framing line by label, and why any model line was replaced."""
+def framings(llm: LLM, profiles: list[Profile]) -> tuple[dict[str, tuple[str, bool]], list[str]]:
+    """Each outlet's framing line by label (with whether the model wrote it), and why any model
+    line was replaced."""
     lines: dict[str, str] = {}
     notes: list[str] = []
     try:
@@ -78,12 +86,13 @@ def framings(llm: LLM, profiles: list[Profile]) -> tuple[dict[str, str], list[st
                 lines[label] = f.text.strip()
     except RecoverableModelError as exc:
         notes.append(f"framing lines composed in code: the model's reply failed ({exc})")
-    out: dict[str, str] = {}
+    out: dict[str, tuple[str, bool]] = {}
     for p in profiles:
         text = lines.get(p.label, "")
         if why := _why(text):
             if text:
                 notes.append(f"{p.outlet}: framing '{text[:60]}' replaced: {why}")
-            text = composed(p)
-        out[p.label] = text
+            out[p.label] = (composed(p), False)
+        else:
+            out[p.label] = (text, True)
     return out, notes

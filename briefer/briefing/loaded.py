@@ -16,6 +16,8 @@ from ..checks.sentences import content_words
 from ..checks.verify import normalize, quote_in
 from ..schemas import LoadedPhrase
 
+PHRASE_WORDS = 8  # longer 'phrases' are clauses the model copied, not loaded words
+
 
 def really_differs(quote: str, neutral: str) -> bool:
     """True when the neutral rewording changes the phrase's content words, not only its case,
@@ -32,7 +34,9 @@ def loaded_in_text(phrases: list[LoadedPhrase], text: str) -> list[LoadedPhrase]
     seen: set[str] = set()
     for phrase in phrases:
         key = normalize(phrase.quote)
-        if key in seen or not really_differs(phrase.quote, phrase.neutral):
+        if key in seen or len(phrase.quote.split()) > PHRASE_WORDS:
+            continue  # a whole clause is not loaded wording
+        if not really_differs(phrase.quote, phrase.neutral):
             continue
         if quote_in(phrase.quote, normalized):
             seen.add(key)

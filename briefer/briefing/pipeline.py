@@ -316,7 +316,7 @@ def _comparison(
     p: Prepared,
     a: ArticleAnalysis,
     profile: Profile,
-    framing: str,
+    framing: tuple[str, bool],
     v: Voice,
     quotes: list[QuotedSource],
 ) -> OutletComparison:
@@ -331,7 +331,8 @@ def _comparison(
         title=p.article.title,
         genre=a.genre,
         tone=tone,
-        framing=framing,
+        framing=framing[0],
+        framing_by_model=framing[1],
         lead=profile.lead,
         emphasis=a.emphasis,
         only_here=profile.only_here,

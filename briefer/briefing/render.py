@@ -87,7 +87,7 @@ def _outlet(o: OutletComparison, numbers: Numbers) -> list[str]:
             f"reader-address markers, e.g. {examples}"
         )
     out.append(f"- **Framing:** {inline(o.framing)}")
-    if o.lead:
+    if o.lead and o.framing_by_model:  # a composed framing line already quotes the lead
         out.append(f"- **Leads with:** “{inline(o.lead)}”")
     if o.only_here:
         out.append(f"- **Only here:** {'; '.join(inline(x) for x in o.only_here)}")

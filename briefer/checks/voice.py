@@ -18,8 +18,10 @@ _MARKER = re.compile(
     r"picture this|imagine|let['’]s|i['’](?:ve|m|d)|i|my|me)\b",
     re.I,
 )
-# Markers per 1000 words above which the writer's own voice runs through the piece.
+# Markers per 1000 words above which the writer's own voice runs through the piece, and the
+# fewest markers that can show it (a 90-word excerpt ending inside a quotation is not a column).
 FIRST_PERSON_DENSITY = 4.0
+FIRST_PERSON_MIN = 4
 
 
 class Voice(BaseModel):
@@ -45,7 +47,7 @@ def voice(text: str) -> Voice:
     return Voice(
         markers=len(found),
         per_1000_words=density,
-        first_person=density >= FIRST_PERSON_DENSITY,
+        first_person=density >= FIRST_PERSON_DENSITY and len(found) >= FIRST_PERSON_MIN,
         examples=examples[:4],
     )
 
