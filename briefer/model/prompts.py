@@ -29,6 +29,8 @@ PROMPT_NAMES = (
     "synthesise.fix",
     "contrast.system",
     "contrast.user",
+    "framing.system",
+    "framing.user",
     "reask",
     "json_instructions",
 )
