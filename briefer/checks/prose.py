@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .numbers import unsupported
+from .numbers import human, unsupported
 from .sentences import content_words
 from .verify import normalize
 
@@ -82,5 +82,5 @@ def unsupported_numbers(text: str, cited: list[str]) -> str:
     """Why `text` states a number none of the `cited` (normalized) article texts state."""
     missing = unsupported(normalize(text), cited)
     return (
-        f"it states {', '.join(f'{n:g}' for n in missing)}, not in its outlets" if missing else ""
+        f"it states {', '.join(human(n) for n in missing)}, not in its outlets" if missing else ""
     )
