@@ -7,16 +7,7 @@ from pathlib import Path
 import pytest
 
 from briefer.checks.verify import Verifier, normalize, quote_in
-from briefer.schemas import (
-    ArticleAnalysis,
-    CitedSentence,
-    Fact,
-    Figure,
-    LoadedPhrase,
-    OutletOmission,
-    QuotedSource,
-    Synthesis,
-)
+from briefer.schemas import ArticleAnalysis, Fact, Figure, LoadedPhrase, QuotedSource
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -93,10 +84,8 @@ def test_quote_in_rejects_quotes_under_three_chars(quote: str, texts: dict[str, 
 
 def analysis(**overrides: object) -> ArticleAnalysis:
     values: dict[str, object] = {
-        "summary": "Russia's prime minister visited China.",
         "genre": "news_report",
         "tone": "neutral",
-        "framing": "Moscow courts Beijing after the Trump-Xi meeting.",
         "emphasis": ["trade"],
         "facts": [],
         "figures": [],
@@ -219,88 +208,6 @@ def test_figure_dropped_for_invented_value_is_listed(texts: dict[str, str]) -> N
     assert any("$260 billion" in line for line in v.report.flagged), v.report.flagged
 
 
-# --- Verifier.synthesis ------------------------------------------------------------------
-
-
-def synthesis(**overrides: object) -> Synthesis:
-    values: dict[str, object] = {
-        "headline": "Russia courts China after Trump-Xi talks",
-        "summary": [CitedSentence(text="Mishustin visited China.", sources=["A2"])],
-        "takeaways": [
-            CitedSentence(text="Trade is large.", sources=["A1"]),
-            CitedSentence(text="Duties were cut.", sources=["A2"]),
-            CitedSentence(text="AI cooperation was discussed.", sources=["A3"]),
-        ],
-        "omissions": [],
-    }
-    values.update(overrides)
-    return Synthesis.model_validate(values)
-
-
-def test_synthesis_removes_unknown_citations_and_uncited_sentences(
-    texts: dict[str, str],
-) -> None:
-    s = synthesis(
-        summary=[
-            CitedSentence(text="Mishustin visited Hangzhou.", sources=["a2", "[A3]", "A7"]),
-            CitedSentence(text="An invented claim.", sources=["A7"]),
-            CitedSentence(text="Trade topped $250 billion.", sources=[" [a1] "]),
-        ],
-        takeaways=[
-            CitedSentence(text="First.", sources=["A1", "B2"]),
-            CitedSentence(text="Second.", sources=["[B2]"]),
-            CitedSentence(text="Third.", sources=["A3"]),
-        ],
-    )
-    v = Verifier(texts)
-    out = v.synthesis(s)
-    assert [(c.text, c.sources) for c in out.summary] == [
-        ("Mishustin visited Hangzhou.", ["A2", "A3"]),
-        ("Trade topped $250 billion.", ["A1"]),
-    ]
-    assert [(c.text, c.sources) for c in out.takeaways] == [("First.", ["A1"]), ("Third.", ["A3"])]
-    r = v.report
-    assert (r.citations_total, r.citations_valid) == (9, 5)
-    assert r.items_dropped == 2
-    flagged = "\n".join(r.flagged)
-    assert "A7" in flagged and "B2" in flagged and "An invented claim." in flagged
-    assert s.summary[0].sources == ["a2", "[A3]", "A7"]  # input untouched
-
-
-def test_number_problems_lists_unsupported_numbers_without_counting(
-    texts: dict[str, str],
-) -> None:
-    """The re-ask needs the bad numbers in words an article would use, and must not count."""
-    s = synthesis(
-        summary=[
-            CitedSentence(text="Bilateral trade topped $250 billion.", sources=["a1"]),
-            CitedSentence(text="Trade reached $300 billion in 2024.", sources=["A3"]),
-        ],
-        takeaways=[
-            CitedSentence(text="Duties fell to 47%.", sources=["A2"]),
-            CitedSentence(text="Duties fell to 52%.", sources=["A2"]),
-            CitedSentence(text="AI was discussed.", sources=["A3"]),
-        ],
-    )
-    v = Verifier(texts)
-    assert v.number_problems(s) == [
-        ("Trade reached $300 billion in 2024.", ["300 billion"]),
-        ("Duties fell to 52%.", ["52"]),
-    ]
-    assert v.report.numbers_total == 0 and v.report.flagged == []
-
-
-def test_synthesis_keeps_omissions_only_for_known_articles(texts: dict[str, str]) -> None:
-    s = synthesis(
-        omissions=[
-            OutletOmission(source="[a2]", omits="the AI cooperation agenda"),
-            OutletOmission(source="A8", omits="something"),
-        ]
-    )
-    out = Verifier(texts).synthesis(s)
-    assert [(o.source, o.omits) for o in out.omissions] == [("A2", "the AI cooperation agenda")]
-
-
 def test_quote_attributed_to_someone_the_article_never_names_is_dropped() -> None:
     from briefer.checks.verify import speaker_in
     from briefer.schemas import ArticleAnalysis, Fact, QuotedSource
@@ -312,10 +219,8 @@ def test_quote_attributed_to_someone_the_article_never_names_is_dropped() -> Non
     assert not speaker_in("Russian Foreign Minister Sergey Lavrov", norm)
     quote = "The Kremlin said it attaches “very great importance” to Mishustin’s visit"
     a = ArticleAnalysis(
-        summary="s",
         genre="news_report",
         tone="neutral",
-        framing="f",
         emphasis=[],
         facts=[
             Fact(statement="s", kind="attributed_statement", speaker="Sergey Lavrov", quote=quote)
