@@ -14,7 +14,8 @@ from .align import is_statement
 
 LEAD_WORDS = 45
 _NOT_REPORTING = re.compile(
-    r"^(?:photo|image|picture|credit|by|posted|published|updated|source)\b|\||getty images|"
+    r"^(?:photo|image|picture|credit|source)s?\s*(?:[:/|-]|by\b|credits?\b)"
+    r"|^(?:by|posted|published|updated)\b|\||getty images|"
     r"\bphotograph(?:ed)? (?:distributed|taken|provided)\b|^\W*(?:read more|subscribe)\b",
     re.I,
 )
@@ -22,7 +23,9 @@ _NOT_REPORTING = re.compile(
 
 def lead_sentence(text: str, title: str) -> str:
     """The article's first sentence that states something, clipped to LEAD_WORDS words."""
-    headline = set(content_words(title))
+    # A title cut from the text's own first line ("..."; ingest) is that line, not a headline.
+    cut_from_text = title.rstrip().endswith(("...", "…"))
+    headline = set() if cut_from_text else set(content_words(title))
     for s in split_sentences(text):
         if not is_statement(s.text) or _NOT_REPORTING.search(s.text):
             continue
