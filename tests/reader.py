@@ -19,9 +19,11 @@ META = re.compile(
 )
 BOILERPLATE = re.compile(r"\bneutral\b|without (any )?bias|\bunbiased\b|presents? a summary", re.I)
 HASH_STEM = re.compile(r"^\d+_[0-9a-f]{8,}$")
-_SMALL = set(
-    "a an the of to in on at for by with from and or but is are was were be been has have had "
-    "it its as that this their his her they he she will would".split()
+_SMALL = frozenset(
+    """
+    a an the of to in on at for by with from and or but is are was were be been has have had
+    it its as that this their his her they he she will would
+    """.split()  # noqa: SIM905 (a word list reads better as text)
 )
 
 

@@ -81,9 +81,10 @@ def day(tmp_path: Path) -> Iterator[Day]:
         yield Day(tmp_path, web)
 
 
-# A run over the fixtures: two stories of three articles, each three analyses and a synthesis
-# (no figure pair to contrast).
-FULL_RUN = 8
+# A run over the fixtures: two stories of three articles, each three analyses, the write call,
+# its one re-ask (the stand-in's sentences name no fact group, so each is rejected) and the
+# framing call (no figure pair to contrast).
+FULL_RUN = 12
 
 
 def model(calls: int = FULL_RUN) -> FakeEndpoint:

@@ -122,12 +122,19 @@ class Written(BaseModel):
 Texts = dict[str, str]  # article label -> normalized text
 
 
+def prompt_labels(texts: Texts) -> list[str]:
+    """The labels a write prompt shows (articles and groups): never meant for the reader."""
+    return [*texts, *(f"G{i}" for i in range(1, MAX_SUMMARY + MAX_EXTRA + 1))]
+
+
 def rejection(text: str, group: FactGroup, earlier: list[str], texts: Texts) -> str:
     """Why a sentence written for `group` cannot stand ('' when it can)."""
     if not text.strip():
         return "it is empty"
+    labels = prompt_labels(texts)
     return (
         prose.meta(text)
+        or prose.names_label(text, labels)
         or prose.cut(text, SENTENCE_CHARS)
         or prose.near_duplicate(text, earlier)
         or prose.unsupported_numbers(text, [texts[x] for x in group.labels if x in texts])

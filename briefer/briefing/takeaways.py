@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from ..checks import prose
 from ..schemas import BriefContradiction, TakeawayDraft
 from .align import FactGroup
+from .synthesis import prompt_labels
 
 TAKEAWAY_CHARS = 240
 MAX_TAKEAWAYS = 5
@@ -36,6 +37,7 @@ def _why(text: str, labels: list[str], earlier: list[str], texts: dict[str, str]
         return "it rests on no reported fact"
     return (
         prose.meta(text)
+        or prose.names_label(text, prompt_labels(texts))
         or prose.cut(text, TAKEAWAY_CHARS)
         or prose.near_duplicate(text, earlier)
         or prose.unsupported_numbers(text, [texts[x] for x in labels if x in texts])

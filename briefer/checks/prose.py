@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import re
 
-from .numbers import unsupported
+from .numbers import human, unsupported
 from .sentences import content_words
 from .verify import normalize
 
 _META = re.compile(
     r"\b(?:the|this|that|each|both|these|an?)\s+(?:article|articles|author|authors|outlet|"
-    r"outlets|piece|writer|blog|group|groups|evidence)\b|\b(?:the|this)\s+report\s+says\b"
+    r"outlets|piece|writer|blog)\b|\b(?:the|this)\s+report\s+says\b"
     r"|\b(?:provides?|presents?|offers?|gives?)\s+(?:an?\s+)?(?:comprehensive\s+|brief\s+|"
     r"detailed\s+|neutral\s+)?(?:overview|summary|account)\b"
-    r"|\b(?:discusses|highlights|emphasi[sz]es|focuses on)\b"
-    r"|\bG\d{1,2}\b|\bA\d{1,3}\b",
+    r"|\b(?:discusses|highlights|emphasi[sz]es|focuses on)\b",
     re.I,
 )
 _BOILERPLATE = re.compile(
@@ -82,5 +81,13 @@ def unsupported_numbers(text: str, cited: list[str]) -> str:
     """Why `text` states a number none of the `cited` (normalized) article texts state."""
     missing = unsupported(normalize(text), cited)
     return (
-        f"it states {', '.join(f'{n:g}' for n in missing)}, not in its outlets" if missing else ""
+        f"it states {', '.join(human(n) for n in missing)}, not in its outlets" if missing else ""
     )
+
+
+def names_label(text: str, labels: list[str]) -> str:
+    """Why `text` names a prompt's own label ("A2", "G3") instead of what it stands for."""
+    for label in labels:
+        if re.search(rf"(?<![\w-]){re.escape(label)}(?![\w-])", text):
+            return f"it names the label {label}"
+    return ""

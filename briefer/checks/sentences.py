@@ -133,9 +133,14 @@ def content_words(text: str) -> list[str]:
         word = raw.casefold().replace("’", "'").removesuffix("'s").strip("'-")
         if len(word) > 1 and word not in _STOP:
             words.append(word)
-    stems: list[str] = _stemmer().stemWords([w for w in words if not w[0].isdigit()])
-    it = iter(stems)
-    return [w if w[0].isdigit() else next(it) for w in words]
+    return [w if w[0].isdigit() else _stem(w) for w in words]
+
+
+@lru_cache(maxsize=1 << 16)
+def _stem(word: str) -> str:
+    """One word's stem; cached, as the aligner looks at each sentence many times."""
+    stem: str = _stemmer().stemWord(word)
+    return stem
 
 
 def split_sentences(text: str) -> list[Sentence]:
