@@ -135,7 +135,7 @@ def hostile_endpoint(calls: int, cut_over: int, answer: set[str] = frozenset()) 
 
 
 def _numbers_draft_for(ids: list[str]) -> dict[str, Any]:
-    return _numbers_draft(f"for each of {', '.join(ids)}, one complete")
+    return _numbers_draft(f"one for each of {', '.join(ids)} in that order")
 
 
 def _made(fake: FakeEndpoint, counter: TokenCounter) -> dict[str, list[int]]:

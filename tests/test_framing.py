@@ -114,3 +114,16 @@ def test_the_composed_line_states_the_lead_and_counts_what_only_this_outlet_repo
         composed(BLOG)
         == "Headlined “Russia's chessboard move”; leaves out one fact most others report."
     )
+
+
+def test_a_line_may_name_its_outlet_instead_of_the_label() -> None:
+    """Small models write the outlet's name in `source`: the line still belongs to it."""
+    lines, _ = run(Model(("wire", GOOD), ("A2", "Blog opens with a scene and argues weakness.")))
+    assert lines["A1"] == (GOOD, True)
+
+
+def test_a_line_about_the_article_is_replaced() -> None:
+    lines, _ = run(
+        Model(("A1", "The article does not provide any details on the talks."), ("A2", GOOD))
+    )
+    assert lines["A1"] == (composed(WIRE), False)

@@ -149,3 +149,13 @@ def test_hostile_text_runs_fast(text: str) -> None:
     start = time.perf_counter()
     lead_sentence(text, text[:5000])
     assert time.perf_counter() - start < 0.5
+
+
+def test_a_name_with_an_inner_capital_is_not_a_glued_heading() -> None:
+    text = (
+        "Senate Minority Leader Mitch McConnell announces he got a booster\n\n"
+        "Republican Senate Minority Leader Mitch McConnell announced during a floor speech on "
+        "Monday that he has received a third dose of the vaccine."
+    )
+    lead = lead_sentence(text, "Senate Minority Leader Mitch McConnell announces he got a booster")
+    assert lead.startswith("Republican Senate Minority Leader Mitch McConnell announced")

@@ -111,7 +111,7 @@ def groups_in(user: str) -> dict[str, Shown]:
 
 def summary_ids(user: str) -> list[str]:
     """The groups the write prompt asks one summary sentence for."""
-    return user.split("for each of ", 1)[1].split(", one complete", 1)[0].split(", ")
+    return user.split("one for each of ", 1)[1].split(" in that order", 1)[0].split(", ")
 
 
 def _write(user: str) -> dict[str, Any]:

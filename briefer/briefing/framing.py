@@ -67,6 +67,7 @@ def _why(text: str) -> str:
         return f"it names the label {m.group(0)}"
     return (
         prose.boilerplate(text)
+        or prose.meta(text)
         or prose.cut(text, FRAMING_CHARS)
         or ("it is empty" if not text.strip() else "")
     )
@@ -80,8 +81,11 @@ def framings(llm: LLM, profiles: list[Profile]) -> tuple[dict[str, tuple[str, bo
     try:
         system, user = framing_messages(profiles)
         reply = llm.call("framing", system, user, Framings, FRAMING_MAX_TOKENS)
+        by_name = {p.outlet.casefold(): p.label for p in profiles}
         for f in reply.framings:
-            label = f.source.strip().strip("[]").upper()
+            source = f.source.strip().strip("[]")
+            # Small models name the outlet rather than its label: either points to it.
+            label = by_name.get(source.casefold(), source.upper())
             if label not in lines:
                 lines[label] = f.text.strip()
     except RecoverableModelError as exc:

@@ -49,7 +49,9 @@ _DATELINE = re.compile(
     r"\s*(?:\([^()\n]{1,40}\)\s*)?[-–—]+\s+"
 )
 # "…Strategic TiesThe 30th …": a lowercase letter right before a capitalised word, no space.
-_GLUE = re.compile(r"(?<=[a-z])(?=[A-Z][a-z]+\s)")
+# A heading glued to a sentence ("…Strategic TiesThe 30th"): three lower-case letters before the
+# capital, so names such as "McConnell" or "DeSantis" are not cut.
+_GLUE = re.compile(r"(?<=[a-z]{3})(?=[A-Z][a-z]+\s)")
 _TITLE_GLUE = re.compile(r"(?<=[a-z.!?])(?=[A-Z][a-z])")
 _DANGLING = frozenset(
     "a an the of in on at to by for with from and or but as than that which who its their".split()  # noqa: SIM905

@@ -86,6 +86,7 @@ def synth_messages(summary: list[FactGroup], extra: list[FactGroup]) -> tuple[st
         count=len(everything),
         ids=", ".join(g.id for g in everything),
         summary_ids=", ".join(g.id for g in summary),
+        summary_count=len(summary),
     )
     return prompts.render("synthesise.system"), user
 

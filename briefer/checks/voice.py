@@ -12,7 +12,8 @@ import re
 from pydantic import BaseModel
 
 # Speech in quotation marks is someone else's voice, not the writer's.
-_QUOTED = re.compile(r"[“\"][^”\"\n]{0,400}[”\"]")
+# A quotation an excerpt cuts before its closing mark runs to the end of its line.
+_QUOTED = re.compile(r"[“\"][^”\"\n]{0,400}(?:[”\"]|$)", re.M)
 _MARKER = re.compile(
     r"\b(?:in my (?:view|opinion)|i (?:think|believe|suspect|guess)|make no mistake|"
     r"picture this|imagine|let['’]s|i['’](?:ve|m|d)|i|my|me)\b",
