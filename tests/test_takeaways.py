@@ -39,6 +39,7 @@ def test_a_point_cites_every_outlet_of_its_groups() -> None:
     points, dropped = takeaways(
         [draft("Energy ties are set to deepen next year.", "g2", "G1")],
         [VISIT, GAS, BLOG],
+        [],
         SUMMARY,
         [],
         TEXTS,
@@ -57,6 +58,7 @@ def test_a_repeat_of_a_summary_sentence_or_an_earlier_point_is_dropped() -> None
             draft("A gas deal is due next year, officials said.", "G2"),  # the point again
         ],
         [VISIT, GAS],
+        [],
         SUMMARY,
         [],
         TEXTS,
@@ -72,6 +74,7 @@ def test_points_resting_on_opinion_or_on_no_offered_group_are_dropped() -> None:
             draft("Sanctions will fail.", "G7"),  # no such group offered
         ],
         [VISIT, GAS, BLOG],
+        [],
         SUMMARY,
         [],
         TEXTS,
@@ -88,6 +91,7 @@ def test_meta_cut_and_unsupported_number_points_are_dropped() -> None:
             draft("Trade will reach $300 billion.", "G1"),
         ],
         [VISIT],
+        [],
         [],
         [],
         TEXTS,
@@ -115,6 +119,7 @@ def test_a_contradiction_becomes_a_point_citing_both_sides() -> None:
     points, _ = takeaways(
         [draft("A gas deal is due next year.", "G2")],
         [VISIT, GAS],
+        [],
         SUMMARY,
         [(contradiction(), ["A1", "A3"])],
         TEXTS,
@@ -135,6 +140,37 @@ def test_no_more_than_the_most_points_are_kept() -> None:
             "Banks settle in yuan.",
         ]
     ]
-    points, _ = takeaways(drafts, [VISIT], [], [(contradiction(), ["A1", "A3"])] * 3, TEXTS)
+    points, _ = takeaways(drafts, [VISIT], [], [], [(contradiction(), ["A1", "A3"])] * 3, TEXTS)
     assert len(points) == MAX_TAKEAWAYS
     assert [p.text for p in points[:4]] == [d.text for d in drafts]  # the model's first
+
+
+def test_too_few_points_are_topped_up_from_spare_groups_verbatim() -> None:
+    """The spare groups' own sentences fill up to three points: reported ones only, no repeats."""
+    gas = FactGroup(
+        id="G2",
+        members=[
+            Member(
+                label="A2",
+                sentence="A gas deal between the two governments is due next year.",
+                position=1,
+                relative=0.5,
+            )
+        ],
+    )
+    blog = FactGroup(
+        id="G3",
+        members=[
+            Member(
+                label="A3",
+                sentence="Trade will soar beyond anything seen in a generation.",
+                position=0,
+                relative=0.0,
+                kind="opinion",
+            )
+        ],
+    )
+    points, _ = takeaways([], [VISIT, gas, blog], [blog, gas], SUMMARY, [], TEXTS)
+    assert [(p.text, p.labels) for p in points] == [
+        ("A gas deal between the two governments is due next year.", ["A2"])
+    ]

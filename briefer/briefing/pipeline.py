@@ -275,6 +275,7 @@ def _write_step(
     points, notes = takeaways(
         draft.takeaways,
         [*summary_groups, *extra],
+        extra,
         [w.text for w in written],
         sides,
         verifier.texts,

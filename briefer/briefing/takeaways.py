@@ -14,10 +14,11 @@ from pydantic import BaseModel
 from ..checks import prose
 from ..schemas import BriefContradiction, TakeawayDraft
 from .align import FactGroup
-from .synthesis import prompt_labels
+from .synthesis import fallback, prompt_labels
 
 TAKEAWAY_CHARS = 240
 MAX_TAKEAWAYS = 5
+MIN_TAKEAWAYS = 3  # fewer are topped up from the spare groups' own sentences
 
 
 class Point(BaseModel):
@@ -47,13 +48,17 @@ def _why(text: str, labels: list[str], earlier: list[str], texts: dict[str, str]
 def takeaways(
     drafts: list[TakeawayDraft],
     offered: list[FactGroup],
+    spare: list[FactGroup],
     summary: list[str],
     contradictions: list[tuple[BriefContradiction, list[str]]],
     texts: dict[str, str],
 ) -> tuple[list[Point], list[str]]:
     """The ranked takeaways and, for the run record, why each dropped draft was dropped.
 
-    `contradictions` pairs each confirmed contradiction with the labels of its sides."""
+    The model's points that pass come first, then each contradiction; while there are fewer
+    than MIN_TAKEAWAYS, the `spare` groups (reported, but not in the summary) add their own
+    best sentence, verbatim. `contradictions` pairs each confirmed contradiction with the
+    labels of its sides."""
     by_id = {g.id: g for g in offered}
     out: list[Point] = []
     dropped: list[str] = []
@@ -65,4 +70,9 @@ def takeaways(
         out.append(Point(text=text, labels=labels))
     for c, labels in contradictions:
         out.append(Point(text=f"Outlets differ on {c.topic}: {c.note}", labels=labels))
+    for g in spare:
+        if len(out) >= MIN_TAKEAWAYS:
+            break
+        if g.reportable and (text := fallback(g, [*summary, *(p.text for p in out)])):
+            out.append(Point(text=text, labels=g.labels))
     return out[:MAX_TAKEAWAYS], dropped
