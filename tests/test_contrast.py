@@ -215,3 +215,11 @@ def test_contrast_call_is_cached(tmp_path: Path) -> None:
         llm = LLM(s, lookup("m"), build_client(s, fake.client()), cache)
         assert len(contrast(llm, seeds())[0]) == 1
     assert len(fake.requests) == 1
+
+
+def test_a_context_line_that_only_repeats_the_composed_note_is_dropped() -> None:
+    """The 1.5B model copies the prompt's 'Stated:' line as its context: the note must not say
+    the same thing twice."""
+    (cand,) = candidates(list(_prepared_seeds()))
+    copy = composed_note(cand.a, cand.b, cand.a.label, cand.b.label)
+    assert context_problem(copy, cand.a, cand.b) == "only repeats the composed note"

@@ -48,3 +48,11 @@ def test_a_quotation_cut_before_its_closing_mark_is_still_someone_else_speaking(
 def test_a_couple_of_first_person_words_do_not_make_a_short_report_an_opinion_piece() -> None:
     v = voice("I think the talks matter. My sources agree the deal holds.")
     assert v.markers == 2 and not v.first_person
+
+
+def test_attribution_needs_a_quotation_mark_or_a_speech_verb() -> None:
+    from briefer.checks.voice import attributes
+
+    assert attributes("Mishustin didn't mince words, calling Li his “dear friend”")
+    assert attributes("the Kremlin said it attaches great importance to the visit")
+    assert not attributes("Deals signed hint at deeper integration, from farms to firmaments.")

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from itertools import combinations
 
+from ..checks import prose
 from ..checks.numbers import measure_spans, numbers
 from ..checks.periods import Period, nearest_period, period_spans
 from ..model import prompts
@@ -260,6 +261,8 @@ def context_problem(line: str, a: Mention, b: Mention) -> str | None:
         return "picks a side"
     if _misattributed(line, a, b):
         return "gives one side the other's figure or period"
+    if prose.near_duplicate(line, [composed_note(a, b, a.label, b.label)]):
+        return "only repeats the composed note"
     return None
 
 

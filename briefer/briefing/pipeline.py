@@ -29,7 +29,7 @@ from pydantic import BaseModel
 
 from ..checks import prose
 from ..checks.verify import Verifier
-from ..checks.voice import Voice, voice
+from ..checks.voice import Voice, attributes, voice
 from ..errors import NoArticlesError, RecoverableModelError
 from ..ingest.clean import clean_text
 from ..ingest.files import Article, ingest, outlet_notes
@@ -305,10 +305,12 @@ def _contrast_step(
 
 
 def _claims(a: ArticleAnalysis, opinion_piece: bool) -> Counter[str]:
-    """Claim kinds; in an opinion piece every claim not attributed to someone is the writer's."""
+    """Claim kinds; in an opinion piece every claim not attributed to someone (a named speaker
+    and a quotation mark or speech verb in its evidence) is the writer's."""
     kinds: Counter[str] = Counter()
     for f in a.facts:
-        attributed = f.kind == "attributed_statement" and f.speaker.strip()
+        said = f.kind == "attributed_statement" and f.speaker.strip()
+        attributed = said and attributes(f"{f.quote} {f.statement}")
         kinds["opinion" if opinion_piece and not attributed else f.kind] += 1
     return kinds
 

@@ -58,3 +58,17 @@ def _is_pronoun(m: re.Match[str]) -> bool:
     after = m.string[m.end() : m.end() + 2]
     before = m.string[max(0, m.start() - 8) : m.start()]
     return not after.startswith((".", ")")) and not before.rstrip().endswith(("War", "Phase"))
+
+
+_ATTRIBUTION = re.compile(
+    r"[“”\"«»]|\b(?:said|says|say|told|tells|according to|stated|added|noted|wrote|called|"
+    r"calling|described|describing|announced|declared|insisted|warned)\b",
+    re.I,
+)
+
+
+def attributes(text: str) -> bool:
+    """True when `text` puts words in someone's mouth: a quotation mark or a speech verb. In
+    an opinion piece, a claim a model tags as someone's statement without either is the
+    writer speaking."""
+    return bool(_ATTRIBUTION.search(text))
