@@ -148,7 +148,7 @@ HOSTILE = {
 def test_hostile_text_runs_fast(text: str) -> None:
     start = time.perf_counter()
     lead_sentence(text, text[:5000])
-    assert time.perf_counter() - start < 0.5
+    assert time.perf_counter() - start < 2.0  # backtracking would take minutes
 
 
 def test_a_name_with_an_inner_capital_is_not_a_glued_heading() -> None:

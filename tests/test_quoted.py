@@ -191,4 +191,4 @@ HOSTILE = {
 def test_hostile_text_runs_fast(text: str) -> None:
     start = time.perf_counter()
     quoted_people(text)
-    assert time.perf_counter() - start < 0.5
+    assert time.perf_counter() - start < 2.0  # backtracking would take minutes

@@ -56,4 +56,4 @@ HOSTILE = [". " * 100_000, "." * 200_000, "!." * 100_000 + " A", " " * 200_000]
 def test_hostile_text_runs_fast(text: str) -> None:
     start = time.perf_counter()
     sentence_spans(text)
-    assert time.perf_counter() - start < 0.5
+    assert time.perf_counter() - start < 2.0  # backtracking would take minutes
