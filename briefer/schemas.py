@@ -38,7 +38,9 @@ _VERBATIM = (
 
 
 class Fact(BaseModel):
-    statement: str = text("One fact or claim from the article, in plain words.", 240)
+    statement: str = text(
+        "The fact itself in plain words: who did what, when; never 'the article says'.", 240
+    )
     kind: ClaimKind = Field(
         description="reported_fact: the outlet reports it; attributed_statement: someone is "
         "quoted or cited saying it; opinion: the outlet's own view, speculation or prediction."
@@ -47,15 +49,11 @@ class Fact(BaseModel):
     quote: str = text(f"Short supporting text {_VERBATIM}; '' if none.", 200)
 
 
-class Figure(BaseModel):
-    what: str = text("What the number measures, e.g. 'bilateral trade in 2024'.", 100)
-    value: str = text("Only the number exactly as written, e.g. '$240 billion'.", 40)
-    quote: str = text(f"The words around the number, {_VERBATIM}.", 200)
-
-
 class QuotedSource(BaseModel):
-    who: str = text("The person or body the article quotes.", 80)
-    quote: str = text(f"Their own words (inside quotation marks), {_VERBATIM}.", 200)
+    """Words an article puts in quotation marks, and who said them (found in code)."""
+
+    who: str
+    quote: str
 
 
 class LoadedPhrase(BaseModel):
@@ -64,49 +62,60 @@ class LoadedPhrase(BaseModel):
 
 
 class ArticleAnalysis(BaseModel):
-    """Compact, quotable digest of one article: the reduce step works from these, not raw text."""
+    """The checkable digest of one article: its kind, tone and main facts with verbatim
+    evidence. Facts are located in the article and aligned across outlets in code."""
 
-    summary: str = text("Two or three neutral sentences: what the article reports.", 600)
     genre: Genre = Field(description="What kind of piece this is.")
     tone: Tone = Field(description="The article's overall tone toward its subject.")
-    framing: str = text("One sentence: the angle or story the outlet tells.", 240)
     emphasis: list[str] = Field(
         max_length=3,
         description="Topics the article stresses most, a few words each.",
         json_schema_extra={"items": {"type": "string", "maxLength": 80}},
     )
     facts: list[Fact] = Field(max_length=6, description="The main claims, most important first.")
-    figures: list[Figure] = Field(max_length=5, description="Numbers the article states.")
-    quoted_sources: list[QuotedSource] = Field(max_length=4, description="Who it quotes.")
     loaded_wording: list[LoadedPhrase] = Field(max_length=3, description="Slanted wording.")
 
 
-# --- Reduce step: the whole story --------------------------------------------------------
+# --- Write step: the story's sentences, one per fact group ----------------------------------
 
 
-class CitedSentence(BaseModel):
-    text: str = text("One neutral sentence; attribute statements to who made them.", SENTENCE_CHARS)
-    sources: list[str] = Field(
-        min_length=1, max_length=5, description="Labels of the articles it rests on, e.g. 'A1'."
+class GroupSentence(BaseModel):
+    group: str = text("The fact group's id, e.g. 'G1'.", 8)
+    text: str = text(
+        "One neutral sentence that states the group's fact: who did what, when, any figure.",
+        SENTENCE_CHARS,
     )
 
 
-class OutletOmission(BaseModel):
-    source: str = text("Label of the article.", 8)
-    omits: str = text("What this article leaves out that others report.", 200)
+class TakeawayDraft(BaseModel):
+    groups: list[str] = Field(
+        min_length=1, max_length=3, description="Ids of the fact groups it rests on, e.g. 'G2'."
+    )
+    text: str = text("One short point a reader should remember; not a summary sentence.", 240)
 
 
 class Synthesis(BaseModel):
-    """The cross-outlet part of a briefing: summary, takeaways, disagreements, omissions."""
+    """The model's writing for the story: a headline, one sentence per fact group, takeaways.
+
+    Which facts lead, which outlets each sentence cites and what each outlet leaves out are
+    decided in code (briefer/briefing/align.py), never here."""
 
     headline: str = text("A short neutral headline for the story.", 120)
-    summary: list[CitedSentence] = Field(
-        min_length=1, max_length=8, description="Neutral summary of what happened."
+    sentences: list[GroupSentence] = Field(max_length=8, description="One per fact group.")
+    takeaways: list[TakeawayDraft] = Field(max_length=4, description="Most important first.")
+
+
+class FramingLine(BaseModel):
+    source: str = text("The article's label, e.g. 'A1'.", 8)
+    text: str = text(
+        "One sentence on how this outlet told the story: what it leads with and stresses.", 240
     )
-    takeaways: list[CitedSentence] = Field(
-        min_length=3, max_length=7, description="Key takeaways, most important first."
-    )
-    omissions: list[OutletOmission] = Field(max_length=6)
+
+
+class Framings(BaseModel):
+    """How each outlet told the story, written from facts code computed about it."""
+
+    framings: list[FramingLine] = Field(max_length=12)
 
 
 # --- Contrast step: do two outlets' figures disagree? -----------------------------------
@@ -121,10 +130,11 @@ class ContrastPoint(BaseModel):
         "thing; consistent: they agree; different_things: they measure different things."
     )
     topic: str = text("What is measured, e.g. 'China-Russia trade volume'.", 100)
-    note: str = text(
-        "One or two neutral sentences on what each outlet says and what is known; never pick a "
+    context: str = text(
+        "'' or one short neutral sentence the stated figures leave out (e.g. that one figure is "
+        "a projection); no figure or period that the two statements do not give; never pick a "
         "side.",
-        360,
+        200,
     )
 
 
@@ -181,10 +191,13 @@ class OutletComparison(BaseModel):
     outlet: str
     title: str
     genre: Genre
-    tone: Tone
+    tone: str  # the model's Tone, or "opinionated" for an opinion piece it called neutral
     framing: str
+    framing_by_model: bool = True  # False: composed in code from the lead and what only it reports
+    lead: str = ""  # the article's first sentence of reporting, verbatim
     emphasis: list[str]
-    omissions: list[str]
+    only_here: list[str] = Field(default_factory=list)  # what only this outlet reports
+    omissions: list[str]  # computed: facts most other outlets report and this one lacks
     quoted_sources: list[QuotedSource]
     loaded_wording: list[LoadedPhrase]
     claims: dict[str, int]  # claim kind -> count

@@ -1,9 +1,9 @@
 """The estimate's upper bound against real runs driven as hard as a server can drive them:
-every call re-asked twice, cut replies split, the reduce in groups, the number fix."""
+every call re-asked twice, cut replies split, every summary sentence rejected and re-asked, the
+longest statements and sentences fed into the write and framing prompts."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import random
 from collections import defaultdict
@@ -12,27 +12,36 @@ from typing import Any
 import httpx2
 import pytest
 
-from briefer.briefing.analysis import analyse_budget, split_for_retry
-from briefer.briefing.bound import RENDER_TOKENS, reduce_prompts
+from briefer.briefing.align import FactGroup, Member
+from briefer.briefing.analysis import Prepared, analyse_budget, split_for_retry
+from briefer.briefing.bound import StepEstimate, upper_bound
 from briefer.briefing.chunking import Chunk, chunk_text
 from briefer.briefing.pipeline import brief, counter_for, estimate, prepare_articles
-from briefer.briefing.synthesis import SYNTH_MAX_TOKENS, synth_budget, synth_messages, synthesise
-from briefer.errors import ConfigError
-from briefer.ingest.files import ingest
+from briefer.briefing.synthesis import (
+    MAX_EXTRA,
+    MAX_SUMMARY,
+    SYNTH_MAX_TOKENS,
+    clip,
+    synth_messages,
+)
+from briefer.ingest.files import Article, ingest
 from briefer.model.modeltable import lookup
 from briefer.model.tokens import TokenCounter
-from briefer.schemas import Synthesis
 
 from .conftest import SEEDS
 from .fakes import FakeEndpoint, completion
 from .test_pipeline import (
-    _analysis,
     _article_text,
     _contrast,
+    _framing,
     _settings,
-    _synthesis,
+    groups_in,
     smart_endpoint,
+    step_of,
+    summary_ids,
 )
+
+COUNTER = counter_for(lookup("local-test"))
 
 
 def _attempt(body: dict[str, Any]) -> int:
@@ -40,71 +49,134 @@ def _attempt(body: dict[str, Any]) -> int:
     return (len(body["messages"]) - 2) // 2 + 1
 
 
-def _step(body: dict[str, Any]) -> str:
-    user = body["messages"][1]["content"]
-    if user.startswith("<article"):
-        return "analyse"
-    if user.startswith("<candidates>"):
-        return "contrast"
-    if user.startswith("<briefing>"):
-        return "synthesise-fix"
-    return "synthesise"
+def _long_analysis(text: str) -> dict[str, Any]:
+    """Six facts located in the text (verbatim quotes), the first two with statements as long
+    as the output limit lets them be: the map step validates no statement's length, and such a
+    statement reaches the framing prompt as what an outlet alone reports."""
+    lines = [ln for ln in text.splitlines() if len(ln.split()) >= 8][:6]
+    facts = [
+        {
+            "statement": f"Fact {i} holds that cooperation deepened.",
+            "kind": "reported_fact",
+            "speaker": "",
+            "quote": " ".join(ln.split()[:8]),
+        }
+        for i, ln in enumerate(lines)
+    ]
+    reply = {
+        "genre": "news_report",
+        "tone": "neutral",
+        "emphasis": [],
+        "facts": facts,
+        "figures": [],
+        "quoted_sources": [],
+        "loaded_wording": [],
+    }
+    room = 1500 - COUNTER.count(json.dumps(reply)) - 16
+    repeats = room // (2 * COUNTER.count("and deepened " * 100) // 100 + 1)
+    for fact in facts[:2]:
+        fact["statement"] = f"{fact['statement'][:-1]} {'and deepened ' * repeats}again."
+    assert COUNTER.count(json.dumps(reply)) <= 1500  # a reply a real server could send
+    return reply
+
+
+def _numbers_draft(user: str) -> dict[str, Any]:
+    """A write reply at the output limit whose every sentence states numbers no outlet gives:
+    each is rejected, and the fix prompt carries each sentence and the numbers again."""
+    ids = summary_ids(user)
+    per = (SYNTH_MAX_TOKENS - 60) // max(1, len(ids))
+    sentences = []
+    for g in ids:
+        nums, text = 9001, "Trade hit"
+        while COUNTER.count(f"{text} {nums},") < per - 12:
+            text, nums = f"{text} {nums},", nums + 7
+        sentences.append({"group": g, "text": text.rstrip(",") + "."})
+    draft = {"headline": "h", "sentences": sentences, "takeaways": []}
+    assert COUNTER.count(json.dumps(draft)) <= SYNTH_MAX_TOKENS
+    return draft
+
+
+def _invalid(tokens: int) -> str:
+    """A reply that is no JSON, as long as the output limit lets it be."""
+    words = max(1, tokens - 24)
+    text = "I think " + "maybe " * words
+    while COUNTER.count(text) > tokens:
+        words -= 8
+        text = "I think " + "maybe " * words
+    return text
 
 
 def hostile_endpoint(calls: int, cut_over: int, answer: set[str] = frozenset()) -> FakeEndpoint:
     """Every first request and its first re-ask get invalid JSON; the last re-ask of an analysis
     of more than `cut_over` characters (and not in `answer`) is cut at the output limit, so the
-    chunk is split; the synthesis states a number no article has, so the fix is asked. It
-    answers exactly `calls` requests."""
+    chunk is split; every summary sentence is rejected, so the fix is asked. It answers exactly
+    `calls` requests."""
 
     def reply(body: dict[str, Any]) -> httpx2.Response:
         if _attempt(body) < 3:
-            return completion("I think the answer is {not json")
+            return completion(_invalid(body["max_tokens"]))
         user = body["messages"][1]["content"]
-        step = _step(body)
+        step = step_of(body)
         if step == "analyse":
             text = _article_text(body)
             if len(text) > cut_over and text.strip() not in answer:
-                return completion('{"summary": "cut', finish="length")
-            return completion(json.dumps(_analysis(text)))
+                return completion('{"genre": "cut', finish="length")
+            return completion(json.dumps(_long_analysis(text)))
         if step == "contrast":
             return completion(json.dumps(_contrast(user)))
-        labels = user.split("(labels: ", 1)[1].split(")", 1)[0].split(", ")
-        draft = _synthesis(labels)
+        if step == "framing":
+            return completion(json.dumps(_framing(user)))
         if step == "synthesise":
-            draft["summary"] = [{"text": "Trade topped $300 billion.", "sources": labels[:1]}]
-        return completion(json.dumps(draft))
+            return completion(json.dumps(_numbers_draft(user)))
+        # The fix: just as bad again, so every group falls back to its own sentence.
+        return completion(json.dumps(_numbers_draft_for(list(groups_in(user)))))
 
     return FakeEndpoint.serving(reply, calls)
 
 
-@pytest.mark.parametrize("mode", ["json_schema", "text"])
-def test_the_bound_holds_for_a_run_with_every_re_ask_split_group_and_fix(mode: str) -> None:
-    settings = _settings(context_window=4000, concurrency=1, structured_output=mode)
-    # Every request three times: 37 analyses (the cut ones split), 3 groups and the final
-    # synthesis, the number fix and the contrast.
-    fake = hostile_endpoint(3 * (37 + 4 + 1 + 1), cut_over=2500)
-    b = brief([SEEDS], settings, http_client=fake.client())
-    est = estimate([SEEDS], settings)
+def _numbers_draft_for(ids: list[str]) -> dict[str, Any]:
+    return _numbers_draft(f"one for each of {', '.join(ids)} in that order")
 
-    counter = counter_for(lookup(settings.model, settings.context_window))
+
+def _made(fake: FakeEndpoint, counter: TokenCounter) -> dict[str, list[int]]:
+    """Per step: calls, prompt tokens and completion caps the run really sent."""
     made: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for body in fake.requests:
-        m = made[_step(body)]
+        m = made[step_of(body)]
         m[0] += 1
         m[1] += sum(counter.count(msg["content"]) for msg in body["messages"])
         m[2] += body["max_tokens"]  # the most the server may answer
-    # The run really did all of it: re-asks, splits, grouped reduce, number fix, contrast.
+    return made
+
+
+@pytest.mark.parametrize("mode", ["json_schema", "text"])
+def test_the_bound_holds_for_a_run_with_every_re_ask_split_and_fix(mode: str) -> None:
+    settings = _settings(context_window=4000, concurrency=1, structured_output=mode)
+    # Every request three times: 37 analyses (the cut ones split), the contrast, the write
+    # call, its fix re-ask and the framing call.
+    fake = hostile_endpoint(3 * (37 + 4), cut_over=2500)
+    b = brief([SEEDS], settings, http_client=fake.client())
+    est = estimate([SEEDS], settings)
+    made = _made(fake, counter_for(lookup(settings.model, settings.context_window)))
+    # The run really did all of it: re-asks, splits, the fix, the framing, the contrast.
     assert any(_attempt(r) == 3 for r in fake.requests)
     (chunks,) = [s.calls for s in est.steps if s.step == "analyse"]
-    assert sum(1 for r in fake.requests if _step(r) == "analyse" and _attempt(r) == 1) > chunks
-    assert any(s.step == "synthesise-group" for s in b.run.steps)
-    assert b.verification.number_reasks == 1 and b.verification.contradiction_candidates
+    assert sum(1 for r in fake.requests if step_of(r) == "analyse" and _attempt(r) == 1) > chunks
+    assert {step: m[0] for step, m in made.items()} == {
+        "analyse": 3 * 37,
+        "contrast": 3,
+        "synthesise": 3,
+        "synthesise-fix": 3,
+        "framing": 3,
+    }
+    assert b.verification.contradiction_candidates
+    # Every group fell back to its own sentence: none of the drafts' numbers is shown.
+    assert b.summary and not any("9001" in s.text or "number" in str(s.flags) for s in b.summary)
 
     bound = {s.step: s for s in est.bound}
     for step, (calls, prompt, completion_cap) in made.items():
         assert calls <= bound[step].calls, step
-        assert prompt <= bound[step].prompt_tokens, step
+        assert prompt <= bound[step].prompt_tokens, (step, prompt, bound[step].prompt_tokens)
         assert completion_cap <= bound[step].max_completion_tokens, step
     assert b.run.model_calls == len(fake.requests) <= sum(s.calls for s in est.bound)
     # The expected figure is no bound: this run made far more calls than it counts.
@@ -113,7 +185,7 @@ def test_the_bound_holds_for_a_run_with_every_re_ask_split_group_and_fix(mode: s
 
 def test_a_quiet_run_stays_between_the_expected_figure_and_the_bound() -> None:
     settings = _settings(concurrency=1)
-    fake = smart_endpoint(7)  # 5 analyses, the synthesis, the contrast
+    fake = smart_endpoint(8)  # 5 analyses, the contrast, the write and framing calls
     b = brief([SEEDS], settings, http_client=fake.client())
     est = estimate([SEEDS], settings)
     assert sum(s.calls for s in est.steps) == b.run.model_calls < sum(s.calls for s in est.bound)
@@ -140,51 +212,78 @@ def test_the_bound_is_reached_when_every_reply_that_can_be_cut_is() -> None:
     (prepared,) = prepare_articles(ingest([article]).articles, counter_for(lookup("local-test")))
     leaves = _leaves(prepared.text)
     (bound,) = [s for s in estimate([article], settings).bound if s.step == "analyse"]
-    # The analyses the bound counts, then the synthesis and its number fix, three times each.
+    # The analyses the bound counts, then the write and framing calls, three times each (the
+    # blog is an opinion piece: it has no reportable fact to write a sentence for or re-ask).
     fake = hostile_endpoint(bound.calls + 3 + 3, cut_over=0, answer=leaves)
     b = brief([article], settings, http_client=fake.client())
-    analyse = [r for r in fake.requests if _step(r) == "analyse"]
+    analyse = [r for r in fake.requests if step_of(r) == "analyse"]
     assert len(analyse) == bound.calls == b.run.steps[0].calls
     assert len(leaves) > 1 and len(analyse) > 3 * len(leaves)  # split, every piece re-asked
     assert sum(r["max_tokens"] for r in analyse) == bound.max_completion_tokens
 
 
-class _Reducer:
-    """Stands in for the model in `synthesise`: records each prompt's analyses and answers with
-    a partial briefing as long as a reply at the output cap can be."""
+def _random_article(rng: random.Random, label: str) -> str:
+    """Sentences of random length, some with words far longer than any real one."""
+    words = ["trade", "talks", "Beijing", "x" * rng.randint(20, 90), "cooperation", "2025,"]
+    return "\n".join(
+        " ".join(rng.choice(words) for _ in range(rng.randint(6, 90))) + "."
+        for _ in range(rng.randint(3, 25))
+    )
 
-    def __init__(self, counter: TokenCounter) -> None:
-        self.counter = counter
-        self.carried: list[int] = []
 
-    def call(self, step: str, system: str, user: str, schema: Any, max_tokens: int) -> Synthesis:
-        labels = user.split("(labels: ", 1)[1].split(")", 1)[0].split(", ")
-        template = synth_messages([], labels)[1]
-        self.carried.append(self.counter.count(user) - self.counter.count(template))
-        long = " ".join(["word"] * 200)
-        sentences = [{"text": long, "sources": labels[:5]} for _ in range(4)]
-        return Synthesis.model_validate(
-            {"headline": "h", "summary": sentences, "takeaways": sentences, "omissions": []}
-        )
+def _random_groups(rng: random.Random, texts: dict[str, str]) -> list[FactGroup]:
+    from briefer.checks.sentences import split_sentences
+
+    groups = []
+    for i in range(1, MAX_SUMMARY + MAX_EXTRA + 1):
+        labels = rng.sample(sorted(texts), rng.randint(1, len(texts)))
+        members = []
+        for label in labels:
+            sentences = split_sentences(texts[label])
+            at = rng.randrange(len(sentences))
+            kind = rng.choice(["reported_fact", "opinion"])
+            members.append(
+                Member(
+                    label=label,
+                    sentence=sentences[at].text,
+                    position=at,
+                    relative=0.0,
+                    kind=kind,
+                    seeded=rng.random() < 0.5,
+                )
+            )
+        groups.append(FactGroup(id=f"G{i}", members=members))
+    return groups
 
 
 @pytest.mark.parametrize("seed", range(12))
-def test_reduce_prompts_never_undercounts_the_real_reduce(seed: int) -> None:
-    """Random analyses sizes and windows through the real `synthesise`: it never makes more
-    calls, or carries more analysis tokens in one call, than the bound allows."""
+def test_the_write_prompt_never_outgrows_its_bound(seed: int) -> None:
+    """Random articles and random fact groups of their sentences, as many as the write call
+    can carry: the first prompt, sent three times, stays within the write step's bound (each
+    re-ask only adds to it)."""
     rng = random.Random(seed)
-    info = lookup("local-test", rng.choice([4096, 6144, 8192]))
-    counter = counter_for(info)
-    blocks = [
-        (f"A{i}", " ".join(["fact"] * rng.randint(50, 1500)))
-        for i in range(1, rng.randint(1, 12) + 1)
+    texts = {f"A{i}": _random_article(rng, f"A{i}") for i in range(1, rng.randint(2, 6) + 1)}
+    articles = [
+        Article(
+            id=label,
+            path=f"{label}.txt",
+            title="t",
+            outlet=f"Outlet {label}",
+            outlet_source="file",
+            text=text,
+        )
+        for label, text in texts.items()
     ]
-    labels = [label for label, _ in blocks]
-    reducer = _Reducer(counter)
-    with contextlib.suppress(ConfigError):  # every analysis alone over the budget: run stops
-        synthesise(reducer, counter, info, blocks)  # type: ignore[arg-type]
-    budget = synth_budget(info, counter, labels)
-    partial = SYNTH_MAX_TOKENS + counter.count(", ".join(labels)) + RENDER_TOKENS
-    bound = reduce_prompts([counter.count(t) + 2 for _, t in blocks], budget, partial)
-    assert len(reducer.carried) <= len(bound)
-    assert max(reducer.carried, default=0) <= max(bound)
+    prepared = prepare_articles(articles, COUNTER)
+    assert all(p.text.strip() == texts[p.label].strip() for p in prepared)  # cleaning kept it
+    groups = _random_groups(rng, texts)
+    system, user = synth_messages(groups[:MAX_SUMMARY], groups[MAX_SUMMARY:])
+    first = COUNTER.count(system) + COUNTER.count(user)
+    est = estimate_steps(prepared)
+    assert 3 * first <= est["synthesise"].prompt_tokens
+    assert max(COUNTER.count(clip(m.sentence)) for g in groups for m in g.members) > 40
+
+
+def estimate_steps(prepared: list[Prepared]) -> dict[str, StepEstimate]:
+    info = lookup("local-test")
+    return {s.step: s for s in upper_bound(prepared, COUNTER, info, analyse_budget(info, COUNTER))}

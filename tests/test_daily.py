@@ -81,9 +81,10 @@ def day(tmp_path: Path) -> Iterator[Day]:
         yield Day(tmp_path, web)
 
 
-# A run over the fixtures: two stories of three articles, each three analyses and a synthesis
-# (no figure pair to contrast).
-FULL_RUN = 8
+# A run over the fixtures: two stories of three articles, each three analyses, the write call,
+# its one re-ask (the stand-in's sentences name no fact group, so each is rejected) and the
+# framing call (no figure pair to contrast).
+FULL_RUN = 12
 
 
 def model(calls: int = FULL_RUN) -> FakeEndpoint:
@@ -473,10 +474,13 @@ def check_story(b: Briefing, story: Story) -> None:
     assert story.subject in b.title.casefold()
     assert story.subject in " ".join(c.text for c in b.summary).casefold()
     assert all(c.citations and set(c.citations) <= ids for c in [*b.summary, *b.takeaways])
-    assert 3 <= len(b.takeaways) <= 7
+    assert 1 <= len(b.takeaways) <= 5
     texts = {s.id: fixture_text(s) for s in b.sources}
     shown = shown_quotes(b)
-    assert shown, "the briefing shows no quotes at all"
+    # Where an article quotes someone by name, the briefing shows it (the library story's
+    # articles put nobody in quotation marks).
+    quoting = [t for t in texts.values() if re.search(r'"[^"]{20,}," \w+ (?:\w+ )?said', t)]
+    assert shown or not quoting, "the briefing shows no quotes at all"
     for article_id, quote in shown:
         assert verbatim_in(quote, texts[article_id]), (article_id, quote)
 

@@ -12,10 +12,11 @@ from briefer.briefing.render import to_json, to_markdown
 from briefer.schemas import Briefing
 
 from .conftest import FAST_MODEL, SEEDS, model_settings
+from .reader import complaints
 from .verbatim import shown_quotes, verbatim_in
 
 
-def check_briefing(b: Briefing, cassette: Cassette) -> None:
+def check_briefing(b: Briefing, cassette: Cassette, *, tags_claims: bool = True) -> None:
     """What every briefing of the seeds must satisfy, whatever model wrote it."""
     seeds = sorted(SEEDS.glob("*.txt"))
     ids = {s.id for s in b.sources}
@@ -30,7 +31,7 @@ def check_briefing(b: Briefing, cassette: Cassette) -> None:
 
     # Every summary sentence and takeaway carries valid citations.
     assert b.summary and all(s.citations and set(s.citations) <= ids for s in b.summary)
-    assert 3 <= len(b.takeaways) <= 7
+    assert 1 <= len(b.takeaways) <= 5
     assert [t.rank for t in b.takeaways] == list(range(1, len(b.takeaways) + 1))
     assert all(t.citations and set(t.citations) <= ids for t in b.takeaways)
 
@@ -57,19 +58,40 @@ def check_briefing(b: Briefing, cassette: Cassette) -> None:
     if not any(name in path for path in failed for name in ("000_", "002_")):
         assert v.contradiction_candidates == 1
 
-    # The long first-person blog (seed 000) is identified as opinion, with its evidence.
-    if b.outlets[0].outlet.startswith("000"):
-        blog = b.outlets[0]
+    # The long first-person blog (seed 000) is identified as opinion, with its evidence, in
+    # tone and share; the reports are not.
+    seed = {s.id: Path(s.path).name[:3] for s in b.sources}
+    by_seed = {seed[o.article_id]: o for o in b.outlets}
+    if "000" in by_seed:
+        blog = by_seed["000"]
         assert blog.opinion_piece and blog.first_person_markers >= 10
         assert "Picture this: a crisp autumn morning" in blog.voice_examples
+        assert blog.tone != "neutral" and blog.opinion_share >= 0.5
         assert "opinion piece" in to_markdown(b)
-    assert not any(o.opinion_piece for o in b.outlets if not o.outlet.startswith("000"))
+    for name, o in by_seed.items():
+        if name != "000":
+            assert not o.opinion_piece, name
+            # The share of the reports rests on the model's claim tags: the 0.5B model tags
+            # reporting as opinion (seed 003: 2 of 2), so only the default model is held to it.
+            assert o.opinion_share < 0.5 or not tags_claims, name
+
+    # What a reader must not be given (the tests' own judge, tests/reader.py): talk about "the
+    # article", repeats, cut sentences, boilerplate framing, hash-like outlet names.
+    assert complaints(b) == []
+    # Every "leaves out" is a fact other outlets report, named, and not this one.
+    names = {o.article_id: o.outlet for o in b.outlets}
+    for o in b.outlets:
+        for omission in o.omissions:
+            reported_by = omission.rsplit("(reported by ", 1)[1].rstrip(")").split(", ")
+            assert len(reported_by) >= 2 and o.outlet not in reported_by, omission
+            assert set(reported_by) <= set(names.values()), omission
 
     # Run metadata: at least one analyse call per article plus the synthesis, and every HTTP
     # request the cassette holds is counted (re-asks and retries included).
     r = b.run
     steps = {s.step: s for s in r.steps}
     assert steps["analyse"].calls >= 5 and steps["synthesise"].calls >= 1
+    assert steps["framing"].calls == 1
     assert steps["contrast"].calls == (1 if v.contradiction_candidates else 0)
     assert r.model_calls == len(cassette.data) and r.cached_calls == 0
     assert r.prompt_tokens > r.tokens_after_clean > 0
@@ -90,10 +112,12 @@ def test_brief_all_seeds(cassette: Cassette) -> None:
     # Issue 4: the conflicting bilateral-trade figures are surfaced as a contradiction, each
     # side the outlet's own words.
     (trade,) = [c for c in b.contradictions if "$250 billion" in c.sides[0].quote]
-    assert [s.outlet[:3] for s in trade.sides] == ["000", "002"]
+    paths = {s.id: Path(s.path).name for s in b.sources}
+    assert [paths[s.article_id][:3] for s in trade.sides] == ["000", "002"]
     assert "Last quarter alone, bilateral trade topped $250 billion" in trade.sides[0].quote
     assert "bilateral trade surpassing $240 billion in 2024" in trade.sides[1].quote
-    assert trade.note.strip()
+    # The note states each side's figure and period in code's words.
+    assert "$250 billion" in trade.note and "$240 billion for 2024" in trade.note
     assert "Where outlets disagree" in to_markdown(b)
 
     # A re-run over unchanged input costs nothing: every call comes from the cache (the
@@ -107,7 +131,7 @@ def test_brief_all_seeds(cassette: Cassette) -> None:
 @pytest.mark.fast_model
 def test_brief_all_seeds_with_the_fast_model(cassette: Cassette) -> None:
     b = brief([SEEDS], model_settings(model=FAST_MODEL))
-    check_briefing(b, cassette)
+    check_briefing(b, cassette, tags_claims=False)
     # With string lengths bounded in the grammar the 0.5B model no longer runs into the output
     # limit: every seed is analysed, in one call per chunk (no split-and-retry).
     assert b.run.skipped == []

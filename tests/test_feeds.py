@@ -144,7 +144,7 @@ def test_a_server_that_drips_is_cut_off_at_the_whole_download_timeout(
         pytest.raises(FetchError, match=r"^timed out: the whole download took longer than 0.25 s$"),
     ):
         fetch_page(http, f"{web.base}/{path}")
-    assert time.monotonic() - start < 1.0  # the drip itself lasts 10 s
+    assert time.monotonic() - start < 3.0  # the drip itself lasts 10 s (slack for a busy CPU)
 
 
 def test_parse_feed_reads_titles_links_and_dates() -> None:

@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 
 from briefer.errors import InputError, NoArticlesError
-from briefer.ingest.files import MAX_FILE_BYTES, IngestResult, ingest, read_article
+from briefer.ingest.files import (
+    MAX_FILE_BYTES,
+    IngestResult,
+    ingest,
+    outlet_notes,
+    read_article,
+    read_page,
+)
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SEED_FILES = sorted(SEEDS.glob("*.txt"))
@@ -69,24 +76,62 @@ def test_ids_depend_on_content_not_location(src: Path) -> None:
     assert ingest([edited]).articles[0].id != original[edited.name]
 
 
-def test_seed_outlets_are_file_stems_not_guesses() -> None:
-    for article, path in zip(ingest([SEEDS]).articles, SEED_FILES, strict=True):
-        assert article.outlet == path.stem
-        assert article.outlet_source == "file"
+# What a reader of each seed takes for its headline (read from the files): 000 opens with a
+# paragraph, 002 glues a site name to its title, 003 puts a section label above its title.
+SEED_TITLES = [
+    "Picture this: a crisp autumn morning in Hangzhou, where ancient pagodas meet…",
+    "Russia looks to cosy up with China after Trump’s meeting with Xi",
+    "Comprehensive Overview: China-Russia Summit and Deepening Strategic Ties",
+    "China and Russia Strengthen Bilateral Relations Amid Rising Tensions",
+    "China and Russia strengthen partnership amid Western pressure and trade sanctions",
+]
+SEED_LABELS = [
+    "Picture this: a crisp autumn morning…",
+    "Russia looks to cosy up…",
+    "Comprehensive Overview: China-Russia…",
+    "China and Russia Strengthen Bilateral…",
+    "China and Russia strengthen partnership…",
+]
+
+
+def test_seeds_are_labelled_by_their_titles_never_by_hash_stems() -> None:
+    articles = ingest([SEEDS]).articles
+    assert [a.title for a in articles] == SEED_TITLES
+    assert [a.outlet for a in articles] == SEED_LABELS
+    for article, path in zip(articles, SEED_FILES, strict=True):
+        assert article.outlet_source == "title"
+        assert path.stem not in article.outlet
         assert article.text == path.read_text("utf-8")
         assert article.url is None and article.date is None
+    # Seed 000's title is its first sentence, cut on a word: a prefix of the file's text.
+    assert (
+        SEEDS.joinpath(SEED_FILES[0].name)
+        .read_text("utf-8")
+        .startswith(SEED_TITLES[0].removesuffix("…"))
+    )
 
 
-def test_seed_title_is_first_non_empty_line() -> None:
-    for article, path in zip(ingest([SEEDS]).articles, SEED_FILES, strict=True):
-        first = next(line.strip() for line in path.read_text("utf-8").splitlines() if line.strip())
-        if len(first) <= 160:
-            assert article.title == first
-        else:  # a run-on first line is shortened, never replaced
-            assert len(article.title) <= 160
-            assert article.title.endswith("...")
-            assert first.startswith(article.title[:-3])
-    assert ingest([SEED_FILES[3]]).articles[0].title == "China News"
+def test_a_word_stem_names_the_outlet_a_hash_stem_does_not(src: Path) -> None:
+    write(src, "reuters.txt", GOOD)
+    write(src, "a1b2c3d4e5f60718.txt", OTHER)
+    by_name = {Path(a.path).name: a for a in ingest([src]).articles}
+    assert (by_name["reuters.txt"].outlet, by_name["reuters.txt"].outlet_source) == (
+        "reuters",
+        "file",
+    )
+    hashed = by_name["a1b2c3d4e5f60718.txt"]
+    assert (hashed.outlet, hashed.outlet_source) == ("Port strike ends", "title")
+
+
+def test_unnamed_outlets_get_one_warning_saying_how_to_name_them(src: Path) -> None:
+    write(src, "reuters.txt", GOOD)
+    write(src, "0001.txt", OTHER)
+    write(src, "named.md", "---\noutlet: Example Times\n---\nBridge reopens.\n")
+    (note,) = outlet_notes(ingest([src]).articles)
+    assert "0001.txt" in note and "reuters.txt" in note and "named.md" not in note
+    assert "sources.toml" in note and "front matter" in note
+    named = [a for a in ingest([src]).articles if a.outlet_source == "front_matter"]
+    assert outlet_notes(named) == []
 
 
 # --- outlet and title sources ------------------------------------------------------------
@@ -124,7 +169,7 @@ def test_source_line_in_text_names_the_outlet(src: Path) -> None:
 
 def test_lone_source_word_is_not_an_outlet() -> None:
     # seed 001 carries a bare "Source" line (a widget label): no outlet is read from it
-    assert read_article(SEED_FILES[1]).outlet_source == "file"
+    assert read_article(SEED_FILES[1]).outlet_source == "title"
 
 
 def test_manifest_in_folder_wins(src: Path) -> None:
@@ -446,3 +491,12 @@ def test_utf16_and_utf32_with_a_byte_order_mark_are_text_not_binary(src: Path, c
     article = ingest([src]).articles[0]
     assert article.text == FRENCH
     assert article.encoding == codec[:6]
+
+
+def test_a_page_without_a_title_is_titled_by_its_headline() -> None:
+    text = "Metro Wire.Harbour Bridge Reopens After Repairs\n\nThe bridge reopened on Tuesday.\n"
+    page = read_page(text, "https://metro.example/bridge", html=False)
+    assert page.title == "Harbour Bridge Reopens After Repairs"
+    assert (page.outlet, page.outlet_source) == ("metro.example", "url")
+    titled = read_page(text, "https://metro.example/b", html=False, title="Feed entry title")
+    assert titled.title == "Feed entry title"

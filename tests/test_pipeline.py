@@ -1,5 +1,6 @@
-"""Map/reduce behaviour with a fake endpoint: chunk splitting on truncation, hierarchical
-reduce, concurrency keeping order, one failing article not sinking the briefing, injection."""
+"""The pipeline with a fake endpoint that counts every call: chunk splitting on truncation,
+concurrency keeping order, one failing article not sinking the briefing, the write call and its
+one re-ask, the framing call, the contrast, injection, the article size limit."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ import re
 import shutil
 import threading
 import time
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx2
 import pytest
+from pydantic import BaseModel
 
 from briefer.briefing.analysis import Prepared, analyse_messages
 from briefer.briefing.chunking import Chunk
@@ -27,28 +31,20 @@ from .fakes import FakeEndpoint, Reply, completion
 
 
 def _analysis(text: str) -> dict[str, Any]:
-    first = next(line for line in text.splitlines() if len(line) > 40)
-    phrase = " ".join(first.split()[:6])
+    """Facts quoted from the first three long lines of the text (each quote verbatim)."""
+    lines = [ln for ln in text.splitlines() if len(ln.split()) >= 15][:3]
+    phrases = [" ".join(ln.split()[:8]) for ln in lines]
     return {
-        "summary": " ".join(text.split()[:120]),  # long enough to fill a small reduce budget
         "genre": "news_report",
         "tone": "neutral",
-        "framing": "An angle.",
         "emphasis": ["trade"],
-        "facts": [{"statement": "S.", "kind": "reported_fact", "speaker": "", "quote": phrase}],
+        "facts": [
+            {"statement": f"{p}.", "kind": "reported_fact", "speaker": "", "quote": p}
+            for p in phrases
+        ],
         "figures": [],
-        "quoted_sources": [{"who": "Someone", "quote": phrase}],
+        "quoted_sources": [],
         "loaded_wording": [],
-    }
-
-
-def _synthesis(labels: list[str]) -> dict[str, Any]:
-    cite = labels[:2]
-    return {
-        "headline": "Talks in Hangzhou",
-        "summary": [{"text": "Leaders met.", "sources": cite}],
-        "takeaways": [{"text": f"Point {i}.", "sources": cite} for i in ("one", "two", "six")],
-        "omissions": [{"source": labels[0], "omits": "Something."}],
     }
 
 
@@ -57,42 +53,141 @@ def _article_text(body: dict[str, Any]) -> str:
     return user.split(">", 1)[1].split("</article>", 1)[0]
 
 
+# Plain sentences with no number and no name, none repeating another: they pass every check.
+SENTENCES = [
+    "Leaders of both countries held talks this week.",
+    "Officials signed agreements on energy and transport.",
+    "Both sides praised their growing partnership.",
+    "Commerce between the neighbours keeps rising.",
+    "Sanctions shape the economic ties.",
+    "More meetings are planned for next year.",
+    "Cooperation extends to agriculture and space.",
+    "Analysts expect closer coordination.",
+]
+FRAMING_TOPICS = ["trade", "energy", "sanctions", "diplomacy", "technology", "security"]
+
+
+def step_of(body: dict[str, Any]) -> str:
+    """The pipeline step a request belongs to, by the tag its first user message opens with
+    (the step names of the run record)."""
+    user: str = body["messages"][1]["content"]
+    if user.startswith("<article"):
+        return "analyse"
+    if user.startswith("<candidates>"):
+        return "contrast"
+    if user.startswith("<outlets>"):
+        return "framing"
+    if user.startswith("<groups>"):
+        return "synthesise-fix" if "was rejected" in user else "synthesise"
+    raise AssertionError(f"a request of no known step: {user[:80]!r}")
+
+
+_GROUP = re.compile(r"^(G\d+) \(reported by \d+: ([A-Z0-9, ]+)\)$")
+_EVIDENCE = re.compile(r"^- (A\d+)(?: \[opinion of A\d+\])?: (.*)$")
+
+
+class Shown(BaseModel):
+    """A fact group as a write prompt shows it: its outlets and their sentences."""
+
+    labels: list[str]
+    sentences: list[tuple[str, str]]  # (label, sentence)
+
+
+def groups_in(user: str) -> dict[str, Shown]:
+    """The fact groups a write or fix prompt shows, by id."""
+    block = user.split("<groups>\n", 1)[1].split("\n</groups>", 1)[0]
+    out: dict[str, Shown] = {}
+    current = ""
+    for line in block.splitlines():
+        if m := _GROUP.match(line):
+            current = m.group(1)
+            out[current] = Shown(labels=m.group(2).split(", "), sentences=[])
+        elif m := _EVIDENCE.match(line):
+            out[current].sentences.append((m.group(1), m.group(2)))
+        else:
+            assert not line.strip(), f"a line of no group: {line!r}"
+    return out
+
+
+def summary_ids(user: str) -> list[str]:
+    """The groups the write prompt asks one summary sentence for."""
+    return user.split("one for each of ", 1)[1].split(" in that order", 1)[0].split(", ")
+
+
+def _write(user: str) -> dict[str, Any]:
+    ids = summary_ids(user)
+    return {
+        "headline": "Talks in Hangzhou",
+        "sentences": [{"group": g, "text": SENTENCES[i]} for i, g in enumerate(ids)],
+        "takeaways": [
+            {"groups": ids[:1], "text": "Ties are deepening on several fronts."},
+            {"groups": ids[1:2], "text": "Further talks will follow soon."},
+        ],
+    }
+
+
+def framing_labels(user: str) -> list[str]:
+    return user.split("For each outlet above (", 1)[1].split(")", 1)[0].split(", ")
+
+
+def _framing(user: str) -> dict[str, Any]:
+    return {
+        "framings": [
+            {"source": label, "text": f"Opens on the visit and stresses {topic}."}
+            for label, topic in zip(framing_labels(user), FRAMING_TOPICS * 3, strict=False)
+        ]
+    }
+
+
 def _contrast(user: str, verdict: str = "conflict") -> dict[str, Any]:
     ids = user.split("Each candidate above (", 1)[1].split(")", 1)[0].split(", ")
     return {
         "points": [
-            {"candidate": i, "verdict": verdict, "topic": f"Topic {i}", "note": "They differ."}
+            {
+                "candidate": i,
+                "verdict": verdict,
+                "topic": f"trade figure {i.lower()}",
+                "context": "",
+            }
             for i in ids
         ]
     }
 
 
+Write = Callable[[str], dict[str, Any]]
+
+
 def smart_reply(
     fail_labels: set[str] | None = None,
     truncate_over: int = 10**9,
-    synthesis: Any = None,
-    fix: Any = None,
+    write: Write = _write,
+    fix: Write | None = None,
+    framing: Write = _framing,
 ) -> Reply:
-    """Answers analyse calls from the article in the prompt, synthesis calls from the labels,
-    contrast calls by calling every candidate a conflict."""
+    """Answers analyse calls from the article in the prompt, the write call with a plain
+    sentence per summary group, the framing call with one line per outlet, contrast calls by
+    calling every candidate a conflict. Each of `write`, `fix`, `framing` answers from the
+    user message; a fix re-ask with no `fix` given fails the test."""
 
     def reply(body: dict[str, Any]) -> httpx2.Response:
         user = body["messages"][1]["content"]
-        if user.startswith("<candidates>"):
+        step = step_of(body)
+        if step == "contrast":
             return completion(json.dumps(_contrast(user)))
-        if user.startswith("<briefing>"):
-            assert fix is not None, "unexpected number re-ask"
-            return completion(json.dumps(fix))
-        if user.startswith("<article"):
-            label = user.split('label="', 1)[1].split('"', 1)[0]
-            if fail_labels and label in fail_labels:
-                return completion("this is not json")
-            text = _article_text(body)
-            if len(text) > truncate_over:
-                return completion('{"summary": "cut', finish="length")
-            return completion(json.dumps(_analysis(text)))
-        labels = user.split("(labels: ", 1)[1].split(")", 1)[0].split(", ")
-        return completion(json.dumps(synthesis or _synthesis(labels)))
+        if step == "synthesise-fix":
+            assert fix is not None, f"unexpected re-ask of the summary: {user}"
+            return completion(json.dumps(fix(user)))
+        if step == "synthesise":
+            return completion(json.dumps(write(user)))
+        if step == "framing":
+            return completion(json.dumps(framing(user)))
+        label = user.split('label="', 1)[1].split('"', 1)[0]
+        if fail_labels and label in fail_labels:
+            return completion("this is not json")
+        text = _article_text(body)
+        if len(text) > truncate_over:
+            return completion('{"genre": "cut', finish="length")
+        return completion(json.dumps(_analysis(text)))
 
     return reply
 
@@ -100,6 +195,11 @@ def smart_reply(
 def smart_endpoint(calls: int, **kw: Any) -> FakeEndpoint:
     """A fake answering exactly `calls` requests with `smart_reply(**kw)`."""
     return FakeEndpoint.serving(smart_reply(**kw), calls)
+
+
+def steps_sent(fake: FakeEndpoint) -> Counter[str]:
+    """Requests the fake answered, by step."""
+    return Counter(step_of(r) for r in fake.requests)
 
 
 def _analysed_label(body: dict[str, Any]) -> str | None:
@@ -142,24 +242,39 @@ def _settings(**kw: Any) -> Settings:
     return Settings(**values)
 
 
+SEEDS_RUN = 8  # 5 analyses, the contrast, the write call, the framing call
+
+
+def _fact_quotes(fake: FakeEndpoint) -> int:
+    """Fact quotes the fake's analyse replies gave (every one verbatim from its prompt)."""
+    return sum(
+        len(_analysis(_article_text(r))["facts"]) for r in fake.requests if step_of(r) == "analyse"
+    )
+
+
 def test_concurrent_map_keeps_input_order_and_counts_calls() -> None:
     reply, answered = finishing_last("A1", 4, smart_reply())
-    fake = FakeEndpoint.serving(reply, 7)  # 5 analyse, synthesise, contrast
+    fake = FakeEndpoint.serving(reply, SEEDS_RUN)
     b = brief([SEEDS], _settings(concurrency=3), http_client=fake.client())
     assert answered[-1] == "A1" and sorted(answered) == ["A1", "A2", "A3", "A4", "A5"]
     assert [s.label for s in b.sources] == ["A1", "A2", "A3", "A4", "A5"]
     assert [o.label for o in b.outlets] == ["A1", "A2", "A3", "A4", "A5"]
-    assert b.run.model_calls == len(fake.requests) == 7  # 5 analyse, synthesise, contrast
-    assert b.outlets[0].omissions == ["Something."]
-    assert b.verification.quotes_verified == b.verification.quotes_total == 10
+    assert b.run.model_calls == len(fake.requests) == SEEDS_RUN
+    assert steps_sent(fake) == {"analyse": 5, "contrast": 1, "synthesise": 1, "framing": 1}
+    assert {s.step: s.calls for s in b.run.steps} == steps_sent(fake)
+    # Counted: the model's fact quotes and the quotes code found in the articles.
+    found = sum(len(o.quoted_sources) for o in b.outlets)
+    assert b.verification.quotes_verified == b.verification.quotes_total
+    assert b.verification.quotes_total == _fact_quotes(fake) + found
+    assert b.verification.quotes_total >= 10
 
 
 def test_truncated_article_is_split_and_retried_not_cut() -> None:
     # Only the long blog (000) is over the limit: its cut reply and three pieces, the four
-    # other articles, the synthesis and the contrast.
-    fake = smart_endpoint(10, truncate_over=9000)
+    # other articles, the contrast, the write and the framing calls.
+    fake = smart_endpoint(SEEDS_RUN + 3, truncate_over=9000)
     b = brief([SEEDS], _settings(concurrency=1), http_client=fake.client())
-    analyse = [r for r in fake.requests if r["messages"][1]["content"].startswith("<article")]
+    analyse = [r for r in fake.requests if step_of(r) == "analyse"]
     blog = [r for r in analyse if 'label="A1"' in r["messages"][1]["content"]]
     assert len(blog) == 4  # the cut reply, then the three pieces of the split
     full = _article_text(blog[0])
@@ -170,103 +285,162 @@ def test_truncated_article_is_split_and_retried_not_cut() -> None:
     assert b.outlets[0].article_id == b.sources[0].id
     steps = {s.step: s for s in b.run.steps}
     assert steps["analyse"].calls == 4 + len(blog)  # usage of the cut reply is counted too
+    # The pieces' facts are merged into the one outlet: its claims come from every piece.
+    assert sum(b.outlets[0].claims.values()) > 3
 
 
 def test_one_failing_article_is_skipped_and_the_briefing_goes_on() -> None:
-    fake = smart_endpoint(8, fail_labels={"A3"})
+    fake = smart_endpoint(4 + 3 + 2, fail_labels={"A3"})
     b = brief([SEEDS], _settings(), http_client=fake.client())
     assert [o.label for o in b.outlets] == ["A1", "A2", "A4", "A5"]
     skipped = b.run.skipped
     assert len(skipped) == 1 and skipped[0].path.endswith("002_118981ab96a4beb5.txt")
     assert "analysis failed" in skipped[0].reason
-    # Three attempts (two re-asks) were paid for and are counted.
+    # Three attempts (two re-asks) were paid for and are counted; then the write and framing.
     # No contrast call: the seeds' only candidate pair needs the skipped article.
-    assert b.run.model_calls == 4 + 3 + 1
+    assert b.run.model_calls == 4 + 3 + 2
+    assert steps_sent(fake) == {"analyse": 7, "synthesise": 1, "framing": 1}
     assert b.verification.contradiction_candidates == 0
+    skipped_id = next(a.id for a in ingest([SEEDS]).articles if a.path == skipped[0].path)
+    cited = {c for item in [*b.summary, *b.takeaways] for c in item.citations}
+    assert cited and skipped_id not in cited  # nothing cites the article that was not read
 
 
 def test_seeds_trade_figures_reach_the_briefing_as_a_contradiction() -> None:
     """The contrast step pairs the blog's quarterly $250 billion with the world blog's $240
-    billion for 2024, and shows each outlet's own sentence verbatim."""
-    fake = smart_endpoint(7)
+    billion for 2024, shows each outlet's own sentence verbatim, and the disagreement is a
+    takeaway citing both sides."""
+    fake = smart_endpoint(SEEDS_RUN)
     b = brief([SEEDS], _settings(), http_client=fake.client())
-    contrast = [r for r in fake.requests if r["messages"][1]["content"].startswith("<cand")]
-    assert len(contrast) == 1
+    assert steps_sent(fake)["contrast"] == 1
     assert len(b.contradictions) == b.verification.contradiction_candidates == 1
     (c,) = b.contradictions
-    assert [s.outlet for s in c.sides] == ["000_37727bd3f3f41417", "002_118981ab96a4beb5"]
+    paths = {s.id: Path(s.path).name for s in b.sources}
+    assert [paths[s.article_id][:4] for s in c.sides] == ["000_", "002_"]
     assert "Last quarter alone, bilateral trade topped $250 billion" in c.sides[0].quote
     assert "bilateral trade surpassing $240 billion in 2024" in c.sides[1].quote
     texts = {s.id: Path(s.path).read_text("utf-8") for s in b.sources}
     for side in c.sides:
         assert side.quote in texts[side.article_id]
+    # The note, composed in code, states each side's figure and period.
+    (point,) = [t for t in b.takeaways if "$250 billion" in t.text and "$240 billion" in t.text]
+    assert "2024" in point.text
+    assert sorted(point.citations) == sorted(s.article_id for s in c.sides)
 
 
 def test_progress_reports_the_contrast_as_its_own_step() -> None:
-    """One bar a step: analyse, synthesise (draft, number check), contrast; the contrast call is
-    not counted as part of the synthesis, and each step is full only once its calls are made."""
-    fake = smart_endpoint(7)  # 5 analyses, the synthesis, the contrast
+    """One bar a step: analyse, contrast, synthesise (the write and any fix); each step is full
+    only once its calls are made, and the contrast call is not counted in the synthesis."""
+    fake = smart_endpoint(SEEDS_RUN)
     events: list[tuple[str, int, int, list[str]]] = []
 
-    def sent() -> list[str]:  # the requests made so far, by the tag their prompt opens with
-        return [r["messages"][1]["content"].split(" ", 1)[0].split(">")[0] for r in fake.requests]
-
     def progress(step: str, done: int, total: int) -> None:
-        events.append((step, done, total, sent()))
+        events.append((step, done, total, [step_of(r) for r in fake.requests]))
 
     brief([SEEDS], _settings(), http_client=fake.client(), progress=progress)
-    assert list(dict.fromkeys(step for step, *_ in events)) == ["analyse", "synthesise", "contrast"]
+    assert list(dict.fromkeys(step for step, *_ in events)) == ["analyse", "contrast", "synthesise"]
     last = {step: (done, total, asked) for step, done, total, asked in events}
     assert all(done == total for done, total, _ in last.values())
-    assert last["analyse"][2].count("<article") == 5
-    assert "<candidates" not in last["synthesise"][2]  # full before the contrast call is made
-    assert last["contrast"][2][-1] == "<candidates"  # full once that call is answered
-    first_contrast = next(i for i, e in enumerate(events) if e[0] == "contrast")
-    assert all(e[0] != "synthesise" for e in events[first_contrast:])
+    assert last["analyse"][2].count("analyse") == 5
+    assert last["contrast"][2][-1] == "contrast"  # full once that call is answered
+    assert last["synthesise"][2][-1] == "synthesise"  # full once the write call is answered
+    first_synth = next(i for i, e in enumerate(events) if e[0] == "synthesise")
+    assert all(e[0] == "synthesise" for e in events[first_synth:])
 
 
-def test_unsupported_number_is_re_asked_once_and_fixed() -> None:
-    bad = _synthesis(["A1", "A2"])
-    bad["summary"] = [{"text": "Trade topped $300 billion last quarter.", "sources": ["A1"]}]
-    good = _synthesis(["A1", "A2"])
-    good["summary"] = [{"text": "Trade topped $250 billion last quarter.", "sources": ["A1"]}]
-    fake = smart_endpoint(8, synthesis=bad, fix=good)  # the seeds' 7, and the fix
+def _first_group_says(text: str) -> Write:
+    """A write reply whose first summary sentence is `text`, the others plain."""
+
+    def write(user: str) -> dict[str, Any]:
+        draft = _write(user)
+        draft["sentences"][0]["text"] = text
+        return draft
+
+    return write
+
+
+def _fixed_as(text: str) -> Write:
+    """A fix reply giving `text` for every group it is asked about."""
+
+    def fix(user: str) -> dict[str, Any]:
+        asked = list(groups_in(user))
+        sentences = [{"group": g, "text": text} for g in asked]
+        return {"headline": "Talks in Hangzhou", "sentences": sentences, "takeaways": []}
+
+    return fix
+
+
+def _sent(fake: FakeEndpoint, step: str) -> list[str]:
+    return [r["messages"][1]["content"] for r in fake.requests if step_of(r) == step]
+
+
+def test_a_meta_sentence_is_re_asked_once_and_the_fixed_one_used() -> None:
+    fake = smart_endpoint(
+        SEEDS_RUN + 1,
+        write=_first_group_says("The article discusses the talks between the two leaders."),
+        fix=_fixed_as("Russia and China agreed to deepen cooperation."),
+    )
     b = brief([SEEDS], _settings(), http_client=fake.client())
-    fixes = [r for r in fake.requests if r["messages"][1]["content"].startswith("<briefing>")]
-    assert len(fixes) == 1
-    prompt = fixes[0]["messages"][1]["content"]
-    assert "'Trade topped $300 billion last quarter.': 300 billion" in prompt
-    assert [s.text for s in b.summary] == ["Trade topped $250 billion last quarter."]
-    assert b.summary[0].flags == []
-    assert b.verification.number_reasks == 1
-    assert b.verification.numbers_verified == b.verification.numbers_total == 1
+    (write,) = _sent(fake, "synthesise")
+    (fix,) = _sent(fake, "synthesise-fix")
+    first = summary_ids(write)[0]
+    assert list(groups_in(fix)) == [first]  # only the rejected group is asked again
+    assert groups_in(fix)[first] == groups_in(write)[first]  # with the same evidence
+    problems = fix.split("was rejected", 1)[0]
+    assert f"- {first}: 'The article discusses the talks between the two leaders.'" in fix
+    assert "the article" in fix.split(first + ": 'The article", 1)[1].split("\n", 1)[0].lower()
+    assert problems  # the reasons come before the instructions
+    assert b.summary[0].text == "Russia and China agreed to deepen cooperation."
+    assert [s.text for s in b.summary[1:]] == SENTENCES[1 : len(b.summary)]
+    by_label = {s.label: s.id for s in b.sources}
+    assert b.summary[0].citations == [by_label[x] for x in groups_in(write)[first].labels]
 
 
-def test_a_re_ask_that_does_not_help_keeps_the_draft_flagged() -> None:
-    bad = _synthesis(["A1", "A2"])
-    bad["summary"] = [{"text": "Trade topped $300 billion last quarter.", "sources": ["A1"]}]
-    worse = _synthesis(["A1", "A2"])
-    worse["summary"] = [{"text": "Trade hit $310 billion, up 90%.", "sources": ["A1"]}]
-    fake = smart_endpoint(8, synthesis=bad, fix=worse)
+def test_an_unsupported_number_that_the_re_ask_does_not_fix_falls_back_to_the_group() -> None:
+    """The fix re-ask names the number in words; when the fixed sentence still states numbers
+    no outlet of the group gives, the group's own sentence stands in, verbatim and cited to
+    the group's outlets, and nothing shown is flagged."""
+    fake = smart_endpoint(
+        SEEDS_RUN + 1,
+        write=_first_group_says("Trade topped $300 billion last quarter."),
+        fix=_fixed_as("Trade hit $310 billion, up 90%."),
+    )
     b = brief([SEEDS], _settings(), http_client=fake.client())
-    assert [s.text for s in b.summary] == ["Trade topped $300 billion last quarter."]
-    assert b.summary[0].flags == ["number 3e+11 is not in the cited articles"]
-    assert b.unverified()  # --strict would refuse to publish it
-    assert b.verification.number_reasks == 1
+    (write,) = _sent(fake, "synthesise")
+    (fix,) = _sent(fake, "synthesise-fix")
+    first = summary_ids(write)[0]
+    line = next(x for x in fix.splitlines() if x.startswith(f"- {first}: "))
+    assert "'Trade topped $300 billion last quarter.'" in line and "300 billion" in line
+    assert "3e+11" not in line  # the reason speaks the way articles write numbers
+    shown = groups_in(write)[first]
+    own = [sentence for label, sentence in shown.sentences]
+    assert b.summary[0].text in own  # the group's own sentence, verbatim
+    texts = {s.id: Path(s.path).read_text("utf-8") for s in b.sources}
+    by_label = {s.label: s.id for s in b.sources}
+    assert b.summary[0].citations == [by_label[x] for x in shown.labels]
+    assert any(b.summary[0].text in texts[c] for c in b.summary[0].citations)
+    assert all("$3" not in s.text for s in b.summary)
+    assert b.summary[0].flags == [] and not b.unverified()
+    assert steps_sent(fake)["synthesise-fix"] == 1  # re-asked once, not again
 
 
-def test_analyses_over_the_reduce_budget_are_reduced_hierarchically() -> None:
-    # In a 3,300-token window the blog is four chunks: 8 analyses, 3 groups, the final
-    # synthesis, the contrast.
-    fake = smart_endpoint(13)
-    b = brief([SEEDS], _settings(context_window=3300, concurrency=1), http_client=fake.client())
-    steps = {s.step: s.calls for s in b.run.steps}
-    assert steps["synthesise-group"] >= 2 and steps["synthesise"] == 1
-    synth = [r for r in fake.requests if "(labels: " in r["messages"][1]["content"]]
-    final = synth[-1]["messages"][1]["content"]
-    assert "[partial briefing of" in final
-    assert "(labels: A1, A2, A3, A4, A5)" in final
-    assert {c for s in b.summary for c in s.citations} <= {s.id for s in b.sources}
+def test_a_framing_line_that_says_nothing_is_replaced_by_one_composed_from_the_facts() -> None:
+    def framing(user: str) -> dict[str, Any]:
+        lines = _framing(user)
+        lines["framings"][0]["text"] = "The article presents a neutral summary of the talks."
+        return lines
+
+    fake = smart_endpoint(SEEDS_RUN, framing=framing)
+    b = brief([SEEDS], _settings(), http_client=fake.client())
+    (prompt,) = _sent(fake, "framing")
+    assert b.outlets[0].framing != "The article presents a neutral summary of the talks."
+    assert b.outlets[0].lead and b.outlets[0].lead[:40] in b.outlets[0].framing
+    assert "neutral" not in b.outlets[0].framing.lower()
+    assert [o.framing for o in b.outlets[1:]] == [
+        f"Opens on the visit and stresses {t}." for t in FRAMING_TOPICS[1:5]
+    ]
+    assert framing_labels(prompt) == ["A1", "A2", "A3", "A4", "A5"]
+    assert any("framing" in w and "replaced" in w for w in b.run.warnings)
 
 
 def test_article_text_cannot_close_its_delimiter_or_fill_placeholders() -> None:
@@ -342,13 +516,13 @@ def test_an_oversized_article_is_skipped_and_the_rest_are_briefed(tmp_path: Path
     shutil.copytree(SEEDS, folder)
     big = folder / "zz_dump.txt"
     big.write_text(_long_report(1400), encoding="utf-8")  # ~36,000 tokens, one file
-    fake = smart_endpoint(7)
+    fake = smart_endpoint(SEEDS_RUN)
     b = brief([folder], _settings(), http_client=fake.client())
     assert [s.path for s in b.run.skipped] == [str(big)]
     assert _over_limit(b.run.skipped[0].reason) > 30_000
     assert not any("harbour authority counted" in json.dumps(r) for r in fake.requests)
     assert [s.label for s in b.sources] == ["A1", "A2", "A3", "A4", "A5"]
-    assert b.run.model_calls == len(fake.requests) == 7  # as for the seeds alone
+    assert b.run.model_calls == len(fake.requests) == SEEDS_RUN  # as for the seeds alone
 
 
 def test_the_limit_is_counted_after_cleaning_and_can_be_raised(tmp_path: Path) -> None:
@@ -378,8 +552,8 @@ def test_brief_articles_applies_the_limit_and_names_the_encoding_read() -> None:
     seeds = ingest([SEEDS]).articles
     latin = seeds[1].model_copy(update={"encoding": "cp1252"})
     huge = seeds[0].model_copy(update={"path": "huge.txt", "text": _long_report(1400), "id": "h"})
-    # Four analyses and the synthesis; no contrast: the seeds' figure pair needs seed 000.
-    fake = smart_endpoint(5)
+    # Four analyses, the write and framing calls; no contrast: the figure pair needs seed 000.
+    fake = smart_endpoint(6)
     b = brief_articles([huge, latin, *seeds[2:]], _settings(), http_client=fake.client())
     assert [s.path for s in b.run.skipped] == ["huge.txt"]
     assert f"{latin.path}: not UTF-8, read as cp1252" in b.run.warnings

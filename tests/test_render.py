@@ -41,8 +41,10 @@ def outlet(article_id: str, label: str, name: str, title: str) -> OutletComparis
         genre="news_report",
         tone="neutral",
         framing=f"Moscow courts Beijing {LINK}",
+        lead=f"Mishustin arrived in Hangzhou {SCRIPT}.",
         emphasis=["trade", f"space {CODE}"],
-        omissions=["AI cooperation"],
+        only_here=[f"Li praised the ties {LINK}", "A gas deal was signed"],
+        omissions=["AI cooperation (reported by World Blog, CNBC)"],
         quoted_sources=[QuotedSource(who="Mishustin", quote=f"dear friend {SCRIPT}")],
         loaded_wording=[LoadedPhrase(quote="illegal Western sanctions", neutral="sanctions")],
         claims={"reported_fact": 3, "attributed_statement": 2, "opinion": 1},
@@ -209,8 +211,17 @@ def test_flagged_items_and_skipped_files_are_listed() -> None:
 
 def test_outlet_comparison_and_run_details() -> None:
     md = to_markdown(briefing())
-    assert "opinion in 1 of 6 claims (17%)" in md
+    assert "the writer's own view in 1 of 6 claims (17%)" in md
     assert "news report, neutral" in md
+    assert "- **Framing:** Moscow courts Beijing \\[link\\](http://evil)" in md
+    assert "- **Leads with:** “Mishustin arrived in Hangzhou &lt;script&gt;" in md
+    assert "- **Only here:** Li praised the ties \\[link\\](http://evil); A gas deal was" in md
+    assert "- **Leaves out:** AI cooperation (reported by World Blog, CNBC)" in md
+    bare = outlet(ID1, "A1", "CNBC", "t").model_copy(
+        update={"lead": "", "only_here": [], "omissions": []}
+    )
+    shown = to_markdown(briefing(outlets=[bare]))
+    assert not re.search(r"\*\*(Leads with|Only here|Leaves out):", shown)  # nothing to show
     assert "- **Quotes:** Mishustin: “dear friend &lt;script&gt;alert(1)&lt;/script&gt;”" in md
     assert "cost: unknown" in md
     assert "tokens: 9000 prompt + 1200 completion" in md

@@ -7,16 +7,7 @@ from pathlib import Path
 import pytest
 
 from briefer.checks.verify import Verifier, normalize, quote_in
-from briefer.schemas import (
-    ArticleAnalysis,
-    CitedSentence,
-    Fact,
-    Figure,
-    LoadedPhrase,
-    OutletOmission,
-    QuotedSource,
-    Synthesis,
-)
+from briefer.schemas import ArticleAnalysis, Fact, LoadedPhrase, QuotedSource
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -93,14 +84,10 @@ def test_quote_in_rejects_quotes_under_three_chars(quote: str, texts: dict[str, 
 
 def analysis(**overrides: object) -> ArticleAnalysis:
     values: dict[str, object] = {
-        "summary": "Russia's prime minister visited China.",
         "genre": "news_report",
         "tone": "neutral",
-        "framing": "Moscow courts Beijing after the Trump-Xi meeting.",
         "emphasis": ["trade"],
         "facts": [],
-        "figures": [],
-        "quoted_sources": [],
         "loaded_wording": [],
     }
     values.update(overrides)
@@ -123,32 +110,10 @@ def test_analysis_keeps_verified_items_and_counts(texts: dict[str, str]) -> None
     no_quote_fact = Fact(
         statement="Talks lasted two days.", kind="reported_fact", speaker="", quote=""
     )
-    real_figure = Figure(
-        what="US duties on Chinese goods",
-        value="47%",
-        quote="taking overall duties on Chinese goods down to 47%",
-    )
-    invented_quote_figure = Figure(
-        what="bilateral trade", value="$300 billion", quote="trade reached $300 billion"
-    )
-    invented_value_figure = Figure(
-        what="US duties on Chinese goods",
-        value="52%",
-        quote="taking overall duties on Chinese goods down to 47%",
-    )
-    real_source = QuotedSource(
-        who="Donald Trump",
-        quote="every time I speak to Vladimir, I have good conversations",
-    )
-    invented_source = QuotedSource(
-        who="Vladimir Putin", quote="We will never bow to Western pressure"
-    )
     real_loaded = LoadedPhrase(quote="illegal Western sanctions", neutral="Western sanctions")
     invented_loaded = LoadedPhrase(quote="a humiliating defeat", neutral="a setback")
     original = analysis(
         facts=[real_fact, invented_fact, no_quote_fact],
-        figures=[real_figure, invented_quote_figure, invented_value_figure],
-        quoted_sources=[real_source, invented_source],
         loaded_wording=[real_loaded, invented_loaded],
     )
     v = Verifier(texts)
@@ -156,154 +121,46 @@ def test_analysis_keeps_verified_items_and_counts(texts: dict[str, str]) -> None
 
     assert [f.statement for f in out.facts] == [f.statement for f in original.facts]
     assert [f.quote for f in out.facts] == [real_fact.quote, "", ""]
-    assert out.figures == [real_figure]
-    assert out.quoted_sources == [real_source]
     assert out.loaded_wording == [real_loaded]
     assert original.facts[1].quote == invented_fact.quote  # the input is not modified
-    assert len(original.figures) == 3
 
     r = v.report
-    # checked: 2 fact quotes (the empty one is not a quote), 3 figures, 2 sources, 2 phrases;
-    # verified: the real fact, the real figure, the invented-value figure's real quote, the real
-    # source and the real phrase.
-    assert (r.quotes_total, r.quotes_verified) == (9, 5)
-    assert r.items_dropped == 4  # 2 figures, 1 source, 1 phrase; a fact loses only its quote
+    # checked: 2 fact quotes (the empty one is not a quote) and 2 phrases; verified: the real
+    # fact's quote and the real phrase.
+    assert (r.quotes_total, r.quotes_verified) == (4, 2)
+    assert r.items_dropped == 1  # the phrase; a fact loses only its quote
     flagged = "\n".join(r.flagged)
-    for invented in ["formal military alliance", "$300 billion", "never bow", "humiliating"]:
+    for invented in ["formal military alliance", "humiliating"]:
         assert invented in flagged, invented
     assert all(line.startswith("A2: ") for line in r.flagged)
 
 
 def test_analysis_under_unknown_label_verifies_nothing(texts: dict[str, str]) -> None:
-    a = analysis(
-        figures=[Figure(what="duties", value="47%", quote="down to 47%")],
-        quoted_sources=[QuotedSource(who="Trump", quote="have a wasted meeting")],
-    )
+    a = analysis(loaded_wording=[LoadedPhrase(quote="have a wasted meeting", neutral="x")])
     v = Verifier(texts)
     out = v.analysis("A9", a)
-    assert out.figures == [] and out.quoted_sources == []
-    assert (v.report.quotes_total, v.report.quotes_verified, v.report.items_dropped) == (2, 0, 2)
+    assert out.loaded_wording == []
+    assert (v.report.quotes_total, v.report.quotes_verified, v.report.items_dropped) == (1, 0, 1)
 
 
 def test_counts_accumulate_across_articles(texts: dict[str, str]) -> None:
     v = Verifier(texts)
-    v.analysis("A1", analysis(quoted_sources=[QuotedSource(who="x", quote="fake news")]))
-    v.analysis("A3", analysis(quoted_sources=[QuotedSource(who="x", quote="made-up words")]))
+    v.analysis("A1", analysis(loaded_wording=[LoadedPhrase(quote="fake news", neutral="x")]))
+    v.analysis("A3", analysis(loaded_wording=[LoadedPhrase(quote="made-up words", neutral="x")]))
     assert (v.report.quotes_total, v.report.quotes_verified, v.report.items_dropped) == (2, 1, 1)
 
 
-def test_figure_with_short_value_present_in_text_is_kept(texts: dict[str, str]) -> None:
-    """'5%' is a number exactly as written in seed 002, quoted verbatim: it must survive."""
-    figure = Figure(
-        what="projected growth of bilateral trade in 2025",
-        value="5%",
-        quote="projected to hit $250 billion in 2025, up 5% year-over-year",
-    )
+def test_quotes_found_in_code_are_counted_and_only_real_ones_kept(texts: dict[str, str]) -> None:
+    real = QuotedSource(who="Trump", quote="have a wasted meeting")
+    fake = QuotedSource(who="Putin", quote="We will never bow to Western pressure")
     v = Verifier(texts)
-    out = v.analysis("A3", analysis(figures=[figure]))
-    assert out.figures == [figure]
-    assert v.report.items_dropped == 0
+    assert v.quotes("A2", [real, fake]) == [real]
+    assert (v.report.quotes_total, v.report.quotes_verified) == (2, 1)
+    assert any("never bow" in line for line in v.report.flagged)
 
 
-def test_figure_dropped_for_invented_value_is_listed(texts: dict[str, str]) -> None:
-    """What fails is removed, counted *and listed*: a reader must see why a figure vanished."""
-    figure = Figure(
-        what="bilateral trade in 2024",
-        value="$260 billion",
-        quote="bilateral trade surpassing $240 billion in 2024",
-    )
-    v = Verifier(texts)
-    out = v.analysis("A3", analysis(figures=[figure]))
-    assert out.figures == []
-    assert v.report.items_dropped == 1
-    assert any("$260 billion" in line for line in v.report.flagged), v.report.flagged
-
-
-# --- Verifier.synthesis ------------------------------------------------------------------
-
-
-def synthesis(**overrides: object) -> Synthesis:
-    values: dict[str, object] = {
-        "headline": "Russia courts China after Trump-Xi talks",
-        "summary": [CitedSentence(text="Mishustin visited China.", sources=["A2"])],
-        "takeaways": [
-            CitedSentence(text="Trade is large.", sources=["A1"]),
-            CitedSentence(text="Duties were cut.", sources=["A2"]),
-            CitedSentence(text="AI cooperation was discussed.", sources=["A3"]),
-        ],
-        "omissions": [],
-    }
-    values.update(overrides)
-    return Synthesis.model_validate(values)
-
-
-def test_synthesis_removes_unknown_citations_and_uncited_sentences(
-    texts: dict[str, str],
-) -> None:
-    s = synthesis(
-        summary=[
-            CitedSentence(text="Mishustin visited Hangzhou.", sources=["a2", "[A3]", "A7"]),
-            CitedSentence(text="An invented claim.", sources=["A7"]),
-            CitedSentence(text="Trade topped $250 billion.", sources=[" [a1] "]),
-        ],
-        takeaways=[
-            CitedSentence(text="First.", sources=["A1", "B2"]),
-            CitedSentence(text="Second.", sources=["[B2]"]),
-            CitedSentence(text="Third.", sources=["A3"]),
-        ],
-    )
-    v = Verifier(texts)
-    out = v.synthesis(s)
-    assert [(c.text, c.sources) for c in out.summary] == [
-        ("Mishustin visited Hangzhou.", ["A2", "A3"]),
-        ("Trade topped $250 billion.", ["A1"]),
-    ]
-    assert [(c.text, c.sources) for c in out.takeaways] == [("First.", ["A1"]), ("Third.", ["A3"])]
-    r = v.report
-    assert (r.citations_total, r.citations_valid) == (9, 5)
-    assert r.items_dropped == 2
-    flagged = "\n".join(r.flagged)
-    assert "A7" in flagged and "B2" in flagged and "An invented claim." in flagged
-    assert s.summary[0].sources == ["a2", "[A3]", "A7"]  # input untouched
-
-
-def test_number_problems_lists_unsupported_numbers_without_counting(
-    texts: dict[str, str],
-) -> None:
-    """The re-ask needs the bad numbers in words an article would use, and must not count."""
-    s = synthesis(
-        summary=[
-            CitedSentence(text="Bilateral trade topped $250 billion.", sources=["a1"]),
-            CitedSentence(text="Trade reached $300 billion in 2024.", sources=["A3"]),
-        ],
-        takeaways=[
-            CitedSentence(text="Duties fell to 47%.", sources=["A2"]),
-            CitedSentence(text="Duties fell to 52%.", sources=["A2"]),
-            CitedSentence(text="AI was discussed.", sources=["A3"]),
-        ],
-    )
-    v = Verifier(texts)
-    assert v.number_problems(s) == [
-        ("Trade reached $300 billion in 2024.", ["300 billion"]),
-        ("Duties fell to 52%.", ["52"]),
-    ]
-    assert v.report.numbers_total == 0 and v.report.flagged == []
-
-
-def test_synthesis_keeps_omissions_only_for_known_articles(texts: dict[str, str]) -> None:
-    s = synthesis(
-        omissions=[
-            OutletOmission(source="[a2]", omits="the AI cooperation agenda"),
-            OutletOmission(source="A8", omits="something"),
-        ]
-    )
-    out = Verifier(texts).synthesis(s)
-    assert [(o.source, o.omits) for o in out.omissions] == [("A2", "the AI cooperation agenda")]
-
-
-def test_quote_attributed_to_someone_the_article_never_names_is_dropped() -> None:
+def test_speaker_the_article_never_names_is_removed_from_a_fact() -> None:
     from briefer.checks.verify import speaker_in
-    from briefer.schemas import ArticleAnalysis, Fact, QuotedSource
 
     text = (SEEDS / "004_9e89ca09907b8ff5.txt").read_text(encoding="utf-8")
     norm = normalize(text)
@@ -311,44 +168,23 @@ def test_quote_attributed_to_someone_the_article_never_names_is_dropped() -> Non
     assert speaker_in("Chinese customs data", norm)
     assert not speaker_in("Russian Foreign Minister Sergey Lavrov", norm)
     quote = "The Kremlin said it attaches “very great importance” to Mishustin’s visit"
-    a = ArticleAnalysis(
-        summary="s",
-        genre="news_report",
-        tone="neutral",
-        framing="f",
-        emphasis=[],
+    a = analysis(
         facts=[
             Fact(statement="s", kind="attributed_statement", speaker="Sergey Lavrov", quote=quote)
-        ],
-        figures=[],
-        quoted_sources=[
-            QuotedSource(who="Russian Foreign Minister Sergey Lavrov", quote=quote),
-            QuotedSource(who="The Kremlin", quote=quote),
-        ],
-        loaded_wording=[],
+        ]
     )
     v = Verifier({"A1": text})
     out = v.analysis("A1", a)
-    assert [q.who for q in out.quoted_sources] == ["The Kremlin"]
     assert out.facts[0].speaker == "" and out.facts[0].quote == quote
     assert any("Sergey Lavrov" in f for f in v.report.flagged)
 
 
 def test_empty_quotes_are_dropped_without_counting(texts: dict[str, str]) -> None:
     """An empty quote is nothing to show, not an unverifiable quote: it must not lower the
-    'quotes verified' ratio nor appear as a flag. A figure with no quote keeps its checked
-    number."""
-    a = analysis(
-        figures=[Figure(what="US duties on Chinese goods", value="47%", quote="")],
-        quoted_sources=[QuotedSource(who="Donald Trump", quote="  ")],
-        loaded_wording=[LoadedPhrase(quote="", neutral="")],
-    )
+    'quotes verified' ratio nor appear as a flag."""
+    a = analysis(loaded_wording=[LoadedPhrase(quote="", neutral="")])
     v = Verifier(texts)
     out = v.analysis("A2", a)
-    assert out.figures == a.figures
-    assert out.quoted_sources == [] and out.loaded_wording == []
+    assert out.loaded_wording == []
     assert (v.report.quotes_total, v.report.quotes_verified) == (0, 0)
     assert v.report.flagged == []
-    invented = analysis(figures=[Figure(what="duties", value="52%", quote="")])
-    assert v.analysis("A2", invented).figures == []
-    assert v.report.items_dropped == 1

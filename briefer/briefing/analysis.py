@@ -80,7 +80,7 @@ def _unique(items: list[T], key: Callable[[T], object]) -> list[T]:
 
 def tidy(a: ArticleAnalysis) -> ArticleAnalysis:
     """Drop the repeats small models pad their lists with (the 0.5B model fills all six facts
-    with one sentence), and figures that carry no number."""
+    with one sentence)."""
 
     def norm(text: str) -> str:
         return " ".join(text.casefold().split())
@@ -89,11 +89,6 @@ def tidy(a: ArticleAnalysis) -> ArticleAnalysis:
         update={
             "emphasis": _unique(a.emphasis, norm),
             "facts": _unique(a.facts, lambda f: norm(f.statement)),
-            "figures": _unique(
-                [g for g in a.figures if any(ch.isdigit() for ch in g.value)],
-                lambda g: (norm(g.value), norm(g.what)),
-            ),
-            "quoted_sources": _unique(a.quoted_sources, lambda q: norm(q.quote)),
             "loaded_wording": _unique(a.loaded_wording, lambda w: norm(w.quote)),
         }
     )
@@ -143,50 +138,9 @@ def merge_analyses(parts: list[ArticleAnalysis]) -> ArticleAnalysis:
     tones = {p.tone for p in parts}
     tone: Tone = parts[0].tone if len(tones) == 1 else "mixed"
     return ArticleAnalysis(
-        summary=" ".join(p.summary.strip() for p in parts),
         genre=Counter(p.genre for p in parts).most_common(1)[0][0],
         tone=tone,
-        framing=parts[0].framing,
         emphasis=_round_robin([p.emphasis for p in parts], 3),
         facts=_round_robin([p.facts for p in parts], 6),
-        figures=_round_robin([p.figures for p in parts], 5),
-        quoted_sources=_round_robin([p.quoted_sources for p in parts], 4),
         loaded_wording=_round_robin([p.loaded_wording for p in parts], 3),
     )
-
-
-def render_analysis(p: Prepared, a: ArticleAnalysis, first_person: bool = False) -> str:
-    """Compact text form of an analysis for the reduce prompt (cheaper than JSON).
-
-    The outlet's own opinions are left out: the neutral summary is built from reported facts
-    and attributed statements only, so opinion cannot leak into it as fact. Every field is
-    model or feed text made one line, so it cannot forge another article's block.
-    """
-
-    def line(text: str) -> str:
-        return prompts.data(text, one_line=True)
-
-    voice = " | voice: first-person opinion" if first_person else ""
-    lines = [
-        f"[{p.label}] outlet: {line(p.article.outlet)} | genre: {a.genre} | tone: {a.tone}{voice}",
-        f"summary: {line(a.summary)}",
-        f"framing: {line(a.framing)}",
-    ]
-    facts = [f for f in a.facts if f.kind != "opinion"]
-    if facts:
-        lines.append("facts:")
-        for f in facts:
-            who = f" ({line(f.speaker)})" if f.speaker else ""
-            quote = f" | quote: {line(f.quote)}" if f.quote else ""
-            lines.append(f"- [{f.kind}{who}] {line(f.statement)}{quote}")
-    if len(facts) < len(a.facts):
-        lines.append(f"({len(a.facts) - len(facts)} opinion claims left out)")
-    if a.figures:
-        lines.append("figures:")
-        lines.extend(
-            f"- {line(g.what)}: {line(g.value)} | quote: {line(g.quote)}" for g in a.figures
-        )
-    if a.quoted_sources:
-        lines.append("quoted:")
-        lines.extend(f"- {line(q.who)}: {line(q.quote)}" for q in a.quoted_sources)
-    return "\n".join(lines)

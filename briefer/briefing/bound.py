@@ -6,8 +6,9 @@
   conversation plus the rejected reply (at most the call's output cap) and the error list;
 - a chunk whose reply is cut at the output cap is split and retried, MAX_SPLITS levels deep
   (the same `split_for_retry` the run uses, on the same text, so the split tree is exact);
-- analyses that do not fit the reduce budget are reduced in groups, and the groups again;
-- the synthesis may be re-asked once to fix its numbers (`synthesise-fix`).
+- the write step may be re-asked once for the sentences code rejected (`synthesise-fix`);
+- the write and framing prompts carry at most MAX_SUMMARY + MAX_EXTRA groups of
+  EVIDENCE_PER_GROUP sentences each, and one block per outlet, each sentence clipped.
 
 The bound assumes every one of these happens, and takes the largest prompt each call can carry:
 each reply at its output cap, the JSON-in-prompt instructions of the fallback modes included.
@@ -26,22 +27,30 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
+from ..checks.sentences import split_sentences
 from ..model import prompts
 from ..model.llm import MAX_REASKS
 from ..model.modeltable import ModelInfo
 from ..model.tokens import TokenCounter
-from ..schemas import ArticleAnalysis, ContrastReport, Synthesis
+from ..schemas import SENTENCE_CHARS, ArticleAnalysis, ContrastReport, Framings, Synthesis
 from .analysis import ANALYSE_MAX_TOKENS, Prepared, analyse_messages, split_for_retry
 from .chunking import Chunk, chunk_text
 from .contrast import CONTRAST_MAX_TOKENS, MAX_CANDIDATES, candidates, contrast_messages, mentions
-from .synthesis import SYNTH_MAX_TOKENS, synth_budget, synth_messages
+from .framing import FRAMING_MAX_TOKENS, framing_messages
+from .outlets import MAX_OMISSIONS, MAX_ONLY
+from .synthesis import (
+    EVIDENCE_PER_GROUP,
+    MAX_EXTRA,
+    MAX_SUMMARY,
+    SYNTH_MAX_TOKENS,
+    clip,
+    fix_messages,
+    synth_messages,
+)
 
 MESSAGE_TOKENS = 8  # chat formatting around each message (OpenAI adds 3 or 4; templates more)
 REASK_ERROR_TOKENS = 512  # the validation errors fed back: at most 8 short lines
-RENDER_TOKENS = 64  # the fixed text around one analysis or partial briefing in a reduce prompt
-# The fix re-ask resends the draft as indented JSON: one newline and indent per line, and a
-# Synthesis has at most ~170 lines (8 summary and 7 takeaway sentences, 6 omissions).
-INDENT_TOKENS = 256
+RENDER_TOKENS = 64  # the fixed text around one sentence or block in a write prompt
 
 
 class StepEstimate(BaseModel):
@@ -119,50 +128,38 @@ def _analyse(
     return tally.step("analyse"), parts
 
 
-def reduce_prompts(sizes: Sequence[int], budget: int, partial: int) -> list[int]:
-    """For each reduce call a run can make, the most analysis tokens its prompt carries.
-
-    Mirrors `synthesis.synthesise` on blocks of at most `sizes` tokens: blocks that fit the
-    `budget` (or a single block) take one call; else they are packed in order into groups, and
-    each group's partial briefing (at most `partial` tokens) is reduced again. In-order packing
-    closes a group only when the next block does not fit, so two neighbouring groups always
-    exceed the budget: at most 2 * total / budget + 1 groups, and fewer groups than blocks (else
-    the run stops with an error). A group holds at most the budget, or one larger block.
-    """
-    count, total, largest = len(sizes), sum(sizes), max(sizes)
-    prompts_: list[int] = []
-    while count > 1 and total > budget:
-        groups = min(count - 1, 2 * total // budget + 1)
-        prompts_ += [min(total, max(budget, largest))] * groups
-        count, total, largest = groups, groups * partial, partial
-    return [*prompts_, total]
+def _longest_sentence(prepared: Sequence[Prepared], counter: TokenCounter) -> int:
+    """Tokens of the longest sentence, clipped as the write steps clip it, in any article."""
+    return max(
+        (counter.count(clip(s.text)) for p in prepared for s in split_sentences(p.text)),
+        default=0,
+    )
 
 
 def _synthesise(
-    prepared: Sequence[Prepared], counter: TokenCounter, info: ModelInfo, blocks: list[int]
-) -> tuple[StepEstimate, StepEstimate]:
-    """Bounds of the reduce (all levels) and of the number-fix re-ask."""
-    labels = [p.label for p in prepared]
-    budget = synth_budget(info, counter, labels)
-    partial = SYNTH_MAX_TOKENS + counter.count(", ".join(labels)) + RENDER_TOKENS
+    prepared: Sequence[Prepared], counter: TokenCounter
+) -> tuple[StepEstimate, StepEstimate, StepEstimate]:
+    """Bounds of the write call, its one re-ask for rejected sentences, and the framing call."""
+    line = _longest_sentence(prepared, counter) + RENDER_TOKENS
+    groups = (MAX_SUMMARY + MAX_EXTRA) * (EVIDENCE_PER_GROUP * line + RENDER_TOKENS)
     synth = _Tally(counter)
-    base = synth.size(*synth_messages([], labels), Synthesis)
-    for carried in reduce_prompts(blocks, budget, partial):
-        synth.add(base + carried, SYNTH_MAX_TOKENS)
+    synth.add(synth.size(*synth_messages([], []), Synthesis) + groups, SYNTH_MAX_TOKENS)
     fix = _Tally(counter)
-    user = prompts.render(
-        "synthesise.fix",
-        briefing="",
-        count=len(labels),
-        labels=", ".join(labels),
-        problems="",
-        figures="",
+    first = fix.size(*fix_messages([], [], ""), Synthesis)
+    fix.add(first + groups + SYNTH_MAX_TOKENS + 120, SYNTH_MAX_TOKENS)
+    framing = _Tally(counter)
+    sentence = max(line, SENTENCE_CHARS + RENDER_TOKENS)
+    names = sum(counter.count(p.article.outlet) for p in prepared)
+    blocks = sum(
+        counter.count(p.article.outlet)
+        + counter.count(p.article.title)
+        + RENDER_TOKENS
+        + (1 + MAX_ONLY + MAX_OMISSIONS) * sentence
+        + MAX_OMISSIONS * names
+        for p in prepared
     )
-    # The draft (indented), its flagged sentences with their numbers, every article's figures.
-    carried = SYNTH_MAX_TOKENS + INDENT_TOKENS + 2 * SYNTH_MAX_TOKENS + sum(blocks)
-    first = fix.size(prompts.render("synthesise.system"), user, Synthesis)
-    fix.add(first + carried, SYNTH_MAX_TOKENS)
-    return synth.step("synthesise"), fix.step("synthesise-fix")
+    framing.add(framing.size(*framing_messages([]), Framings) + blocks, FRAMING_MAX_TOKENS)
+    return synth.step("synthesise"), fix.step("synthesise-fix"), framing.step("framing")
 
 
 def _contrast(prepared: Sequence[Prepared], counter: TokenCounter) -> StepEstimate:
@@ -184,9 +181,6 @@ def upper_bound(
     """Per step, the most calls, prompt tokens and completion tokens a run over `prepared`
     can make (`budget`: article tokens per analyse call)."""
     analyse, parts = _analyse(prepared, counter, budget)
-    blocks = [
-        n * ANALYSE_MAX_TOKENS + counter.count(p.article.outlet) + RENDER_TOKENS + 2
-        for p, n in zip(prepared, parts, strict=True)
-    ]
-    synth, fix = _synthesise(prepared, counter, info, blocks)
-    return [analyse, synth, fix, _contrast(prepared, counter)]
+    del info, parts  # the write steps carry sentences, not analyses: no reduce levels
+    synth, fix, framing = _synthesise(prepared, counter)
+    return [analyse, synth, fix, framing, _contrast(prepared, counter)]

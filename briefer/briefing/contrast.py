@@ -3,8 +3,15 @@
 Small models rarely spot a disagreement across five long analyses, and big ones sometimes pick a
 side. So the comparison is split: code finds candidate pairs (sentences from two outlets that
 state a figure of the same kind about the same subject, with different values or periods), and
-one model call judges each candidate and writes a neutral note. Each side's quote is the
-outlet's own sentence, cut from the cleaned article, so it is verbatim by construction.
+one model call judges each candidate. Each side's quote is the outlet's own sentence, cut from
+the cleaned article, so it is verbatim by construction.
+
+The note is composed in code from what each sentence states: "X gives $250 billion for last
+quarter; Y gives $240 billion for 2024." (the figure as written, the period phrase nearest to
+it, or "with no period given"). The model adds at most one line of context, kept only when it
+states no number and names no period that neither sentence gives, calls no differing periods
+"the same" (nor equal ones "different"), gives no side a figure or period only the other
+states, and says no side is right or wrong.
 """
 
 from __future__ import annotations
@@ -13,7 +20,9 @@ import re
 from dataclasses import dataclass
 from itertools import combinations
 
-from ..checks.numbers import measure_spans
+from ..checks import prose
+from ..checks.numbers import measure_spans, numbers
+from ..checks.periods import Period, nearest_period, period_spans
 from ..model import prompts
 from ..model.llm import LLM
 from ..schemas import BriefContradiction, ContrastReport, Side
@@ -25,12 +34,7 @@ _BEFORE, _AFTER = 8, 5  # words around a figure that say what it measures and wh
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
 _LABEL = re.compile(r"\bA\d{1,3}\b", re.I)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]{2,}")
-_PERIOD = re.compile(
-    r"\b(quarter|annual(?:ly)?|year|month(?:ly)?|week|daily|(?:19|20)\d\d|"
-    r"january|february|march|april|may|june|july|august|september|october|november|december)"
-    r"\b",
-    re.I,
-)
+_TOKEN = re.compile(r"\S+")
 # Words that say nothing about *what* a figure measures.
 _STOP = frozenset(
     """
@@ -58,8 +62,18 @@ class Mention:
     sentence: str
     kind: str
     values: frozenset[float]
-    periods: frozenset[str]
+    figure: str  # as written: "$250 billion"
+    period: Period | None  # the period phrase nearest the figure
     terms: frozenset[str]
+
+    @property
+    def period_key(self) -> str | None:
+        return self.period.key if self.period else None
+
+    def stated(self, name: str) -> str:
+        """'NAME gives $250 billion for last quarter' (or '... with no period given')."""
+        when = self.period.words if self.period else "with no period given"
+        return f"{name} gives {self.figure} {when}"
 
 
 @dataclass(frozen=True)
@@ -95,9 +109,8 @@ def mentions(p: Prepared) -> list[Mention]:
         if not sentence or len(sentence.split()) < 5:
             continue
         for kind, values, start, end in measure_spans(sentence):
-            before = " ".join(sentence[:start].split()[-_BEFORE:])
-            after = " ".join(sentence[end:].split()[:_AFTER])
-            window = f"{before} {after}"
+            lo, hi = _window(sentence, start, end)
+            window = f"{sentence[lo:start]} {sentence[end:hi]}"
             # Common nouns name what is measured; the story's proper nouns (China, Russia)
             # stand in every sentence and would pair everything with everything.
             terms = {_stem(w) for w in _WORD.findall(window) if w[0].islower()}
@@ -108,11 +121,20 @@ def mentions(p: Prepared) -> list[Mention]:
                     sentence=sentence,
                     kind=kind,
                     values=frozenset(values),
-                    periods=frozenset(m.casefold() for m in _PERIOD.findall(window)),
+                    figure=sentence[start:end].strip(),
+                    period=nearest_period(sentence, start, end, lo, hi),
                     terms=frozenset(t for t in terms if t not in _STOP and len(t) > 3),
                 )
             )
     return out
+
+
+def _window(sentence: str, start: int, end: int) -> tuple[int, int]:
+    """Where the _BEFORE words before the figure at sentence[start:end] begin and the _AFTER
+    words after it end."""
+    before = [m.start() for m in _TOKEN.finditer(sentence, 0, start)][-_BEFORE:]
+    after = [m.end() for m in _TOKEN.finditer(sentence, end)][:_AFTER]
+    return (before[0] if before else start), (after[-1] if after else end)
 
 
 def candidates(prepared: list[Prepared]) -> list[Candidate]:
@@ -132,7 +154,7 @@ def candidates(prepared: list[Prepared]) -> list[Candidate]:
                 shared = tuple(sorted(x.terms & y.terms))
                 if len(shared) < 2:
                     continue
-                if x.values == y.values and x.periods == y.periods:
+                if x.values == y.values and x.period_key == y.period_key:
                     continue  # the same figure for the same period: they agree
                 score = len(shared)
                 if x.kind not in best or score > best[x.kind][0]:
@@ -146,18 +168,110 @@ def candidates(prepared: list[Prepared]) -> list[Candidate]:
     ]
 
 
+def composed_note(a: Mention, b: Mention, name_a: str, name_b: str) -> str:
+    """What each side states, in code's words: 'A gives $250 billion for last quarter; B gives
+    $240 billion for 2024.'"""
+    return f"{a.stated(name_a)}; {b.stated(name_b)}."
+
+
 def contrast_messages(cands: list[Candidate]) -> tuple[str, str]:
     blocks = []
     for c in cands:
         lines = [
             f"{c.id} (shared subject words: {', '.join(c.shared)})",
             *(f'- {m.label} ({m.outlet}): "{_clip(m.sentence)}"' for m in (c.a, c.b)),
+            f"Stated: {composed_note(c.a, c.b, c.a.label, c.b.label)}",
         ]
         blocks.append("\n".join(prompts.data(x, one_line=True) for x in lines))
     ids = ", ".join(c.id for c in cands)
     return prompts.render("contrast.system"), prompts.render(
         "contrast.user", candidates="\n\n".join(blocks), ids=ids
     )
+
+
+CONTEXT_CHARS = 200
+_CLAUSE = re.compile(r"[;.!?]\s+|\s+(?:but|while|whereas|and)\s+|\s*[—–]\s*")
+_PERIOD_NOUN = r"(?:periods?|quarters?|years?|months?|weeks?|time\s?frames?|(?:time\s)?spans?)"
+_SAME = re.compile(
+    rf"\b(?:same|identical|matching|equal)\s+(?:\w+\s+){{0,2}}?{_PERIOD_NOUN}\b"
+    rf"|\b{_PERIOD_NOUN}\s+(?:are|is)\s+(?:the\s+)?(?:same|identical|equal)\b",
+    re.I,
+)
+_DIFFERENT = re.compile(
+    rf"\b(?:different|differing|distinct)\s+(?:\w+\s+){{0,2}}?{_PERIOD_NOUN}\b"
+    rf"|\b{_PERIOD_NOUN}\s+(?:differ|are\s+different)\b",
+    re.I,
+)
+_VERDICT = re.compile(
+    r"\b(?:is|are|was|were|seems?|appears?)\s+(?:more\s+|less\s+)?(?:correct|incorrect|wrong|"
+    r"right|accurate|inaccurate|mistaken|false|true|reliable|unreliable|misleading)\b",
+    re.I,
+)
+
+
+def _named(m: Mention) -> re.Pattern[str]:
+    """A side's label or outlet name, as whole words."""
+    return re.compile(rf"(?<!\w)(?:{m.label}|{re.escape(m.outlet)})(?!\w)", re.I)
+
+
+def _unnamed(text: str, a: Mention, b: Mention) -> str:
+    """`text` without the sides' labels and outlet names (a name such as '000_3772...' is not
+    a number the line states)."""
+    for m in (a, b):
+        text = _named(m).sub(" ", text)
+    return text
+
+
+def _misattributed(line: str, a: Mention, b: Mention) -> bool:
+    """A clause naming one side gives it a number or period only the other side states."""
+    for clause in _CLAUSE.split(line):
+        named = [m for m in (a, b) if _named(m).search(clause)]
+        if len(named) != 1:
+            continue
+        (side,) = named
+        rest = _unnamed(clause, a, b)
+        own_periods = {p.key for p in period_spans(side.sentence)}
+        if not numbers(rest) <= numbers(side.sentence) or any(
+            p.key not in own_periods for p in period_spans(rest)
+        ):
+            return True
+    return False
+
+
+def context_problem(line: str, a: Mention, b: Mention) -> str | None:
+    """Why the model's context line cannot stand next to the composed words, or None."""
+    if len(line) > CONTEXT_CHARS or line.endswith(("...", "…")):
+        return "too long or cut"
+    if any(m.group(0).upper() not in (a.label, b.label) for m in _LABEL.finditer(line)):
+        return "names another article"
+    plain = _unnamed(line, a, b)
+    stated = numbers(a.sentence) | numbers(b.sentence)
+    if any(n not in stated for n in numbers(plain)):
+        return "states a number neither side gives"
+    known = {p.key for p in (*period_spans(a.sentence), *period_spans(b.sentence))}
+    if any(p.key not in known for p in period_spans(plain)):
+        return "names a period neither side gives"
+    same_period = a.period_key is not None and a.period_key == b.period_key
+    both_known = a.period_key is not None and b.period_key is not None
+    if _SAME.search(plain) and not same_period:
+        return "calls the periods the same"
+    if _DIFFERENT.search(plain) and not (both_known and not same_period):
+        return "calls the periods different"
+    if _VERDICT.search(plain):
+        return "picks a side"
+    if _misattributed(line, a, b):
+        return "gives one side the other's figure or period"
+    if prose.near_duplicate(line, [composed_note(a, b, a.label, b.label)]):
+        return "only repeats the composed note"
+    return None
+
+
+def _context(raw: str, cand: Candidate) -> str:
+    """The model's context line if it passes `context_problem`, else ''."""
+    line = next((x.strip() for x in raw.splitlines() if x.strip()), "")
+    if not line or context_problem(line, cand.a, cand.b) is not None:
+        return ""
+    return line
 
 
 def _outlet_names(note: str, names: dict[str, str]) -> str:
@@ -183,15 +297,19 @@ def contrast(llm: LLM, prepared: list[Prepared]) -> tuple[list[BriefContradictio
         if cand is None or cand.id in seen or point.verdict != "conflict":
             continue
         seen.add(cand.id)
+        a, b = cand.a, cand.b
         # The model names sides by label; the reader knows outlets, not labels.
-        note = _outlet_names(point.note, {m.label: m.outlet for m in (cand.a, cand.b)})
+        context = _outlet_names(
+            _context(point.context, cand), {a.label: a.outlet, b.label: b.outlet}
+        )
+        note = " ".join(x for x in (composed_note(a, b, a.outlet, b.outlet), context) if x)
         out.append(
             BriefContradiction(
                 topic=point.topic.strip() or ", ".join(cand.shared),
-                note=note.strip(),
+                note=note,
                 sides=[
                     Side(article_id=ids[m.label], outlet=m.outlet, quote=_clip(m.sentence))
-                    for m in (cand.a, cand.b)
+                    for m in (a, b)
                 ],
             )
         )

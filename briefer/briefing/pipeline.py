@@ -27,23 +27,25 @@ from pathlib import Path
 import httpx2
 from pydantic import BaseModel
 
+from ..checks import prose
 from ..checks.verify import Verifier
-from ..checks.voice import Voice, voice
+from ..checks.voice import Voice, attributes, voice
 from ..errors import NoArticlesError, RecoverableModelError
 from ..ingest.clean import clean_text
-from ..ingest.files import Article, ingest
+from ..ingest.files import Article, ingest, outlet_notes
 from ..model import prompts
 from ..model.cache import CallCache, store_path
 from ..model.llm import LLM, build_client
 from ..model.modeltable import ModelInfo, lookup
 from ..model.tokens import TokenCounter, get_encoding
 from ..schemas import (
-    SENTENCE_CHARS,
     ArticleAnalysis,
     BriefContradiction,
     Briefing,
     Cited,
+    GroupSentence,
     OutletComparison,
+    QuotedSource,
     RunMeta,
     Skipped,
     SourceRef,
@@ -51,18 +53,34 @@ from ..schemas import (
     Takeaway,
 )
 from ..settings import Settings
+from .align import FactGroup, Source, align
 from .analysis import (
     ANALYSE_MAX_TOKENS,
     Prepared,
     analyse_article,
     analyse_budget,
     analyse_messages,
-    render_analysis,
 )
 from .bound import StepEstimate, upper_bound
 from .chunking import chunk_text
 from .contrast import CONTRAST_MAX_TOKENS, candidates, contrast, contrast_messages
-from .synthesis import SYNTH_MAX_TOKENS, fix_numbers, synth_messages, synthesise
+from .framing import FRAMING_MAX_TOKENS, framing_messages, framings
+from .lead import lead_sentence
+from .loaded import loaded_in_text
+from .outlets import Profile, profiles
+from .quoted import quoted_people
+from .synthesis import (
+    MAX_EXTRA,
+    SYNTH_MAX_TOKENS,
+    Refix,
+    accept,
+    fix_messages,
+    pick_groups,
+    summary_size,
+    synth_messages,
+    write,
+)
+from .takeaways import takeaways
 
 ProgressFn = Callable[[str, int, int], None]
 
@@ -180,53 +198,99 @@ def _analyse_step(
     return [(p, verifier.analysis(p.label, a)) for p, a in analysed], failed, verifier
 
 
-def mark_cut(text: str, limit: int) -> str:
-    """A sentence that ran into its schema length bound ends mid-phrase: say so with '…'
-    rather than pass it off as complete."""
-    text = text.rstrip()
-    if len(text) >= limit - 2 and not text.endswith((".", "!", "?", '"', "”", "'", ")")):
-        return text + " …"
-    return text
+class Story(BaseModel):
+    """The story as code sees it before the model writes."""
+
+    groups: list[FactGroup]
+    leads: dict[str, str]  # label -> lead sentence
+    opinion: dict[str, bool]  # label -> opinion piece
 
 
-def _fix_numbers(
-    llm: LLM,
-    draft: Synthesis,
-    problems: list[tuple[str, list[str]]],
-    analysed: Analysed,
-    verifier: Verifier,
-) -> Synthesis:
-    """One re-ask for unsupported numbers; if it fails, keep the draft (its numbers get flagged)."""
-    figures = {p.label: [f"{g.value} ({g.what})" for g in a.figures] for p, a in analysed}
-    verifier.report.number_reasks += 1
+def _story(analysed: Analysed, voices: dict[str, Voice]) -> Story:
+    """What code knows before the model writes: each outlet's lead and kind, the fact groups."""
+    opinion = {p.label: a.genre == "opinion" or voices[p.label].first_person for p, a in analysed}
+    leads = {p.label: lead_sentence(p.text, p.article.title) for p, _ in analysed}
+    sources = [
+        Source(
+            label=p.label,
+            text=p.text,
+            facts=a.facts,
+            lead=leads[p.label],
+            opinion_piece=opinion[p.label],
+        )
+        for p, a in analysed
+    ]
+    return Story(groups=align(sources), leads=leads, opinion=opinion)
+
+
+def _draft(llm: LLM, summary: list[FactGroup], extra: list[FactGroup]) -> Synthesis:
+    """The model's sentences; if its reply fails, none (each group falls back to its own)."""
     try:
-        fixed = fix_numbers(llm, draft, problems, figures)
+        return write(llm, summary, extra)
     except RecoverableModelError as exc:
-        llm.warnings.append(f"Re-asking the synthesis to fix its numbers failed: {exc}")
-        return draft
-    # Keep whichever version states fewer unsupported numbers.
-    remaining = verifier.number_problems(fixed)
-    return fixed if sum(len(n) for _, n in remaining) < sum(len(n) for _, n in problems) else draft
+        llm.warnings.append(f"Writing the summary failed ({exc}); the outlets' sentences stand in.")
+        return Synthesis(headline="", sentences=[], takeaways=[])
 
 
-def _synthesise_step(
+def _refix(llm: LLM, groups: list[FactGroup], headline: str) -> Refix:
+    def refix(problems: list[tuple[str, str, str]]) -> list[GroupSentence]:
+        llm.warnings.extend(f"summary sentence for {g} re-asked: {why}" for g, _, why in problems)
+        asked = [g for g in groups if g.id in {gid for gid, _, _ in problems}]
+        system, user = fix_messages(asked, problems, headline)
+        try:
+            return llm.call("synthesise-fix", system, user, Synthesis, SYNTH_MAX_TOKENS).sentences
+        except RecoverableModelError as exc:
+            llm.warnings.append(f"Re-asking the summary failed: {exc}")
+            return []
+
+    return refix
+
+
+def _cited(text: str, labels: list[str], ids: dict[str, str], verifier: Verifier) -> Cited:
+    verifier.report.citations_total += len(labels)
+    verifier.report.citations_valid += len(labels)
+    return Cited(text=text, citations=[ids[x] for x in labels], flags=verifier.claim(text, labels))
+
+
+def _write_step(
     llm: LLM,
-    counter: TokenCounter,
     analysed: Analysed,
-    voices: dict[str, Voice],
+    story: Story,
+    contradictions: list[BriefContradiction],
     verifier: Verifier,
     progress: ProgressFn,
-) -> Synthesis:
-    """The draft, re-asked once for numbers no cited article states, then verified."""
+) -> tuple[str, list[Cited], list[Takeaway], dict[str, str]]:
+    """Headline, summary and takeaways; and the summary sentence of each group, by group id."""
     progress("synthesise", 0, 2)
-    blocks = [(p.label, render_analysis(p, a, voices[p.label].first_person)) for p, a in analysed]
-    draft = synthesise(llm, counter, llm.info, blocks)
+    summary_groups, extra = pick_groups(story.groups, len(analysed))
+    draft = _draft(llm, summary_groups, extra)
     progress("synthesise", 1, 2)
-    if problems := verifier.number_problems(draft):
-        draft = _fix_numbers(llm, draft, problems, analysed, verifier)
-    synthesis = verifier.synthesis(draft)
+    written, dropped = accept(
+        summary_groups, draft.sentences, verifier.texts, _refix(llm, summary_groups, draft.headline)
+    )
+    verifier.report.items_dropped += dropped
+    ids = {p.label: p.article.id for p, _ in analysed}
+    labels_of = {p.article.id: p.label for p, _ in analysed}
+    sides = [(c, [labels_of[s.article_id] for s in c.sides]) for c in contradictions]
+    points, notes = takeaways(
+        draft.takeaways,
+        [*summary_groups, *extra],
+        extra,
+        [w.text for w in written],
+        sides,
+        verifier.texts,
+    )
+    llm.warnings.extend(notes)
+    summary = [_cited(w.text, w.group.labels, ids, verifier) for w in written]
+    ranked = [
+        Takeaway(rank=i, **_cited(t.text, t.labels, ids, verifier).model_dump())
+        for i, t in enumerate(points, start=1)
+    ]
     progress("synthesise", 2, 2)
-    return synthesis
+    headline = draft.headline.strip()
+    if prose.meta(headline) or prose.boilerplate(headline):
+        headline = ""  # the first article's title stands in
+    return headline, summary, ranked, {w.group.id: w.text for w in written}
 
 
 def _contrast_step(
@@ -240,75 +304,82 @@ def _contrast_step(
     return contradictions
 
 
+def _claims(a: ArticleAnalysis, opinion_piece: bool) -> Counter[str]:
+    """Claim kinds; in an opinion piece every claim not attributed to someone (a named speaker
+    and a quotation mark or speech verb in its evidence) is the writer's."""
+    kinds: Counter[str] = Counter()
+    for f in a.facts:
+        said = f.kind == "attributed_statement" and f.speaker.strip()
+        attributed = said and attributes(f"{f.quote} {f.statement}")
+        kinds["opinion" if opinion_piece and not attributed else f.kind] += 1
+    return kinds
+
+
 def _comparison(
-    p: Prepared, a: ArticleAnalysis, synthesis: Synthesis, v: Voice
+    p: Prepared,
+    a: ArticleAnalysis,
+    profile: Profile,
+    framing: tuple[str, bool],
+    v: Voice,
+    quotes: list[QuotedSource],
 ) -> OutletComparison:
-    """How one outlet told the story: its genre, tone, framing, claims and own voice."""
-    kinds = Counter(f.kind for f in a.facts)
+    """How one outlet told the story: computed coverage, quotes and voice, the model's line."""
+    kinds = _claims(a, profile.opinion_piece)
     total = sum(kinds.values())
+    tone = "opinionated" if profile.opinion_piece and a.tone == "neutral" else a.tone
     return OutletComparison(
         article_id=p.article.id,
         label=p.label,
         outlet=p.article.outlet,
         title=p.article.title,
         genre=a.genre,
-        tone=a.tone,
-        framing=a.framing,
+        tone=tone,
+        framing=framing[0],
+        framing_by_model=framing[1],
+        lead=profile.lead,
         emphasis=a.emphasis,
-        omissions=[o.omits for o in synthesis.omissions if o.source == p.label],
-        quoted_sources=a.quoted_sources,
-        loaded_wording=a.loaded_wording,
+        only_here=profile.only_here,
+        omissions=profile.omissions,
+        quoted_sources=quotes,
+        loaded_wording=loaded_in_text(a.loaded_wording, p.text),
         claims={str(k): n for k, n in kinds.items()},
         opinion_share=round(kinds["opinion"] / total, 3) if total else 0.0,
         first_person_markers=v.markers,
         voice_examples=v.examples,
-        opinion_piece=a.genre == "opinion" or v.first_person,
+        opinion_piece=profile.opinion_piece,
     )
+
+
+def _outlets_step(
+    llm: LLM,
+    analysed: Analysed,
+    story: Story,
+    written: dict[str, str],
+    voices: dict[str, Voice],
+    verifier: Verifier,
+) -> list[OutletComparison]:
+    """Each outlet's comparison: computed coverage and quotes, the model's framing line."""
+    names = {p.label: p.article.outlet for p, _ in analysed}
+    titles = {p.label: p.article.title for p, _ in analysed}
+    found = profiles(story.leads, titles, names, story.opinion, story.groups, written)
+    lines, notes = framings(llm, found)
+    llm.warnings.extend(notes)
+    return [
+        _comparison(
+            p,
+            a,
+            prof,
+            lines[p.label],
+            voices[p.label],
+            verifier.quotes(p.label, quoted_people(p.text)),
+        )
+        for (p, a), prof in zip(analysed, found, strict=True)
+    ]
 
 
 def _source(p: Prepared) -> SourceRef:
     a = p.article
     return SourceRef(id=a.id, label=p.label, outlet=a.outlet, title=a.title, path=a.path, url=a.url)
-
-
-def _assemble(
-    analysed: Analysed,
-    synthesis: Synthesis,
-    contradictions: list[BriefContradiction],
-    verifier: Verifier,
-    voices: dict[str, Voice],
-    run: RunMeta,
-) -> Briefing:
-    """The briefing: cited sentences carry article ids and their flags; one comparison and one
-    source per article that was analysed."""
-    ids = {p.label: p.article.id for p, _ in analysed}
-    summary = [
-        Cited(
-            text=mark_cut(s.text, SENTENCE_CHARS),
-            citations=[ids[x] for x in s.sources],
-            flags=verifier.claim(s.text, s.sources),
-        )
-        for s in synthesis.summary
-    ]
-    takeaways = [
-        Takeaway(
-            rank=i,
-            text=mark_cut(t.text, SENTENCE_CHARS),
-            citations=[ids[x] for x in t.sources],
-            flags=verifier.claim(t.text, t.sources),
-        )
-        for i, t in enumerate(synthesis.takeaways, start=1)
-    ]
-    return Briefing(
-        title=synthesis.headline.strip() or analysed[0][0].article.title,
-        summary=summary,
-        outlets=[_comparison(p, a, synthesis, voices[p.label]) for p, a in analysed],
-        contradictions=contradictions,
-        takeaways=takeaways,
-        sources=[_source(p) for p, _ in analysed],
-        verification=verifier.report,
-        run=run,
-    )
 
 
 class _Clock:
@@ -355,8 +426,9 @@ def _run_meta(
 
 
 def _encoding_notes(prepared: Sequence[Prepared]) -> list[str]:
-    """How the files that were not plain UTF-8 were read."""
-    return [n for p in prepared if (n := p.article.encoding_note())]
+    """How the files that were not plain UTF-8 were read, and which had no outlet named."""
+    notes = [n for p in prepared if (n := p.article.encoding_note())]
+    return [*notes, *outlet_notes([p.article for p in prepared])]
 
 
 def brief(
@@ -409,10 +481,23 @@ def brief_articles(
             llm, counter, prepared, settings.concurrency, report
         )
         voices = {p.label: voice(p.text) for p, _ in analysed}
-        synthesis = _synthesise_step(llm, counter, analysed, voices, verifier, report)
+        story = _story(analysed, voices)
         contradictions = _contrast_step(llm, analysed, verifier, report)
+        headline, summary, ranked, written = _write_step(
+            llm, analysed, story, contradictions, verifier, report
+        )
+        outlets = _outlets_step(llm, analysed, story, written, voices, verifier)
         run = _run_meta(settings, llm, prepared, [*skipped, *too_long, *failed], clock)
-        return _assemble(analysed, synthesis, contradictions, verifier, voices, run)
+        return Briefing(
+            title=headline or analysed[0][0].article.title,
+            summary=summary,
+            outlets=outlets,
+            contradictions=contradictions,
+            takeaways=ranked,
+            sources=[_source(p) for p, _ in analysed],
+            verification=verifier.report,
+            run=run,
+        )
 
 
 class Estimate(BaseModel):
@@ -435,12 +520,15 @@ class Estimate(BaseModel):
     max_cost_usd: float | None
 
 
-# A typical analysis renders to ~500 tokens; the reduce estimate uses this (no call is made).
-_ANALYSIS_TOKENS_GUESS = 500
+# A fact group renders to ~150 tokens, an outlet's profile to ~200: the write and framing
+# estimates use these (no call is made; bound.py has the worst case).
+_GROUP_TOKENS_GUESS = 150
+_OUTLET_TOKENS_GUESS = 200
 
 
 def _expected(prepared: list[Prepared], counter: TokenCounter, budget: int) -> list[StepEstimate]:
-    """One reply per call: the chunks of each article, one synthesis, the contrast if any."""
+    """One reply per call: the chunks of each article, the write and framing calls, the
+    contrast if any."""
     calls = 0
     prompt_tokens = 0
     for p in prepared:
@@ -448,10 +536,12 @@ def _expected(prepared: list[Prepared], counter: TokenCounter, budget: int) -> l
             system, user = analyse_messages(p, chunk)
             calls += 1
             prompt_tokens += counter.count(system) + counter.count(user)
-    labels = [p.label for p in prepared]
-    system, user = synth_messages([], labels)
+    system, user = synth_messages([], [])
     synth_prompt = counter.count(system) + counter.count(user)
-    synth_prompt += _ANALYSIS_TOKENS_GUESS * len(prepared)
+    synth_prompt += _GROUP_TOKENS_GUESS * (summary_size(len(prepared)) + MAX_EXTRA)
+    system, user = framing_messages([])
+    framing_prompt = counter.count(system) + counter.count(user)
+    framing_prompt += _OUTLET_TOKENS_GUESS * len(prepared)
     steps = [
         StepEstimate(
             step="analyse",
@@ -464,6 +554,12 @@ def _expected(prepared: list[Prepared], counter: TokenCounter, budget: int) -> l
             calls=1,
             prompt_tokens=synth_prompt,
             max_completion_tokens=SYNTH_MAX_TOKENS,
+        ),
+        StepEstimate(
+            step="framing",
+            calls=1,
+            prompt_tokens=framing_prompt,
+            max_completion_tokens=FRAMING_MAX_TOKENS,
         ),
     ]
     if cands := candidates(prepared):

@@ -71,12 +71,12 @@ def _kind(o: OutletComparison) -> str:
 
 
 def _outlet(o: OutletComparison, numbers: Numbers) -> list[str]:
-    """One outlet's section: kind and tone, own voice, framing, emphasis, omissions, quotes and
-    loaded wording (each line only when there is something to show)."""
+    """One outlet's section: kind and tone, own voice, framing, lead, what only it reports, what
+    it leaves out, quotes and loaded wording (each line only when there is something to show)."""
     out = [
-        f"### [{numbers[o.article_id]}] {inline(o.outlet)}: {inline(o.title)}",
+        f"### [{numbers[o.article_id]}] {_name(o.outlet, o.title)}",
         "",
-        f"- **Kind and tone:** {_kind(o)}, {inline(o.tone)}; opinion in "
+        f"- **Kind and tone:** {_kind(o)}, {inline(o.tone)}; the writer's own view in "
         f"{o.claims.get('opinion', 0)} of {sum(o.claims.values())} claims "
         f"({o.opinion_share:.0%})",
     ]
@@ -87,8 +87,10 @@ def _outlet(o: OutletComparison, numbers: Numbers) -> list[str]:
             f"reader-address markers, e.g. {examples}"
         )
     out.append(f"- **Framing:** {inline(o.framing)}")
-    if o.emphasis:
-        out.append(f"- **Emphasis:** {'; '.join(inline(x) for x in o.emphasis)}")
+    if o.lead and o.framing_by_model:  # a composed framing line already quotes the lead
+        out.append(f"- **Leads with:** “{inline(o.lead)}”")
+    if o.only_here:
+        out.append(f"- **Only here:** {'; '.join(inline(x) for x in o.only_here)}")
     if o.omissions:
         out.append(f"- **Leaves out:** {'; '.join(inline(x) for x in o.omissions)}")
     if o.quoted_sources:
@@ -102,13 +104,18 @@ def _outlet(o: OutletComparison, numbers: Numbers) -> list[str]:
     return [*out, ""]
 
 
+def _name(outlet: str, title: str) -> str:
+    """ "Outlet: title", or the title alone when the outlet is only the title shortened."""
+    if title.startswith(outlet.rstrip("…").rstrip()):
+        return inline(title)
+    return f"{inline(outlet)}: {inline(title)}"
+
+
 def _sources(b: Briefing, numbers: Numbers) -> list[str]:
     out = ["## Sources", ""]
     for s in b.sources:
         where = inline(s.url or s.path)
-        out.append(
-            f"{numbers[s.id]}. {inline(s.outlet)}: {inline(s.title)} ({where}, id {inline(s.id)})"
-        )
+        out.append(f"{numbers[s.id]}. {_name(s.outlet, s.title)} ({where}, id {inline(s.id)})")
     return out
 
 
@@ -124,8 +131,7 @@ def _verification_and_run(b: Briefing) -> list[str]:
         f"{v.citations_total}, supported: {v.citations_supported}; items removed: "
         f"{v.items_dropped}",
         f"- Contradictions: {len(b.contradictions)} confirmed of "
-        f"{v.contradiction_candidates} candidate figure pairs; synthesis re-asked for "
-        f"numbers: {v.number_reasks} time(s)",
+        f"{v.contradiction_candidates} candidate figure pairs",
     ]
     out += [f"  - {inline(f)}" for f in v.flagged]
     cost = f"${r.cost_usd:.4f}" if r.cost_usd is not None else "unknown"

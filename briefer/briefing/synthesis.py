@@ -1,120 +1,192 @@
-"""Synthesise (the reduce step): one briefing from the compact per-article analyses.
+"""Write the story from its fact groups: one neutral sentence per group, a headline, takeaways.
 
-When the analyses do not fit the reduce budget, they are reduced in groups first and the partial
-briefings reduced again, so no analysis is ever dropped to make room.
+Code has already decided what the summary says (briefer/briefing/align.py: the facts most
+outlets report lead) and whom each sentence cites (every outlet of its group). The model gets
+one small, well-posed task: turn each group's sentences into one neutral sentence. Code then
+rejects what a reader would throw back (talk about "the article", a repeat, a sentence cut at
+its bound, a number the group's outlets do not state), re-asks once with the reasons, and falls
+back to the group's own best sentence, verbatim, or drops the fact.
 """
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 
-from ..errors import ConfigError
+from pydantic import BaseModel
+
+from ..checks import prose
 from ..model import prompts
 from ..model.llm import LLM
-from ..model.modeltable import ModelInfo
-from ..model.tokens import TokenCounter
-from ..schemas import Synthesis
-from .chunking import input_budget
+from ..schemas import SENTENCE_CHARS, GroupSentence, Synthesis
+from .align import FactGroup, Member
 
-SYNTH_MAX_TOKENS = 2000
+SYNTH_MAX_TOKENS = 1200
+MAX_SUMMARY = 6  # summary sentences at most
+MAX_EXTRA = 2  # further groups offered for takeaways only
+EVIDENCE_PER_GROUP = 4  # outlet sentences shown per group
+CLIP_WORDS = 50
+FALLBACK_WORDS = 45  # a group's own sentence stands in for a rejected one up to this length
 
 
-def synth_messages(blocks: list[str], labels: list[str]) -> tuple[str, str]:
+def summary_size(articles: int) -> int:
+    """Sentences the summary aims at: about one more than the outlets, 3 to MAX_SUMMARY."""
+    return max(3, min(MAX_SUMMARY, articles + 1))
+
+
+def _overlaps(g: FactGroup, chosen: list[FactGroup]) -> bool:
+    mine = {(m.label, m.position) for m in g.members}
+    texts = [m.sentence for c in chosen for m in c.members]
+    return any((m.label, m.position) in mine for c in chosen for m in c.members) or any(
+        prose.near_duplicate(m.sentence, texts) for m in g.members
+    )
+
+
+def pick_groups(groups: list[FactGroup], articles: int) -> tuple[list[FactGroup], list[FactGroup]]:
+    """The summary's groups (reportable, most outlets first, none repeating another) and up
+    to MAX_EXTRA more for takeaways, both in the aligner's order."""
+    chosen: list[FactGroup] = []
+    want = summary_size(articles)
+    for g in groups:
+        if len(chosen) >= want + MAX_EXTRA:
+            break
+        if g.reportable and not _overlaps(g, chosen):
+            chosen.append(g)
+    return chosen[:want], chosen[want:]
+
+
+def clip(text: str, words: int = CLIP_WORDS) -> str:
+    parts = text.split()
+    return text.strip() if len(parts) <= words else " ".join(parts[:words]) + " …"
+
+
+def evidence(g: FactGroup) -> list[Member]:
+    """The sentences a group's text is written from: reporting before opinion, located facts
+    before matched sentences, at most EVIDENCE_PER_GROUP."""
+    ranked = sorted(g.members, key=lambda m: (m.kind == "opinion", not m.seeded, m.relative))
+    return ranked[:EVIDENCE_PER_GROUP]
+
+
+def render_groups(groups: list[FactGroup]) -> str:
+    """The groups as prompt data: each outlet sentence one line, so none can forge a block."""
+    blocks = []
+    for g in groups:
+        lines = [f"{g.id} (reported by {len(g.labels)}: {', '.join(g.labels)})"]
+        for m in evidence(g):
+            who = f" [opinion of {m.label}]" if m.kind == "opinion" else ""
+            lines.append(f"- {m.label}{who}: {clip(m.sentence)}")
+        blocks.append("\n".join(prompts.data(x, one_line=True) for x in lines))
+    return "\n\n".join(blocks)
+
+
+def synth_messages(summary: list[FactGroup], extra: list[FactGroup]) -> tuple[str, str]:
+    everything = [*summary, *extra]
     user = prompts.render(
         "synthesise.user",
-        analyses="\n\n".join(blocks),  # each block made safe by render_analysis/render_partial
-        count=len(labels),
-        labels=prompts.data(", ".join(labels), one_line=True),
+        groups=render_groups(everything),
+        count=len(everything),
+        ids=", ".join(g.id for g in everything),
+        summary_ids=", ".join(g.id for g in summary),
+        summary_count=len(summary),
     )
     return prompts.render("synthesise.system"), user
 
 
-def synth_budget(info: ModelInfo, counter: TokenCounter, labels: list[str]) -> int:
-    system, user = synth_messages([], labels)
-    return input_budget(info, counter.count(system) + counter.count(user), SYNTH_MAX_TOKENS)
+def write(llm: LLM, summary: list[FactGroup], extra: list[FactGroup]) -> Synthesis:
+    system, user = synth_messages(summary, extra)
+    return llm.call("synthesise", system, user, Synthesis, SYNTH_MAX_TOKENS)
 
 
-def render_partial(s: Synthesis, labels: list[str]) -> str:
-    """A partial briefing as text, so it can be reduced again like an analysis.
-
-    Its sentences and labels are model text: each is made one line, so it cannot forge a
-    block of its own."""
-
-    def item(text: str, sources: list[str]) -> str:
-        return prompts.data(f"- {text} ({', '.join(sources)})", one_line=True)
-
-    lines = [prompts.data(f"[partial briefing of {', '.join(labels)}]", one_line=True)]
-    lines.append("summary:")
-    lines += [item(c.text, c.sources) for c in s.summary]
-    lines.append("takeaways:")
-    lines += [item(c.text, c.sources) for c in s.takeaways]
-    return "\n".join(lines)
-
-
-def synthesise(
-    llm: LLM,
-    counter: TokenCounter,
-    info: ModelInfo,
-    blocks: list[tuple[str, str]],
-    labels: list[str] | None = None,
-) -> Synthesis:
-    """Reduce (labels, rendered analysis) blocks to one Synthesis, hierarchically if needed.
-
-    `labels` are all article labels the final briefing may cite.
-    """
-    labels = labels or [label for label, _ in blocks]
-    budget = synth_budget(info, counter, labels)
-    sizes = [counter.count(text) + 2 for _, text in blocks]
-    if sum(sizes) <= budget or len(blocks) == 1:
-        system, user = synth_messages([t for _, t in blocks], labels)
-        return llm.call("synthesise", system, user, Synthesis, SYNTH_MAX_TOKENS)
-    groups: list[list[tuple[str, str]]] = [[]]
-    used = 0
-    for block, size in zip(blocks, sizes, strict=True):
-        if groups[-1] and used + size > budget:
-            groups.append([])
-            used = 0
-        groups[-1].append(block)
-        used += size
-    if len(groups) == len(blocks):
-        raise ConfigError(
-            f"Each analysis alone fills the {budget}-token reduce budget of {info.name}: "
-            "pass a larger --context-window or use a model with a bigger window."
-        )
-    partials: list[tuple[str, str]] = []
-    for group in groups:
-        glabels = [g for label, _ in group for g in label.split(",")]
-        system, user = synth_messages([t for _, t in group], glabels)
-        part = llm.call("synthesise-group", system, user, Synthesis, SYNTH_MAX_TOKENS)
-        partials.append((",".join(glabels), render_partial(part, glabels)))
-    return synthesise(llm, counter, info, partials, labels)
-
-
-def fix_numbers(
-    llm: LLM,
-    s: Synthesis,
-    problems: list[tuple[str, list[str]]],
-    figures: dict[str, list[str]],
-) -> Synthesis:
-    """Re-ask the synthesis once to fix sentences whose numbers no cited article states.
-
-    `problems` are (sentence, numbers) pairs; `figures` the verified figures of each article,
-    so the model sees the numbers it may use instead of guessing again.
-    """
-    labels = sorted(figures)
+def fix_messages(
+    groups: list[FactGroup], problems: list[tuple[str, str, str]], headline: str
+) -> tuple[str, str]:
+    """`problems`: (group id, rejected sentence, reason)."""
     user = prompts.render(
         "synthesise.fix",
-        briefing=json.dumps(s.model_dump(), ensure_ascii=False, indent=1),
-        count=len(labels),
-        labels=prompts.data(", ".join(labels), one_line=True),
+        groups=render_groups(groups),
         problems="\n".join(
-            prompts.data(f"- '{text}': {', '.join(nums)}", one_line=True) for text, nums in problems
+            prompts.data(f"- {gid}: '{text}': {reason}", one_line=True)
+            for gid, text, reason in problems
         ),
-        figures="\n".join(
-            prompts.data(f"- {label}: {'; '.join(figures[label]) or 'none'}", one_line=True)
-            for label in labels
-        ),
+        headline=prompts.data(headline, one_line=True).replace("'", "’"),
     )
-    return llm.call(
-        "synthesise-fix", prompts.render("synthesise.system"), user, Synthesis, SYNTH_MAX_TOKENS
+    return prompts.render("synthesise.system"), user
+
+
+class Written(BaseModel):
+    """One accepted summary sentence and the group it states."""
+
+    group: FactGroup
+    text: str
+    verbatim: bool = False  # the group's own sentence stood in for the model's
+
+
+Texts = dict[str, str]  # article label -> normalized text
+
+
+def prompt_labels(texts: Texts) -> list[str]:
+    """The labels a write prompt shows (articles and groups): never meant for the reader."""
+    return [*texts, *(f"G{i}" for i in range(1, MAX_SUMMARY + MAX_EXTRA + 1))]
+
+
+def rejection(text: str, group: FactGroup, earlier: list[str], texts: Texts) -> str:
+    """Why a sentence written for `group` cannot stand ('' when it can)."""
+    if not text.strip():
+        return "it is empty"
+    labels = prompt_labels(texts)
+    return (
+        prose.meta(text)
+        or prose.names_label(text, labels)
+        or prose.cut(text, SENTENCE_CHARS)
+        or prose.near_duplicate(text, earlier)
+        or prose.unsupported_numbers(text, [texts[x] for x in group.labels if x in texts])
     )
+
+
+def fallback(group: FactGroup, earlier: list[str]) -> str:
+    """The group's own best sentence, verbatim, when it reads as a plain statement of fact."""
+    for m in evidence(group):
+        words = len(m.sentence.split())
+        if m.kind == "opinion" or words > FALLBACK_WORDS:
+            continue
+        if not (prose.meta(m.sentence) or prose.cut(m.sentence, 10_000)) and not (
+            prose.near_duplicate(m.sentence, earlier)
+        ):
+            return m.sentence
+    return ""
+
+
+Refix = Callable[[list[tuple[str, str, str]]], list[GroupSentence]]
+
+
+def accept(
+    groups: list[FactGroup], drafts: list[GroupSentence], texts: Texts, refix: Refix
+) -> tuple[list[Written], int]:
+    """The summary: each group's sentence if it passes, else its re-asked one, else its own
+    best sentence; a group with none of these is dropped. Returns the sentences and how many
+    groups were dropped."""
+    by_id = {d.group.strip().upper(): d.text.strip() for d in reversed(drafts)}
+    first: dict[str, str] = {}
+    problems: list[tuple[str, str, str]] = []
+    earlier: list[str] = []
+    for g in groups:
+        text = by_id.get(g.id, "")
+        if why := rejection(text, g, earlier, texts):
+            problems.append((g.id, text, why))
+        else:
+            first[g.id] = text
+            earlier.append(text)
+    second = {d.group.strip().upper(): d.text.strip() for d in refix(problems)} if problems else {}
+    out: list[Written] = []
+    accepted: list[str] = []
+    for g in groups:
+        text = first.get(g.id) or second.get(g.id, "")
+        others = [*accepted, *(t for gid, t in first.items() if gid != g.id)]
+        if g.id not in first and rejection(text, g, others, texts):
+            text = fallback(g, others)
+            if text:
+                out.append(Written(group=g, text=text, verbatim=True))
+                accepted.append(text)
+            continue
+        out.append(Written(group=g, text=text))
+        accepted.append(text)
+    return out, len(groups) - len(out)

@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ..schemas import ArticleAnalysis, CitedSentence, Synthesis, Verification
-from .numbers import human, numbers, unsupported
+from ..schemas import ArticleAnalysis, QuotedSource, Verification
+from .numbers import numbers, unsupported
 
 # Distinctive terms: capitalised names, not the sentence's first word (numbers are checked apart).
 _TERM = re.compile(r"\b[A-Z][\w’'-]{2,}")
@@ -84,12 +84,6 @@ def speaker_in(who: str, normalized_text: str) -> bool:
     return all(normalize(n) in normalized_text for n in names)
 
 
-def figure_in(value: str, normalized_text: str) -> bool:
-    """True when the figure has a digit and stands in the article as written."""
-    v = normalize(value).strip(" '.,;:")
-    return any(ch.isdigit() for ch in v) and v in normalized_text
-
-
 def distinctive_terms(text: str) -> set[str]:
     """The sentence's capitalised names past its first word, casefolded."""
     return {t.casefold() for t in _TERM.findall(text.split(" ", 1)[-1])}
@@ -124,15 +118,8 @@ class Verifier:
                 fact.quote = ""
         # A quoted source or loaded phrase with no words is nothing to show: dropped, not
         # counted as a quote (it is neither verified nor invented).
-        a.quoted_sources = [q for q in a.quoted_sources if q.quote.strip()]
         a.loaded_wording = [w for w in a.loaded_wording if w.quote.strip()]
-        before = len(a.figures) + len(a.quoted_sources) + len(a.loaded_wording)
-        a.figures = [f for f in a.figures if self._figure(label, f.value, f.quote)]
-        a.quoted_sources = [
-            q
-            for q in a.quoted_sources
-            if self._check(label, q.quote, "quote") and self._speaker(label, q.who)
-        ]
+        before = len(a.loaded_wording)
         for fact in a.facts:
             if fact.speaker and not speaker_in(fact.speaker, self.texts[label]):
                 self.report.flagged.append(f"{label}: removed unnamed speaker '{fact.speaker}'")
@@ -140,49 +127,13 @@ class Verifier:
         a.loaded_wording = [
             w for w in a.loaded_wording if self._check(label, w.quote, "loaded wording")
         ]
-        after = len(a.figures) + len(a.quoted_sources) + len(a.loaded_wording)
+        after = len(a.loaded_wording)
         self.report.items_dropped += before - after
         return a
 
-    def _speaker(self, label: str, who: str) -> bool:
-        if speaker_in(who, self.texts[label]):
-            return True
-        self.report.flagged.append(f"{label}: removed quote attributed to '{who}', not named")
-        return False
-
-    def _figure(self, label: str, value: str, quote: str) -> bool:
-        """A figure stays when its quote (if any) is verbatim and its number stands in the
-        article."""
-        if quote.strip() and not self._check(label, quote, "figure quote"):
-            return False
-        if figure_in(value, self.texts[label]):
-            return True
-        self.report.flagged.append(f"{label}: removed figure '{value[:40]}' not in the article")
-        return False
-
-    def _cite(self, sources: list[str]) -> list[str]:
-        out: list[str] = []
-        for s in sources:
-            label = clean_label(s)
-            self.report.citations_total += 1
-            if label in self.texts and label not in out:
-                self.report.citations_valid += 1
-                out.append(label)
-            elif label not in self.texts:
-                self.report.flagged.append(f"removed citation to unknown source '{s}'")
-        return out
-
-    def sentences(self, items: list[CitedSentence], what: str) -> list[CitedSentence]:
-        """Keep sentences with at least one valid citation; a sentence with none is dropped."""
-        kept: list[CitedSentence] = []
-        for item in items:
-            labels = self._cite(item.sources)
-            if labels:
-                kept.append(CitedSentence(text=item.text, sources=labels))
-            else:
-                self.report.items_dropped += 1
-                self.report.flagged.append(f"dropped uncited {what}: '{item.text[:80]}'")
-        return kept
+    def quotes(self, label: str, found: list[QuotedSource]) -> list[QuotedSource]:
+        """Quotes found in the article by code, checked and counted like the model's."""
+        return [q for q in found if self._check(label, q.quote, "quote")]
 
     def _cited(self, labels: list[str]) -> list[str]:
         """The normalized texts of the cited articles that exist."""
@@ -214,21 +165,3 @@ class Verifier:
             else:
                 flags.append(f"{label} mentions none of: {', '.join(sorted(terms))}")
         return flags
-
-    def number_problems(self, s: Synthesis) -> list[tuple[str, list[str]]]:
-        """(sentence, numbers) for summary sentences and takeaways whose numbers no cited
-        article states; counts nothing, so it can run before the synthesis is re-asked."""
-        out: list[tuple[str, list[str]]] = []
-        for item in [*s.summary, *s.takeaways]:
-            cited = self._cited([clean_label(x) for x in item.sources])
-            if missing := unsupported(normalize(item.text), cited):
-                out.append((item.text, [human(n) for n in missing]))
-        return out
-
-    def synthesis(self, s: Synthesis) -> Synthesis:
-        s = s.model_copy(deep=True)
-        s.summary = self.sentences(s.summary, "summary sentence")
-        s.takeaways = self.sentences(s.takeaways, "takeaway")
-        omissions = [o.model_copy(update={"source": clean_label(o.source)}) for o in s.omissions]
-        s.omissions = [o for o in omissions if o.source in self.texts]
-        return s

@@ -12,14 +12,17 @@ import re
 from pydantic import BaseModel
 
 # Speech in quotation marks is someone else's voice, not the writer's.
-_QUOTED = re.compile(r"[“\"][^”\"\n]{0,400}[”\"]")
+# A quotation an excerpt cuts before its closing mark runs to the end of its line.
+_QUOTED = re.compile(r"[“\"][^”\"\n]{0,400}(?:[”\"]|$)", re.M)
 _MARKER = re.compile(
     r"\b(?:in my (?:view|opinion)|i (?:think|believe|suspect|guess)|make no mistake|"
     r"picture this|imagine|let['’]s|i['’](?:ve|m|d)|i|my|me)\b",
     re.I,
 )
-# Markers per 1000 words above which the writer's own voice runs through the piece.
+# Markers per 1000 words above which the writer's own voice runs through the piece, and the
+# fewest markers that can show it (a 90-word excerpt ending inside a quotation is not a column).
 FIRST_PERSON_DENSITY = 4.0
+FIRST_PERSON_MIN = 4
 
 
 class Voice(BaseModel):
@@ -45,7 +48,7 @@ def voice(text: str) -> Voice:
     return Voice(
         markers=len(found),
         per_1000_words=density,
-        first_person=density >= FIRST_PERSON_DENSITY,
+        first_person=density >= FIRST_PERSON_DENSITY and len(found) >= FIRST_PERSON_MIN,
         examples=examples[:4],
     )
 
@@ -55,3 +58,17 @@ def _is_pronoun(m: re.Match[str]) -> bool:
     after = m.string[m.end() : m.end() + 2]
     before = m.string[max(0, m.start() - 8) : m.start()]
     return not after.startswith((".", ")")) and not before.rstrip().endswith(("War", "Phase"))
+
+
+_ATTRIBUTION = re.compile(
+    r"[“”\"«»]|\b(?:said|says|say|told|tells|according to|stated|added|noted|wrote|called|"
+    r"calling|described|describing|announced|declared|insisted|warned)\b",
+    re.I,
+)
+
+
+def attributes(text: str) -> bool:
+    """True when `text` puts words in someone's mouth: a quotation mark or a speech verb. In
+    an opinion piece, a claim a model tags as someone's statement without either is the
+    writer speaking."""
+    return bool(_ATTRIBUTION.search(text))

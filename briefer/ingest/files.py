@@ -1,5 +1,10 @@
 """Ingest: files and folders in, `Article`s out, with a stable id, title and outlet.
 
+The outlet comes from a manifest, front matter, HTML metadata or a `Source: X` line; failing
+those, from the file name when it reads as a name, else from the title, shortened (names.py):
+never a hash-like file stem, never a guess. `outlet_notes` tells the user which files had no
+outlet named and how to name it.
+
 An unreadable file is skipped with a reason naming it, so one bad article never sinks a briefing;
 only zero usable articles is an error.
 """
@@ -19,6 +24,7 @@ from pydantic import BaseModel
 from ..errors import InputError, NoArticlesError
 from ..schemas import Skipped
 from .charset import declared_charset, decode
+from .names import headline, is_name, shorten
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
@@ -27,7 +33,10 @@ MANIFEST_NAME = "sources.toml"
 # text file this large would be some 12 million tokens, hundreds of times any article.
 MAX_FILE_BYTES = 50_000_000
 
-OutletSource = Literal["manifest", "front_matter", "metadata", "text", "file", "url"]
+# Where the outlet name came from; "file" is a file stem that reads as a name, "title" a label
+# cut from the title when nothing names the outlet (see names.py).
+OutletSource = Literal["manifest", "front_matter", "metadata", "text", "file", "url", "title"]
+UNNAMED: frozenset[OutletSource] = frozenset({"file", "title"})
 
 
 class Article(BaseModel):
@@ -114,14 +123,6 @@ def _outlet_from_text(text: str) -> str | None:
     return m.group(1).strip() if m else None
 
 
-def _title_from_text(text: str) -> str:
-    for line in text.splitlines():
-        line = line.strip()
-        if line:
-            return line if len(line) <= 160 else line[:157].rstrip() + "..."
-    return ""
-
-
 def _too_large(size: int) -> str:
     return (
         f"{size / 1e6:.1f} MB, over the {MAX_FILE_BYTES // 1_000_000} MB limit for one input "
@@ -160,6 +161,28 @@ def _extract_html(html: str) -> tuple[str, dict[str, str]]:
     return text or "", info
 
 
+def _unnamed_outlet(path: Path, title: str) -> tuple[str, OutletSource]:
+    """The label of an article nothing names the outlet of: its file stem when that reads as a
+    name, else its title, shortened (never an id such as "000_37727bd3f3f41417")."""
+    if is_name(path.stem):
+        return path.stem, "file"
+    return shorten(title), "title"
+
+
+def outlet_notes(articles: Sequence[Article]) -> list[str]:
+    """One warning line naming the files whose outlet nothing named, and how to name it."""
+    unnamed = [a for a in articles if a.outlet_source in UNNAMED]
+    if not unnamed:
+        return []
+    names = [Path(a.path).name for a in unnamed]
+    files = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return [
+        f"No outlet named for {files}: shown by file name or title. Name each in a "
+        f'{MANIFEST_NAME} beside the files ([sources."{names[0]}"] outlet = "...") or in front '
+        "matter (outlet: ...)."
+    ]
+
+
 def read_article(path: Path, manifest: dict[str, str] | None = None) -> Article:
     """Read one file into an Article; raises ValueError with a reason when it is unusable."""
     data = _read_bytes(path)
@@ -188,13 +211,14 @@ def read_article(path: Path, manifest: dict[str, str] | None = None) -> Article:
         named = _outlet_from_text(text)
         if named:
             outlet, outlet_source = named, "text"
-    if outlet is None:
-        outlet, outlet_source = path.stem, "file"
     manifest = manifest or {}
+    title = manifest.get("title") or meta.get("title") or headline(text) or path.stem
+    if outlet is None:
+        outlet, outlet_source = _unnamed_outlet(path, title)
     return Article(
         id=hashlib.sha256(text.encode("utf-8")).hexdigest()[:12],
         path=str(path),
-        title=manifest.get("title") or meta.get("title") or _title_from_text(text),
+        title=title,
         outlet=outlet,
         outlet_source=outlet_source,
         text=text,
@@ -236,7 +260,7 @@ def read_page(
     return Article(
         id=hashlib.sha256(text.encode("utf-8")).hexdigest()[:12],
         path=url,
-        title=title or meta.get("title") or _title_from_text(text),
+        title=title or meta.get("title") or headline(text) or host,
         outlet=found[0],
         outlet_source=found[1],
         text=text,

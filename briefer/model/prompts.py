@@ -27,8 +27,12 @@ PROMPT_NAMES = (
     "synthesise.system",
     "synthesise.user",
     "synthesise.fix",
+    "framing.system",
+    "framing.user",
     "contrast.system",
     "contrast.user",
+    "framing.system",
+    "framing.user",
     "reask",
     "json_instructions",
 )
@@ -54,7 +58,7 @@ def load(name: str) -> str:
 
 
 # The tags the prompt files fence data with (tests check the files use no other).
-DELIMITERS = ("article", "analyses", "candidates", "briefing")
+DELIMITERS = ("article", "analyses", "candidates", "briefing", "groups", "outlets")
 # '<', its look-alikes or its HTML entities, when spaces, zero-width characters or '/' and then
 # a delimiter name follow, in any case: "</ ARTICLE >", "<article id=...>", "&lt;/analyses".
 _TAG = re.compile(

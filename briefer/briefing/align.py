@@ -1,0 +1,309 @@
+"""Align facts across outlets, in code: which outlets report the same thing.
+
+Each fact the map step extracted is located in its article: the sentence its verbatim quote
+comes from, or failing that the sentence its statement matches best. Each article's lead
+sentence is a fact too (what the outlet puts first). A fact's sentence is then compared with
+every sentence of every other article (TF-IDF cosine over stemmed content words, the document
+frequencies taken over all the story's sentences, so the names every sentence carries weigh
+little); the best match in each other article, when close enough, joins the fact's group.
+Groups that share a sentence are one group. No model is asked to find candidates.
+
+A group's outlets are the coverage of that fact: the summary leads with what most outlets
+report and cites every one of them; what most others report and one outlet lacks is that
+outlet's omission.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel
+
+from ..checks.sentences import Sentence, content_words, split_sentences
+from ..schemas import ClaimKind, Fact
+
+SAME_FACT = 0.16  # cosine at or above which two outlets' sentences report the same thing
+SEED_BONUS = 0.1  # ordering preference for joining two located facts
+LOCATE_QUOTE = 0.6  # share of a quote's content words a sentence must hold to be its source
+LOCATE_STATEMENT = 0.3  # cosine a paraphrased statement needs with its sentence
+
+
+class Source(BaseModel):
+    """One article as the aligner sees it."""
+
+    label: str
+    text: str
+    facts: list[Fact]
+    lead: str  # the article's first sentence of reporting ('' when none)
+    opinion_piece: bool
+
+
+class Member(BaseModel):
+    """One outlet's sentence in a group."""
+
+    label: str
+    sentence: str
+    position: int  # sentence index in the article
+    relative: float  # position / number of sentences: 0.0 is the top
+    statement: str = ""  # the map step's statement, when a fact was located here
+    kind: ClaimKind = "reported_fact"
+    speaker: str = ""
+    seeded: bool = False  # located from a fact or the lead, not only matched
+    lead: bool = False
+
+
+class FactGroup(BaseModel):
+    """One thing the story reports, and every outlet that reports it."""
+
+    id: str
+    members: list[Member]
+    # Outlets not in the group with a sentence close to one of its members all the same (taken
+    # by another group): they do report it, so it is not their omission.
+    echoes: list[str] = []
+
+    @property
+    def labels(self) -> list[str]:
+        return sorted({m.label for m in self.members}, key=_label_key)
+
+    @property
+    def reportable(self) -> bool:
+        """Someone reports it as fact or attributes it; not only a writer's opinion."""
+        return any(m.kind != "opinion" for m in self.members)
+
+    @property
+    def top(self) -> float:
+        return min(m.relative for m in self.members)
+
+
+def _label_key(label: str) -> tuple[int, str]:
+    digits = "".join(ch for ch in label if ch.isdigit())
+    return (int(digits) if digits else 0, label)
+
+
+@dataclass
+class _Index:
+    """TF-IDF vectors of every sentence of the story, per article."""
+
+    sentences: dict[str, list[Sentence]]
+    vectors: dict[str, list[dict[str, float]]] = field(default_factory=dict)
+    idf: dict[str, float] = field(default_factory=dict)
+
+    def build(self) -> _Index:
+        words = {k: [content_words(s.text) for s in v] for k, v in self.sentences.items()}
+        docs = [set(w) for ws in words.values() for w in ws]
+        df = Counter(t for d in docs for t in d)
+        n = len(docs)
+        self.idf = {t: math.log((n + 1) / (c + 1)) + 1.0 for t, c in df.items()}
+        self.vectors = {k: [self.vector(w) for w in ws] for k, ws in words.items()}
+        return self
+
+    def vector(self, words: list[str]) -> dict[str, float]:
+        tf = Counter(words)
+        vec = {t: c * self.idf.get(t, 1.0) for t, c in tf.items()}
+        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+        return {t: v / norm for t, v in vec.items()}
+
+
+def cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(v * b.get(t, 0.0) for t, v in a.items())
+
+
+def _locate(fact: Fact, sentences: list[Sentence], index: _Index, label: str) -> int | None:
+    """The sentence a fact rests on: its quote's source, else its statement's best match."""
+    if fact.quote.strip():
+        quote = set(content_words(fact.quote))
+        if quote:
+            best = max(
+                range(len(sentences)),
+                key=lambda i: len(quote & set(content_words(sentences[i].text))),
+                default=None,
+            )
+            if best is not None:
+                held = len(quote & set(content_words(sentences[best].text))) / len(quote)
+                if held >= LOCATE_QUOTE:
+                    return best
+    vec = index.vector(content_words(fact.statement))
+    scores = [cosine(vec, v) for v in index.vectors[label]]
+    if scores and max(scores) >= LOCATE_STATEMENT:
+        return scores.index(max(scores))
+    return None
+
+
+def _seeds(src: Source, index: _Index) -> list[Member]:
+    """The article's located facts and its lead, one member per sentence (first fact wins)."""
+    sentences = index.sentences[src.label]
+    total = max(1, len(sentences))
+    found: dict[int, Member] = {}
+    for fact in src.facts:
+        at = _locate(fact, sentences, index, src.label)
+        if at is None or at in found or not is_statement(sentences[at].text):
+            continue
+        kind: ClaimKind = fact.kind
+        if src.opinion_piece and not (kind == "attributed_statement" and fact.speaker):
+            kind = "opinion"  # a piece of opinion speaks in the writer's voice unless attributed
+        found[at] = Member(
+            label=src.label,
+            sentence=sentences[at].text,
+            position=at,
+            relative=at / total,
+            statement=fact.statement,
+            kind=kind,
+            speaker=fact.speaker,
+            seeded=True,
+        )
+    lead = _lead_index(src, sentences)
+    if lead is not None and is_statement(sentences[lead].text):
+        if lead not in found:
+            found[lead] = _matched(src, sentences, lead, total).model_copy(update={"seeded": True})
+        found[lead] = found[lead].model_copy(update={"lead": True})
+    return [found[i] for i in sorted(found)]
+
+
+def _lead_index(src: Source, sentences: list[Sentence]) -> int | None:
+    if not src.lead.strip():
+        return None
+    want = set(content_words(src.lead))
+    for s in sentences:
+        have = set(content_words(s.text))
+        if want and len(want & have) >= 0.8 * len(want):
+            return s.index
+    return None
+
+
+def _matched(src: Source, sentences: list[Sentence], at: int, total: int) -> Member:
+    """A sentence that reports a group's fact without the map step having picked it."""
+    return Member(
+        label=src.label,
+        sentence=sentences[at].text,
+        position=at,
+        relative=at / total,
+        kind="opinion" if src.opinion_piece else "reported_fact",
+    )
+
+
+def is_statement(text: str) -> bool:
+    """A sentence that can state a fact: not a heading, label, table row, dateline or question."""
+    words = text.split()
+    if "|" in text or text.rstrip().endswith("?") or len(words) < 6:
+        return False
+    return len(words) >= 15 or text.rstrip().endswith(_CLOSERS)
+
+
+_CLOSERS = (".", "!", '"', "”", "’", "'", ")")
+Node = tuple[str, int]  # (article label, sentence index)
+
+
+@dataclass
+class _Clusters:
+    """Sentences joined into groups, at most one per outlet, each joining only a group it is
+    close to on average (so a chain of near matches cannot sweep a whole story together)."""
+
+    index: _Index
+    of: dict[Node, int] = field(default_factory=dict)
+    members: dict[int, list[Node]] = field(default_factory=dict)
+
+    def sim(self, a: Node, b: Node) -> float:
+        return cosine(self.index.vectors[a[0]][a[1]], self.index.vectors[b[0]][b[1]])
+
+    def _fits(self, nodes: list[Node], others: list[Node]) -> bool:
+        if {n[0] for n in nodes} & {n[0] for n in others}:
+            return False
+        pairs = [self.sim(a, b) for a in nodes for b in others]
+        return sum(pairs) / len(pairs) >= SAME_FACT
+
+    def join(self, a: Node, b: Node) -> None:
+        ca, cb = self.of.get(a), self.of.get(b)
+        if ca is not None and ca == cb:
+            return
+        na = self.members[ca] if ca is not None else [a]
+        nb = self.members[cb] if cb is not None else [b]
+        if not self._fits(na, nb):
+            return
+        key = ca if ca is not None else (cb if cb is not None else len(self.members))
+        for gone in {ca, cb} - {key, None}:
+            del self.members[gone]  # type: ignore[arg-type]
+        self.members[key] = [*na, *nb]
+        for n in self.members[key]:
+            self.of[n] = key
+
+
+def _edges(seeds: list[Member], index: _Index) -> list[tuple[float, Node, Node]]:
+    """Each seed's best statement sentence in every other article, if close enough."""
+    out = []
+    for seed in seeds:
+        vec = index.vectors[seed.label][seed.position]
+        for label, vectors in index.vectors.items():
+            if label == seed.label:
+                continue
+            scored = [
+                (cosine(vec, v), i)
+                for i, v in enumerate(vectors)
+                if is_statement(index.sentences[label][i].text)
+            ]
+            best = max(scored, default=(0.0, -1))
+            if best[0] >= SAME_FACT:
+                out.append((best[0], (seed.label, seed.position), (label, best[1])))
+    # Two located facts that match are joined before a fact and a sentence it merely matches.
+    seeded = {(m.label, m.position) for m in seeds}
+    out.sort(key=lambda e: (-(e[0] + SEED_BONUS * (e[2] in seeded)), e[1], e[2]))
+    return out
+
+
+def _groups(seeds: list[Member], sources: Sequence[Source], index: _Index) -> list[list[Member]]:
+    clusters = _Clusters(index)
+    for _, a, b in _edges(seeds, index):
+        clusters.join(a, b)
+    by_node = {(m.label, m.position): m for m in seeds}
+    opinion = {s.label: s.opinion_piece for s in sources}
+    groups = []
+    for nodes in clusters.members.values():
+        groups.append([by_node.get(n) or _matched_node(n, index, opinion) for n in nodes])
+    grouped = set(clusters.of)
+    groups += [[m] for m in seeds if (m.label, m.position) not in grouped]
+    return [sorted(g, key=lambda m: (_label_key(m.label), m.position)) for g in groups]
+
+
+def _matched_node(node: Node, index: _Index, opinion: dict[str, bool]) -> Member:
+    label, at = node
+    sentences = index.sentences[label]
+    return Member(
+        label=label,
+        sentence=sentences[at].text,
+        position=at,
+        relative=at / max(1, len(sentences)),
+        kind="opinion" if opinion[label] else "reported_fact",
+    )
+
+
+def coverage_rank(g: FactGroup) -> tuple[int, int, float]:
+    """More outlets first, then facts the map step picked, then what outlets put higher."""
+    return (-len(g.labels), -sum(m.seeded for m in g.members), g.top)
+
+
+def align(sources: Sequence[Source]) -> list[FactGroup]:
+    """The story's fact groups, most widely reported first (ids G1, G2, ... in that order)."""
+    index = _Index({s.label: split_sentences(s.text) for s in sources}).build()
+    seeds = [seed for src in sources for seed in _seeds(src, index)]
+    groups = [FactGroup(id="", members=m) for m in _groups(seeds, sources, index)]
+    groups.sort(key=coverage_rank)
+    return [
+        g.model_copy(update={"id": f"G{i}", "echoes": _echoes(g, index)})
+        for i, g in enumerate(groups, start=1)
+    ]
+
+
+def _echoes(g: FactGroup, index: _Index) -> list[str]:
+    """Labels outside `g` with some sentence at SAME_FACT or closer to one of its members."""
+    out = []
+    members = [index.vectors[m.label][m.position] for m in g.members]
+    for label, vectors in index.vectors.items():
+        if label in g.labels:
+            continue
+        if any(cosine(m, v) >= SAME_FACT for m in members for v in vectors):
+            out.append(label)
+    return out

@@ -1,0 +1,102 @@
+"""Framing lines: how each outlet told the story, written by the model from computed facts.
+
+The model sees, per outlet, its headline, lead, what only it reports and what it leaves out
+(briefer/briefing/outlets.py), and writes one line. A line that says nothing ("neutral",
+"without any bias", "presents a summary"), is cut off or names another outlet's label is
+replaced by a line composed in code from the same facts.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..checks import prose
+from ..errors import RecoverableModelError
+from ..model import prompts
+from ..model.llm import LLM
+from ..schemas import Framings
+from .outlets import Profile
+from .synthesis import clip
+
+FRAMING_MAX_TOKENS = 900
+FRAMING_CHARS = 240
+_LABEL = re.compile(r"\b[AG]\d{1,3}\b")
+
+
+def render_profiles(profiles: list[Profile]) -> str:
+    blocks = []
+    for p in profiles:
+        kind = "opinion piece (the writer's own voice)" if p.opinion_piece else "reporting"
+        lines = [
+            f"{p.label}: {p.outlet} ({kind})",
+            f"- headline: {p.title}",
+            f"- leads with: {clip(p.lead, 40) or 'unknown'}",
+            *(f"- only this outlet reports: {x}" for x in p.only_here),
+            *(f"- leaves out: {x}" for x in p.omissions),
+        ]
+        blocks.append("\n".join(prompts.data(x, one_line=True) for x in lines))
+    return "\n\n".join(blocks)
+
+
+def framing_messages(profiles: list[Profile]) -> tuple[str, str]:
+    user = prompts.render(
+        "framing.user",
+        outlets=render_profiles(profiles),
+        labels=", ".join(p.label for p in profiles),
+    )
+    return prompts.render("framing.system"), user
+
+
+def composed(p: Profile) -> str:
+    """A framing line from the computed facts alone: the lead, and how much the outlet adds
+    or leaves out (the items themselves are listed under it)."""
+    line = f"Leads with “{clip(p.lead, 25)}”" if p.lead else f"Headlined “{p.title}”"
+    if p.only_here:
+        line += f"; reports {_facts(len(p.only_here))} no other outlet does"
+    if p.omissions:
+        line += f"; leaves out {_facts(len(p.omissions))} most others report"
+    return line + "."
+
+
+def _facts(n: int) -> str:
+    return "one fact" if n == 1 else f"{n} facts"
+
+
+def _why(text: str) -> str:
+    if m := _LABEL.search(text):
+        return f"it names the label {m.group(0)}"
+    return (
+        prose.boilerplate(text)
+        or prose.meta(text)
+        or prose.cut(text, FRAMING_CHARS)
+        or ("it is empty" if not text.strip() else "")
+    )
+
+
+def framings(llm: LLM, profiles: list[Profile]) -> tuple[dict[str, tuple[str, bool]], list[str]]:
+    """Each outlet's framing line by label (with whether the model wrote it), and why any model
+    line was replaced."""
+    lines: dict[str, str] = {}
+    notes: list[str] = []
+    try:
+        system, user = framing_messages(profiles)
+        reply = llm.call("framing", system, user, Framings, FRAMING_MAX_TOKENS)
+        by_name = {p.outlet.casefold(): p.label for p in profiles}
+        for f in reply.framings:
+            source = f.source.strip().strip("[]")
+            # Small models name the outlet rather than its label: either points to it.
+            label = by_name.get(source.casefold(), source.upper())
+            if label not in lines:
+                lines[label] = f.text.strip()
+    except RecoverableModelError as exc:
+        notes.append(f"framing lines composed in code: the model's reply failed ({exc})")
+    out: dict[str, tuple[str, bool]] = {}
+    for p in profiles:
+        text = lines.get(p.label, "")
+        if why := _why(text):
+            if text:
+                notes.append(f"{p.outlet}: framing '{text[:60]}' replaced: {why}")
+            out[p.label] = (composed(p), False)
+        else:
+            out[p.label] = (text, True)
+    return out, notes

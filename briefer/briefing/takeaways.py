@@ -1,0 +1,78 @@
+"""Key takeaways: the model's points that survive the reader's checks, then the contradictions.
+
+A takeaway cites every outlet of the groups it rests on. One that talks about "the article",
+is cut off, repeats a summary sentence or an earlier takeaway, rests on no offered group or
+only on a writer's opinion, or states a number its outlets do not, is dropped (its reason goes
+to the run record). Where outlets disagree on a figure, that disagreement is a takeaway in
+code-composed words.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from ..checks import prose
+from ..schemas import BriefContradiction, TakeawayDraft
+from .align import FactGroup
+from .synthesis import fallback, prompt_labels
+
+TAKEAWAY_CHARS = 240
+MAX_TAKEAWAYS = 5
+MIN_TAKEAWAYS = 3  # fewer are topped up from the spare groups' own sentences
+
+
+class Point(BaseModel):
+    text: str
+    labels: list[str]  # article labels it cites
+
+
+def _labels(draft: TakeawayDraft, offered: dict[str, FactGroup]) -> list[str]:
+    groups = [offered[g.strip().upper()] for g in draft.groups if g.strip().upper() in offered]
+    if not any(g.reportable for g in groups):
+        return []
+    return sorted({label for g in groups for label in g.labels}, key=lambda x: int(x[1:] or 0))
+
+
+def _why(text: str, labels: list[str], earlier: list[str], texts: dict[str, str]) -> str:
+    if not labels:
+        return "it rests on no reported fact"
+    return (
+        prose.meta(text)
+        or prose.names_label(text, prompt_labels(texts))
+        or prose.cut(text, TAKEAWAY_CHARS)
+        or prose.near_duplicate(text, earlier)
+        or prose.unsupported_numbers(text, [texts[x] for x in labels if x in texts])
+    )
+
+
+def takeaways(
+    drafts: list[TakeawayDraft],
+    offered: list[FactGroup],
+    spare: list[FactGroup],
+    summary: list[str],
+    contradictions: list[tuple[BriefContradiction, list[str]]],
+    texts: dict[str, str],
+) -> tuple[list[Point], list[str]]:
+    """The ranked takeaways and, for the run record, why each dropped draft was dropped.
+
+    The model's points that pass come first, then each contradiction; while there are fewer
+    than MIN_TAKEAWAYS, the `spare` groups (reported, but not in the summary) add their own
+    best sentence, verbatim. `contradictions` pairs each confirmed contradiction with the
+    labels of its sides."""
+    by_id = {g.id: g for g in offered}
+    out: list[Point] = []
+    dropped: list[str] = []
+    for d in drafts:
+        text, labels = d.text.strip(), _labels(d, by_id)
+        if why := _why(text, labels, [*summary, *(p.text for p in out)], texts):
+            dropped.append(f"takeaway '{text[:60]}' dropped: {why}")
+            continue
+        out.append(Point(text=text, labels=labels))
+    for c, labels in contradictions:
+        out.append(Point(text=f"Outlets differ on {c.topic}: {c.note}", labels=labels))
+    for g in spare:
+        if len(out) >= MIN_TAKEAWAYS:
+            break
+        if g.reportable and (text := fallback(g, [*summary, *(p.text for p in out)])):
+            out.append(Point(text=text, labels=g.labels))
+    return out[:MAX_TAKEAWAYS], dropped

@@ -1,0 +1,93 @@
+"""Checks on model-written prose a reader would throw back: talk about "the article" instead of
+the event, a sentence that repeats another, one cut off at its length bound, and framing lines
+that say nothing ("neutral", "without any bias", "presents a summary").
+
+Each returns the reason a sentence is rejected, or '' when it passes, so a re-ask can tell the
+model exactly what to fix.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .numbers import human, unsupported
+from .sentences import content_words
+from .verify import normalize
+
+_META = re.compile(
+    r"\b(?:the|this|that|each|both|these|an?)\s+(?:article|articles|author|authors|outlet|"
+    r"outlets|piece|writer|blog)\b|\b(?:the|this)\s+report\s+says\b"
+    r"|\b(?:provides?|presents?|offers?|gives?)\s+(?:an?\s+)?(?:comprehensive\s+|brief\s+|"
+    r"detailed\s+|neutral\s+)?(?:overview|summary|account)\b"
+    r"|\b(?:discusses|highlights|emphasi[sz]es|focuses on)\b",
+    re.I,
+)
+_BOILERPLATE = re.compile(
+    r"\b(?:neutral|unbiased|objective|impartial|balanced|without\s+(?:any\s+)?bias)\b"
+    r"|\b(?:presents?|provides?|offers?|gives?)\s+(?:an?\s+)?(?:comprehensive\s+|neutral\s+|"
+    r"brief\s+|detailed\s+)?(?:summary|overview|account)\b"
+    r"|\b(?:the|this)\s+article\s+(?:discusses|presents|provides|reports|covers|describes)\b",
+    re.I,
+)
+_ENDS = (".", "!", "?", '"', "”", "’", "'", ")")
+NEAR_DUPLICATE = 0.6  # content-word Jaccard at or above which two sentences say the same
+CONTAINED = 0.8  # share of the shorter sentence's content words the longer one holds
+
+
+def meta(text: str) -> str:
+    """Why `text` talks about the coverage instead of the event ('' when it does not)."""
+    m = _META.search(text)
+    return f"it talks about '{m.group(0)}' instead of stating what happened" if m else ""
+
+
+def boilerplate(text: str) -> str:
+    """Why a framing line says nothing about how the outlet told the story ('' when fine)."""
+    m = _BOILERPLATE.search(text)
+    return f"'{m.group(0)}' says nothing about how the outlet told the story" if m else ""
+
+
+def cut(text: str, limit: int) -> str:
+    """Why `text` reads as cut off: it hit its length bound or has no sentence end."""
+    stripped = text.rstrip()
+    if stripped.endswith(("…", "...")):
+        return "it ends in '…'"
+    if len(stripped) >= limit - 2:
+        return f"it hit the {limit}-character limit"
+    if not stripped.endswith(_ENDS):
+        return "it does not end as a sentence"
+    return ""
+
+
+def similarity(a: str, b: str) -> tuple[float, float]:
+    """Content-word Jaccard of two sentences, and the share of the shorter one's content words
+    the other holds."""
+    wa, wb = set(content_words(a)), set(content_words(b))
+    if not wa or not wb:
+        return 0.0, 0.0
+    shared = len(wa & wb)
+    return shared / len(wa | wb), shared / min(len(wa), len(wb))
+
+
+def near_duplicate(text: str, others: list[str]) -> str:
+    """Why `text` repeats one of `others` ('' when it says something new)."""
+    for other in others:
+        jaccard, contained = similarity(text, other)
+        if jaccard >= NEAR_DUPLICATE or contained >= CONTAINED:
+            return f"it repeats '{other[:80]}'"
+    return ""
+
+
+def unsupported_numbers(text: str, cited: list[str]) -> str:
+    """Why `text` states a number none of the `cited` (normalized) article texts state."""
+    missing = unsupported(normalize(text), cited)
+    return (
+        f"it states {', '.join(human(n) for n in missing)}, not in its outlets" if missing else ""
+    )
+
+
+def names_label(text: str, labels: list[str]) -> str:
+    """Why `text` names a prompt's own label ("A2", "G3") instead of what it stands for."""
+    for label in labels:
+        if re.search(rf"(?<![\w-]){re.escape(label)}(?![\w-])", text):
+            return f"it names the label {label}"
+    return ""

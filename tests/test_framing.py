@@ -1,0 +1,129 @@
+"""briefer.briefing.framing: a framing line that says how the outlet told the story is kept;
+one that says nothing is replaced by a line composed from the computed facts."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from briefer.briefing.framing import composed, framings
+from briefer.briefing.outlets import Profile
+from briefer.errors import EndpointError, ModelOutputError
+from briefer.model.llm import LLM
+from briefer.schemas import FramingLine, Framings
+
+WIRE = Profile(
+    label="A1",
+    outlet="Wire",
+    title="Russia looks to cosy up with China",
+    lead="Mishustin arrived in Hangzhou on Monday for two-day talks with Li Qiang.",
+    only_here=["Li said the two are good neighbours and reliable partners."],
+    omissions=[],
+    opinion_piece=False,
+)
+BLOG = Profile(
+    label="A2",
+    outlet="Blog",
+    title="Russia's chessboard move",
+    lead="",
+    only_here=[],
+    omissions=["Mishustin met Xi in Beijing. (reported by Wire, Post)"],
+    opinion_piece=True,
+)
+GOOD = "Wire leads with Mishustin's arrival in Hangzhou and alone quotes Li on trust."
+
+
+class Model:
+    """Stands in for the LLM: answers the framing call with fixed lines, or fails."""
+
+    def __init__(self, *lines: tuple[str, str], fail: Exception | None = None) -> None:
+        self.lines, self.fail = lines, fail
+        self.users: list[str] = []
+
+    def call(self, step: str, system: str, user: str, schema: Any, max_tokens: int) -> Framings:
+        assert step == "framing" and schema is Framings
+        self.users.append(user)
+        if self.fail:
+            raise self.fail
+        return Framings(framings=[FramingLine(source=s, text=t) for s, t in self.lines])
+
+
+def run(model: Model) -> tuple[dict[str, str], list[str]]:
+    return framings(cast(LLM, model), [WIRE, BLOG])
+
+
+def test_a_line_that_says_how_the_outlet_told_it_is_kept() -> None:
+    lines, notes = run(
+        Model(("A1", GOOD), ("[a2]", "Blog opens with a scene and argues weakness."))
+    )
+    assert lines == {
+        "A1": (GOOD, True),
+        "A2": ("Blog opens with a scene and argues weakness.", True),
+    }
+    assert notes == []
+
+
+def test_a_boilerplate_line_is_replaced_by_the_composed_one_and_noted() -> None:
+    model = Model(
+        ("A1", "The article presents a neutral summary of the key points made in the article."),
+        ("A2", "Blog takes a neutral stance on the talks without any bias."),
+    )
+    lines, notes = run(model)
+    assert lines == {"A1": (composed(WIRE), False), "A2": (composed(BLOG), False)}
+    assert len(notes) == 2 and notes[0].startswith("Wire: framing 'The article presents")
+
+
+def test_a_line_naming_a_label_a_cut_line_and_a_missing_line_are_replaced() -> None:
+    model = Model(("A1", "Wire, unlike A2, leads with the arrival."), ("A3", GOOD))
+    lines, _ = run(model)
+    assert lines["A1"] == (composed(WIRE), False)  # names another outlet by its label
+    assert lines["A2"] == (composed(BLOG), False)  # no line for it (A3 is no outlet here)
+    cut, _ = run(Model(("A1", "Wire leads with the arrival in Hangzhou and"), ("A2", GOOD)))
+    assert cut["A1"] == (composed(WIRE), False)
+
+
+def test_the_first_line_for_an_outlet_counts() -> None:
+    lines, _ = run(
+        Model(("A1", GOOD), ("A1", "Wire leads with something else entirely."), ("A2", GOOD))
+    )
+    assert lines["A1"] == (GOOD, True)
+
+
+def test_a_failed_reply_leaves_every_line_composed() -> None:
+    model = Model(fail=ModelOutputError("bad JSON three times", attempts=3, last_raw="{"))
+    lines, notes = run(model)
+    assert lines == {"A1": (composed(WIRE), False), "A2": (composed(BLOG), False)}
+    assert len(notes) == 1 and "bad JSON three times" in notes[0]
+
+
+def test_an_endpoint_failure_is_not_swallowed() -> None:
+    model = Model(fail=EndpointError("connection refused"))
+    try:
+        run(model)
+    except EndpointError:
+        return
+    raise AssertionError("an endpoint that is down must stop the run")
+
+
+def test_the_composed_line_states_the_lead_and_counts_what_only_this_outlet_reports() -> None:
+    line = composed(WIRE)
+    assert line.startswith("Leads with “Mishustin arrived in Hangzhou on Monday")
+    assert "reports one fact no other outlet does" in line  # listed under "Only here"
+    assert line.endswith(".") and "neutral" not in line.lower()
+    # No lead: its headline; and what it leaves out, counted.
+    assert (
+        composed(BLOG)
+        == "Headlined “Russia's chessboard move”; leaves out one fact most others report."
+    )
+
+
+def test_a_line_may_name_its_outlet_instead_of_the_label() -> None:
+    """Small models write the outlet's name in `source`: the line still belongs to it."""
+    lines, _ = run(Model(("wire", GOOD), ("A2", "Blog opens with a scene and argues weakness.")))
+    assert lines["A1"] == (GOOD, True)
+
+
+def test_a_line_about_the_article_is_replaced() -> None:
+    lines, _ = run(
+        Model(("A1", "The article does not provide any details on the talks."), ("A2", GOOD))
+    )
+    assert lines["A1"] == (composed(WIRE), False)

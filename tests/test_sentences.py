@@ -1,0 +1,59 @@
+"""briefer.checks.sentences: sentence spans that abbreviations and quotations do not cut."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from briefer.checks.sentences import sentence_spans, sentences
+
+
+def test_abbreviations_and_initials_do_not_end_a_sentence() -> None:
+    text = (
+        "Ties with the U.S. matter to Mr. Li, who met Donald J. Trump on Nov. 3 in St. Petersburg. "
+        "He left at 5 p.m. on Monday! Did he? Yes… Then (quietly) he flew home."
+    )
+    assert sentences(text) == [
+        "Ties with the U.S. matter to Mr. Li, who met Donald J. Trump on Nov. 3 in St. Petersburg.",
+        "He left at 5 p.m. on Monday!",
+        "Did he?",
+        "Yes…",
+        "Then (quietly) he flew home.",
+    ]
+
+
+def test_a_lowercase_continuation_and_a_decimal_are_not_boundaries() -> None:
+    assert sentences("Trade rose 3.8% in September. the rest… and more. Fine.") == [
+        "Trade rose 3.8% in September. the rest… and more.",
+        "Fine.",
+    ]
+
+
+def test_lines_closing_quotes_and_glued_headings_end_sentences() -> None:
+    text = "A heading\n“We are ready.” Li left.  \nOverview of the talks.Summit Structure follows."
+    assert sentences(text) == [
+        "A heading",
+        "“We are ready.”",
+        "Li left.",
+        "Overview of the talks.",
+        "Summit Structure follows.",
+    ]
+
+
+def test_protected_spans_are_never_cut() -> None:
+    text = "“We are ready. We will act,” he said. Li agreed."
+    quote = (0, text.index("”") + 1)
+    spans = sentence_spans(text, [quote])
+    assert [text[a:b] for a, b in spans] == ["“We are ready. We will act,” he said.", "Li agreed."]
+    assert len(sentence_spans(text)) == 3
+
+
+HOSTILE = [". " * 100_000, "." * 200_000, "!." * 100_000 + " A", " " * 200_000]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_text_runs_fast(text: str) -> None:
+    start = time.perf_counter()
+    sentence_spans(text)
+    assert time.perf_counter() - start < 2.0  # backtracking would take minutes
