@@ -127,3 +127,14 @@ def test_a_line_about_the_article_is_replaced() -> None:
         Model(("A1", "The article does not provide any details on the talks."), ("A2", GOOD))
     )
     assert lines["A1"] == (composed(WIRE), False)
+
+
+def test_a_line_that_copies_the_header_or_the_lead_is_replaced() -> None:
+    """The 0.5B model answers with the outlet's own header line; the 1.5B often with its lead."""
+    header = f"{BLOG.outlet} (opinion piece)"
+    lines, notes = run(Model(("A1", WIRE.lead), ("A2", header)))
+    assert lines == {"A1": (composed(WIRE), False), "A2": (composed(BLOG), False)}
+    assert sum("copies" in n for n in notes) == 2
+    lines, _ = run(Model(("A1", GOOD), ("A2", f"{BLOG.outlet} ({BLOG.title}).")))
+    assert lines["A2"] == (composed(BLOG), False)
+    assert lines["A1"] == (GOOD, True)

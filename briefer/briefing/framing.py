@@ -62,9 +62,11 @@ def _facts(n: int) -> str:
     return "one fact" if n == 1 else f"{n} facts"
 
 
-def _why(text: str) -> str:
+def _why(text: str, p: Profile) -> str:
     if m := _LABEL.search(text):
         return f"it names the label {m.group(0)}"
+    if prose.near_duplicate(text, [p.lead, f"{p.outlet} {p.title} reporting opinion piece"]):
+        return "it copies the outlet's name, headline or lead instead of saying how it told it"
     return (
         prose.boilerplate(text)
         or prose.meta(text)
@@ -93,7 +95,7 @@ def framings(llm: LLM, profiles: list[Profile]) -> tuple[dict[str, tuple[str, bo
     out: dict[str, tuple[str, bool]] = {}
     for p in profiles:
         text = lines.get(p.label, "")
-        if why := _why(text):
+        if why := _why(text, p):
             if text:
                 notes.append(f"{p.outlet}: framing '{text[:60]}' replaced: {why}")
             out[p.label] = (composed(p), False)
