@@ -166,7 +166,8 @@ def test_log_shows_each_attempt_with_its_outcome() -> None:
     assert len(rows) == len(server.requests)  # every request, the re-ask included
     # Newest first: the first request (an analysis) was the invalid one.
     assert [row[3] for row in rows] == ["ok"] * (len(rows) - 1) + ["invalid"]
-    assert rows[-1][2] == "analyse" and rows[-1][5:7] == ["11+3", "0.0"]
+    assert rows[-1][2] == "analyse" and rows[-1][5] == "11+3"
+    assert 0.0 <= float(rows[-1][6]) < 5.0  # seconds: a loopback reply, however busy the CPU
     assert {row[-1] for row in rows} == {TEST_MODEL}
 
 
