@@ -95,7 +95,7 @@ def test_the_gather_step_ends_at_gather_timeout(tmp_path: Path) -> None:
     with serve(DATA / "web") as web:
         cfg = config(
             tmp_path,
-            "fetch_timeout = 30\ngather_timeout = 0.4\nallow_private_addresses = true\n"
+            "fetch_timeout = 30\ngather_timeout = 1.5\nallow_private_addresses = true\n"
             f'[sources]\nfeeds = ["{web.base}/drip", "{web.base}/metro-wire.xml"]\n'
             f'urls = ["{web.base}/library.html"]\n',
         )
@@ -103,7 +103,7 @@ def test_the_gather_step_ends_at_gather_timeout(tmp_path: Path) -> None:
         got = gather(cfg, datetime.now(UTC))
         elapsed = time.monotonic() - start
         paths = web.paths()
-    assert elapsed < 2.0  # the drip alone would last 10 s
+    assert elapsed < 5.0  # the drip alone would last 10 s (slack for a busy CPU)
     assert [(s.path, s.reason) for s in got.skipped] == [
         (f"{web.base}/drip", f"feed: {OUT_OF_TIME}"),
         (f"{web.base}/metro-wire.xml", f"feed: {OUT_OF_TIME}"),
