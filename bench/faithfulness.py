@@ -65,7 +65,8 @@ def report(name: str, b: Briefing, scores: dict[str, float] | None) -> None:
     )
     print(
         f"   quotes verified {v.quotes_verified}/{v.quotes_total}; numbers verified "
-        f"{v.numbers_verified}/{v.numbers_total} (re-asks {v.number_reasks}); citations "
+        f"{v.numbers_verified}/{v.numbers_total}; sentences re-asked {v.sentence_reasks}; "
+        "citations "
         f"supported {v.citations_supported}/{v.citations_total}"
     )
     print(

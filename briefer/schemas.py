@@ -216,7 +216,7 @@ class Verification(BaseModel):
     citations_supported: int = 0
     numbers_total: int = 0
     numbers_verified: int = 0
-    number_reasks: int = 0  # synthesis re-asked to fix numbers no cited article states
+    sentence_reasks: int = 0  # summary sentences code rejected and sent back to the model once
     contradiction_candidates: int = 0  # cross-outlet figure pairs the contrast step judged
     items_dropped: int = 0
     flagged: list[str] = Field(default_factory=list)

@@ -422,6 +422,7 @@ def test_an_unsupported_number_that_the_re_ask_does_not_fix_falls_back_to_the_gr
     assert all("$3" not in s.text for s in b.summary)
     assert b.summary[0].flags == [] and not b.unverified()
     assert steps_sent(fake)["synthesise-fix"] == 1  # re-asked once, not again
+    assert b.verification.sentence_reasks == 1  # one sentence was sent back
 
 
 def test_a_framing_line_that_says_nothing_is_replaced_by_one_composed_from_the_facts() -> None:

@@ -3,10 +3,12 @@
 `brief` ingests files and folders; `brief_articles` takes articles already ingested (files,
 feeds, pages). Each article is cleaned and counted, and one over the article limit is skipped
 with its reason. Then: analyse the articles in parallel (one the model fails on, with a bad, cut
-or refused reply, is skipped, not the run); keep only the quotes found in their article;
-synthesise one briefing; re-ask once for numbers no cited article states; align the outlets'
-figures (contrast); drop sentences without a valid citation and flag the doubtful ones; assemble
-the Briefing with its run record (calls, tokens, cost, skipped files, warnings). Replies are
+or refused reply, is skipped, not the run); keep only the quotes found in their article; align
+the facts across outlets in code (fact groups); pair the outlets' figures (contrast); write one
+sentence per chosen group, re-asking once for what code rejects and falling back to the group's
+own sentence; rank the takeaways; compute each outlet's coverage and have its framing line
+written; flag doubtful numbers and citations; assemble the Briefing with its run record (calls,
+tokens, cost, skipped files, warnings). Replies are
 reused from and stored in the call cache of `settings.home` (unless `settings.cache` is off).
 `estimate` gives the expected and worst-case calls, tokens and cost of the same run, with no
 model call.
@@ -232,8 +234,9 @@ def _draft(llm: LLM, summary: list[FactGroup], extra: list[FactGroup]) -> Synthe
         return Synthesis(headline="", sentences=[], takeaways=[])
 
 
-def _refix(llm: LLM, groups: list[FactGroup], headline: str) -> Refix:
+def _refix(llm: LLM, groups: list[FactGroup], headline: str, verifier: Verifier) -> Refix:
     def refix(problems: list[tuple[str, str, str]]) -> list[GroupSentence]:
+        verifier.report.sentence_reasks += len(problems)
         llm.warnings.extend(f"summary sentence for {g} re-asked: {why}" for g, _, why in problems)
         asked = [g for g in groups if g.id in {gid for gid, _, _ in problems}]
         system, user = fix_messages(asked, problems, headline)
@@ -266,7 +269,10 @@ def _write_step(
     draft = _draft(llm, summary_groups, extra)
     progress("synthesise", 1, 2)
     written, dropped = accept(
-        summary_groups, draft.sentences, verifier.texts, _refix(llm, summary_groups, draft.headline)
+        summary_groups,
+        draft.sentences,
+        verifier.texts,
+        _refix(llm, summary_groups, draft.headline, verifier),
     )
     verifier.report.items_dropped += dropped
     ids = {p.label: p.article.id for p, _ in analysed}

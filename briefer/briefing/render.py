@@ -131,7 +131,8 @@ def _verification_and_run(b: Briefing) -> list[str]:
         f"{v.citations_total}, supported: {v.citations_supported}; items removed: "
         f"{v.items_dropped}",
         f"- Contradictions: {len(b.contradictions)} confirmed of "
-        f"{v.contradiction_candidates} candidate figure pairs",
+        f"{v.contradiction_candidates} candidate figure pairs; summary sentences re-asked: "
+        f"{v.sentence_reasks}",
     ]
     out += [f"  - {inline(f)}" for f in v.flagged]
     cost = f"${r.cost_usd:.4f}" if r.cost_usd is not None else "unknown"
