@@ -85,15 +85,18 @@ def _label_key(label: str) -> tuple[int, str]:
 
 @dataclass
 class _Index:
-    """TF-IDF vectors of every sentence of the story, per article."""
+    """Content words and TF-IDF vectors of every sentence of the story, per article: computed
+    once, used to locate facts, find leads and match outlets."""
 
     sentences: dict[str, list[Sentence]]
     vectors: dict[str, list[dict[str, float]]] = field(default_factory=dict)
+    words: dict[str, list[set[str]]] = field(default_factory=dict)
     idf: dict[str, float] = field(default_factory=dict)
 
     def build(self) -> _Index:
         words = {k: [content_words(s.text) for s in v] for k, v in self.sentences.items()}
-        docs = [set(w) for ws in words.values() for w in ws]
+        self.words = {k: [set(w) for w in ws] for k, ws in words.items()}
+        docs = [d for ds in self.words.values() for d in ds]
         df = Counter(t for d in docs for t in d)
         n = len(docs)
         self.idf = {t: math.log((n + 1) / (c + 1)) + 1.0 for t, c in df.items()}
@@ -118,13 +121,10 @@ def _locate(fact: Fact, sentences: list[Sentence], index: _Index, label: str) ->
     if fact.quote.strip():
         quote = set(content_words(fact.quote))
         if quote:
-            best = max(
-                range(len(sentences)),
-                key=lambda i: len(quote & set(content_words(sentences[i].text))),
-                default=None,
-            )
+            held_by = [len(quote & have) for have in index.words[label]]
+            best = held_by.index(max(held_by)) if held_by else None
             if best is not None:
-                held = len(quote & set(content_words(sentences[best].text))) / len(quote)
+                held = held_by[best] / len(quote)
                 if held >= LOCATE_QUOTE:
                     return best
     vec = index.vector(content_words(fact.statement))
@@ -156,7 +156,7 @@ def _seeds(src: Source, index: _Index) -> list[Member]:
             speaker=fact.speaker,
             seeded=True,
         )
-    lead = _lead_index(src, sentences)
+    lead = _lead_index(src, index)
     if lead is not None and is_statement(sentences[lead].text):
         if lead not in found:
             found[lead] = _matched(src, sentences, lead, total).model_copy(update={"seeded": True})
@@ -164,14 +164,13 @@ def _seeds(src: Source, index: _Index) -> list[Member]:
     return [found[i] for i in sorted(found)]
 
 
-def _lead_index(src: Source, sentences: list[Sentence]) -> int | None:
+def _lead_index(src: Source, index: _Index) -> int | None:
     if not src.lead.strip():
         return None
     want = set(content_words(src.lead))
-    for s in sentences:
-        have = set(content_words(s.text))
+    for i, have in enumerate(index.words[src.label]):
         if want and len(want & have) >= 0.8 * len(want):
-            return s.index
+            return i
     return None
 
 
