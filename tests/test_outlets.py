@@ -105,3 +105,13 @@ def test_in_a_two_outlet_story_what_one_alone_reports_is_not_the_others_omission
     alone = group("G2", ["A1"])
     assert omissions("A2", [alone], names, {}) == []
     assert only_here("A1", [alone], {}) == [fact("G2")]  # it shows there instead
+
+
+def test_only_here_skips_asides_that_say_nothing_on_their_own() -> None:
+    asides = {
+        "G4": "Below, I tie together the core elements of the visit.",
+        "G5": "The agenda? A laundry list of deals.",
+        "G6": "It felt like a gut punch to the town.",
+    }
+    groups = [group(g, ["A3"], at=0.1 * i) for i, g in enumerate(["G4", "G5", "G6", "G7"])]
+    assert only_here("A3", groups, asides) == [fact("G7")]

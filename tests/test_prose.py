@@ -189,3 +189,74 @@ def test_a_prompt_label_is_caught_only_as_a_whole_label() -> None:
     assert prose.names_label("A1 says the visit lasted two days.", labels)
     assert prose.names_label("Airbus confirmed an order for ten A380 jets.", labels) == ""
     assert prose.names_label("Leaders of the G20 met in Rio on Monday.", labels) == ""
+
+
+ROGERS = normalize(
+    "Hervis Rogers, a twice-convicted felon, was arrested and charged in Houston this week for "
+    "voting while on probation. He waited six hours to vote in the 2020 primary."
+)
+
+
+def test_a_sentence_adding_a_judgement_its_outlets_never_make_is_ungrounded() -> None:
+    why = prose.ungrounded(
+        "The arrest underscores the need for transparency and accountability in voting.",
+        [ROGERS],
+    )
+    assert why.startswith("it says what its outlets do not")
+    assert all(w in why for w in ("underscores", "need", "transparency", "accountability"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hervis Rogers was arrested in Houston for voting while on probation.",
+        "Rogers, a felon on probation, was charged after voting in the 2020 primary.",
+        "Police arrested Hervis Rogers in Houston for voting while he was on probation.",
+    ],
+)
+def test_a_restatement_or_a_light_paraphrase_is_grounded(text: str) -> None:
+    assert prose.ungrounded(text, [ROGERS]) == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("It felt like a gut punch to the town.", "It"),
+        ("They join Broward and Leon counties in defying the governor.", "They"),
+        ("This meeting occurs in the context of rising trade.", "This"),
+        ("But the senators could not agree on a date.", "But"),
+    ],
+)
+def test_a_sentence_pointing_back_at_one_not_shown_dangles(text: str, word: str) -> None:
+    assert f"'{word}'" in prose.dangling(text)
+
+
+def test_a_sentence_opening_with_a_quotation_dangles_and_a_plain_one_does_not() -> None:
+    assert prose.dangling("“I have made a mistake,” Greene told reporters.")
+    assert prose.dangling("Greene told reporters she had made a mistake.") == ""
+    assert prose.dangling("Theresa May said Italy would vote.") == ""  # 'The...' words pass
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Relations between our countries are at their highest level.",
+        "We signed twenty documents today.",
+        "Below, I tie together the core elements of the visit.",
+    ],
+)
+def test_someone_speaking_outside_quotation_marks_is_first_person(text: str) -> None:
+    assert "outside quotation marks" in prose.first_person(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "“Relations between our countries are at their highest level,” Mishustin said.",
+        "The US and China resumed talks.",
+        "Veterans of World War I were honoured.",
+        "Mishustin said relations were at their highest level.",
+    ],
+)
+def test_quoted_or_third_person_words_are_not_first_person(text: str) -> None:
+    assert prose.first_person(text) == ""

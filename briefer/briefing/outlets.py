@@ -47,8 +47,18 @@ def only_here(label: str, groups: list[FactGroup], written: dict[str, str]) -> l
         (g for g in groups if g.labels == [label] and not any(m.lead for m in g.members)),
         key=lambda g: g.top,
     )
-    texts = [clip(fact_text(g, written, label), 30) for g in mine[:MAX_ONLY]]
-    return [t for t in texts if t]
+    texts = [clip(fact_text(g, written, label), 30) for g in mine]
+    return [t for t in texts if t and not _aside(t)][:MAX_ONLY]
+
+
+def _aside(text: str) -> str:
+    """Why a sentence says nothing on its own as a fact ('' when it does)."""
+    return (
+        prose.meta(text)
+        or prose.dangling(text)
+        or prose.first_person(text)
+        or ("it is a question" if "?" in text else "")
+    )
 
 
 def omissions(

@@ -36,12 +36,15 @@ def _labels(draft: TakeawayDraft, offered: dict[str, FactGroup]) -> list[str]:
 def _why(text: str, labels: list[str], earlier: list[str], texts: dict[str, str]) -> str:
     if not labels:
         return "it rests on no reported fact"
+    cited = [texts[x] for x in labels if x in texts]
     return (
         prose.meta(text)
         or prose.names_label(text, prompt_labels(texts))
         or prose.cut(text, TAKEAWAY_CHARS)
+        or prose.first_person(text)
         or prose.near_duplicate(text, earlier)
-        or prose.unsupported_numbers(text, [texts[x] for x in labels if x in texts])
+        or prose.unsupported_numbers(text, cited)
+        or prose.ungrounded(text, cited)
     )
 
 

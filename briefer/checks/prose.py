@@ -13,6 +13,7 @@ import re
 from .numbers import human, unsupported
 from .sentences import content_words
 from .verify import normalize
+from .voice import unquoted
 
 _META = re.compile(
     r"\b(?:the|this|that|each|both|these|an?)\s+(?:article|articles|author|authors|outlet|"
@@ -29,6 +30,7 @@ _BOILERPLATE = re.compile(
     r"|\b(?:the|this)\s+article\s+(?:discusses|presents|provides|reports|covers|describes)\b",
     re.I,
 )
+_WORDS = re.compile(r"[^\W_][\w'’-]*")
 _ENDS = (".", "!", "?", '"', "”", "’", "'", ")")
 NEAR_DUPLICATE = 0.6  # content-word Jaccard at or above which two sentences say the same
 CONTAINED = 0.8  # share of the shorter sentence's content words the longer one holds
@@ -77,12 +79,61 @@ def near_duplicate(text: str, others: list[str]) -> str:
     return ""
 
 
+_LEANS = re.compile(
+    r"^\W*(?:it|its|they|their|them|he|his|him|she|her|this|that|these|those|such|"
+    r"but|and|also|so|yet|meanwhile|however|still)\b",
+    re.I,
+)
+
+
+def dangling(text: str) -> str:
+    """Why `text` cannot be read apart from its article ('' when it can): it opens with a
+    quotation, or with a word pointing back at what came before ("It", "They", "But")."""
+    stripped = text.lstrip()
+    if stripped[:1] in ('"', "“", "‘", "'"):
+        return "it opens with a quotation"
+    if m := _LEANS.match(stripped):
+        return f"it opens with '{m.group(0).strip()}', which points back at a sentence not shown"
+    return ""
+
+
+# "US" in capitals is the country; "I" after "War" or before "." is a numeral or a label.
+_FIRST_PERSON = re.compile(r"\b(?:I(?![.)])|[Mm]e|[Mm]y|[Ww]e|us|[Oo]urs?)\b")
+
+
+def first_person(text: str) -> str:
+    """Why `text` speaks as someone outside quotation marks ('' when it does not): a summary
+    copying "Relations between our countries ..." without its quotation marks or speaker."""
+    words = unquoted(text)
+    for m in _FIRST_PERSON.finditer(words):
+        if not words[max(0, m.start() - 4) : m.start()].endswith("War "):
+            return f"it says '{m.group(0)}' outside quotation marks: someone's words as a fact"
+    return ""
+
+
 def unsupported_numbers(text: str, cited: list[str]) -> str:
     """Why `text` states a number none of the `cited` (normalized) article texts state."""
     missing = unsupported(normalize(text), cited)
     return (
         f"it states {', '.join(human(n) for n in missing)}, not in its outlets" if missing else ""
     )
+
+
+UNGROUNDED = 0.3  # share of a sentence's content words its outlets never use that rejects it
+UNGROUNDED_MIN = 3  # ... when at least this many
+
+
+def ungrounded(text: str, cited: list[str]) -> str:
+    """Why `text` says more than its outlets do ('' when it does not): a good share of its
+    content words ("underscores the need for transparency") appears in none of the `cited`
+    article texts. A paraphrase swaps a word or two; an added judgement brings several."""
+    said = {w for t in cited for w in content_words(t)}
+    words = list(dict.fromkeys(_WORDS.findall(text)))
+    new = [w for w in words if (stems := content_words(w)) and not set(stems) <= said]
+    stated = {w for w in content_words(text)}
+    if len(new) >= UNGROUNDED_MIN and len(new) >= UNGROUNDED * max(1, len(stated)):
+        return f"it says what its outlets do not ({', '.join(new[:6])})"
+    return ""
 
 
 def names_label(text: str, labels: list[str]) -> str:

@@ -34,6 +34,11 @@ class Voice(BaseModel):
     examples: list[str]  # verbatim snippets, for the reader to check
 
 
+def unquoted(text: str) -> str:
+    """`text` with what is inside quotation marks blanked out: the writer's own words."""
+    return _QUOTED.sub(" ", text)
+
+
 def voice(text: str) -> Voice:
     """Count first-person and reader-address markers outside quotations."""
     unquoted = _QUOTED.sub(" ", text)
