@@ -171,3 +171,50 @@ def test_the_summary_states_reportable_groups_only_and_never_one_twice() -> None
 
 def test_summary_size_follows_the_outlets_within_its_bounds() -> None:
     assert [summary_size(n) for n in (1, 2, 3, 5, 9)] == [3, 3, 4, 6, 6]
+
+
+def shared(gid: str, at: int, words: str) -> FactGroup:
+    return FactGroup(
+        id=gid,
+        members=[
+            member("A1", f"Officials in Kazan {words} on Monday.", at),
+            member("A2", f"The ministers in Kazan {words} again.", at),
+        ],
+    )
+
+
+def single(gid: str, at: int, sentence: str) -> FactGroup:
+    return FactGroup(id=gid, members=[member("A3", sentence, at)])
+
+
+def test_facts_of_one_outlet_enter_the_summary_only_to_reach_three_sentences() -> None:
+    a, b = shared("G1", 0, "signed grain contracts"), shared("G2", 1, "opened a rail bridge")
+    c = single("G3", 2, "Wheat prices fell by a tenth in October.")
+    d = single("G4", 3, "Farmers in Tambov protested against export quotas.")
+    summary, extra = pick_groups([a, b, c, d], articles=3)
+    assert [g.id for g in summary] == ["G1", "G2", "G3"]
+    assert [g.id for g in extra] == ["G4"]
+
+
+def test_with_enough_shared_facts_the_summary_has_no_single_outlet_fact() -> None:
+    topics = [
+        "signed grain contracts",
+        "opened a rail bridge",
+        "cut gas tariffs",
+        "launched a satellite",
+        "agreed on visas",
+    ]
+    groups = [shared(f"G{i}", i, t) for i, t in enumerate(topics, start=1)]
+    lone = single("G6", 9, "Wheat prices fell by a tenth in October.")
+    summary, extra = pick_groups([*groups, lone], articles=3)
+    assert [g.id for g in summary] == ["G1", "G2", "G3", "G4"]  # summary_size(3) == 4
+    assert [g.id for g in extra] == ["G5", "G6"]
+
+
+def test_a_fact_whose_only_sentence_leans_on_its_article_is_not_stated() -> None:
+    a = shared("G1", 0, "signed grain contracts")
+    leaning = single("G2", 1, "It felt like a gut punch to the farmers of Tambov.")
+    quoted = single("G3", 2, "“We will not give up,” said the farmers of Tambov.")
+    plain = single("G4", 3, "Wheat prices fell by a tenth in October.")
+    summary, extra = pick_groups([a, leaning, quoted, plain], articles=3)
+    assert [g.id for g in [*summary, *extra]] == ["G1", "G4"]

@@ -27,6 +27,9 @@ from ..schemas import ClaimKind, Fact
 
 SAME_FACT = 0.16  # cosine at or above which two outlets' sentences report the same thing
 SEED_BONUS = 0.1  # ordering preference for joining two located facts
+# The leads of articles about one story report its main event in their own words, so two leads
+# join at a lower cosine than two sentences from further down.
+LEAD_SAME = 0.08
 LOCATE_QUOTE = 0.6  # share of a quote's content words a sentence must hold to be its source
 LOCATE_STATEMENT = 0.3  # cosine a paraphrased statement needs with its sentence
 
@@ -203,6 +206,7 @@ class _Clusters:
     close to on average (so a chain of near matches cannot sweep a whole story together)."""
 
     index: _Index
+    leads: set[Node] = field(default_factory=set)
     of: dict[Node, int] = field(default_factory=dict)
     members: dict[int, list[Node]] = field(default_factory=dict)
 
@@ -213,7 +217,8 @@ class _Clusters:
         if {n[0] for n in nodes} & {n[0] for n in others}:
             return False
         pairs = [self.sim(a, b) for a in nodes for b in others]
-        return sum(pairs) / len(pairs) >= SAME_FACT
+        leads_only = all(n in self.leads for n in (*nodes, *others))
+        return sum(pairs) / len(pairs) >= (LEAD_SAME if leads_only else SAME_FACT)
 
     def join(self, a: Node, b: Node) -> None:
         ca, cb = self.of.get(a), self.of.get(b)
@@ -253,9 +258,22 @@ def _edges(seeds: list[Member], index: _Index) -> list[tuple[float, Node, Node]]
     return out
 
 
+def _lead_edges(seeds: list[Member], index: _Index) -> list[tuple[float, Node, Node]]:
+    """Pairs of leads at LEAD_SAME or closer, closest first."""
+    leads = [(m.label, m.position) for m in seeds if m.lead]
+    out = []
+    for i, a in enumerate(leads):
+        for b in leads[i + 1 :]:
+            similar = cosine(index.vectors[a[0]][a[1]], index.vectors[b[0]][b[1]])
+            if similar >= LEAD_SAME:
+                out.append((similar, a, b))
+    return sorted(out, key=lambda e: (-e[0], e[1], e[2]))
+
+
 def _groups(seeds: list[Member], sources: Sequence[Source], index: _Index) -> list[list[Member]]:
-    clusters = _Clusters(index)
-    for _, a, b in _edges(seeds, index):
+    clusters = _Clusters(index, leads={(m.label, m.position) for m in seeds if m.lead})
+    # The leads meet first: what the story's articles open with is its main event.
+    for _, a, b in [*_lead_edges(seeds, index), *_edges(seeds, index)]:
         clusters.join(a, b)
     by_node = {(m.label, m.position): m for m in seeds}
     opinion = {s.label: s.opinion_piece for s in sources}

@@ -22,6 +22,7 @@ from .align import FactGroup, Member
 
 SYNTH_MAX_TOKENS = 1200
 MAX_SUMMARY = 6  # summary sentences at most
+MIN_SUMMARY = 3  # facts of one outlet only enter the summary only to reach this many
 MAX_EXTRA = 2  # further groups offered for takeaways only
 EVIDENCE_PER_GROUP = 4  # outlet sentences shown per group
 CLIP_WORDS = 50
@@ -41,17 +42,29 @@ def _overlaps(g: FactGroup, chosen: list[FactGroup]) -> bool:
     )
 
 
+def _stands(g: FactGroup) -> bool:
+    """Some member reads on its own: a reader of the summary has not seen its article."""
+    return any(not prose.dangling(m.sentence) for m in g.members)
+
+
 def pick_groups(groups: list[FactGroup], articles: int) -> tuple[list[FactGroup], list[FactGroup]]:
-    """The summary's groups (reportable, most outlets first, none repeating another) and up
-    to MAX_EXTRA more for takeaways, both in the aligner's order."""
+    """The summary's groups and up to MAX_EXTRA more for takeaways, both in the aligner's
+    order (most outlets first). The summary states what several outlets report; a fact of one
+    outlet only enters it to reach MIN_SUMMARY sentences (the comparison shows the others as
+    what that outlet alone reports). None is opinion only, repeats another, or leans on a
+    sentence the reader has not seen ("It felt like ...")."""
     chosen: list[FactGroup] = []
     want = summary_size(articles)
     for g in groups:
         if len(chosen) >= want + MAX_EXTRA:
             break
-        if g.reportable and not _overlaps(g, chosen):
+        if g.reportable and _stands(g) and not _overlaps(g, chosen):
             chosen.append(g)
-    return chosen[:want], chosen[want:]
+    shared = [g for g in chosen if len(g.labels) > 1][:want]
+    single = [g for g in chosen if len(g.labels) == 1]
+    summary = shared + single[: max(0, MIN_SUMMARY - len(shared))]
+    summary.sort(key=chosen.index)
+    return summary, [g for g in chosen if g not in summary][:MAX_EXTRA]
 
 
 def clip(text: str, words: int = CLIP_WORDS) -> str:
@@ -133,12 +146,15 @@ def rejection(text: str, group: FactGroup, earlier: list[str], texts: Texts) -> 
     if not text.strip():
         return "it is empty"
     labels = prompt_labels(texts)
+    cited = [texts[x] for x in group.labels if x in texts]
     return (
         prose.meta(text)
         or prose.names_label(text, labels)
         or prose.cut(text, SENTENCE_CHARS)
+        or prose.first_person(text)
         or prose.near_duplicate(text, earlier)
-        or prose.unsupported_numbers(text, [texts[x] for x in group.labels if x in texts])
+        or prose.unsupported_numbers(text, cited)
+        or prose.ungrounded(text, cited)
     )
 
 
@@ -146,7 +162,7 @@ def fallback(group: FactGroup, earlier: list[str]) -> str:
     """The group's own best sentence, verbatim, when it reads as a plain statement of fact."""
     for m in evidence(group):
         words = len(m.sentence.split())
-        if m.kind == "opinion" or words > FALLBACK_WORDS:
+        if m.kind == "opinion" or words > FALLBACK_WORDS or prose.dangling(m.sentence):
             continue
         if not (prose.meta(m.sentence) or prose.cut(m.sentence, 10_000)) and not (
             prose.near_duplicate(m.sentence, earlier)
