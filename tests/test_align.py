@@ -218,3 +218,50 @@ def test_is_statement_tells_sentences_from_headings_rows_and_questions() -> None
     for text in NOT_STATEMENTS:
         assert not is_statement(text), text
     assert not is_statement("Mishustin arrived.")  # too short to state a fact
+
+
+PIPE_1 = (
+    "The company behind a contentious oil pipeline between Canada and the United States has "
+    "abandoned the project, months after the president revoked its permit."
+)
+PIPE_2 = (
+    "A $9 billion oil pipeline that became a symbol of climate politics in both countries was "
+    "officially canceled on Wednesday."
+)
+JOBS = "Workers in South Dakota had counted on the jobs for years."
+HOTEL = "Hotel owners in Midland said the news hurt their business."
+COURTS = "Environmental groups fought the project in court for more than a decade."
+TRIBES = "Tribal leaders welcomed the decision at a meeting on the reservation."
+
+
+def test_two_leads_telling_the_main_event_in_different_words_share_a_group() -> None:
+    groups = align(
+        [
+            Source(
+                label="A1",
+                text=f"{PIPE_1} {JOBS} {HOTEL}",
+                facts=[],
+                lead=PIPE_1,
+                opinion_piece=False,
+            ),
+            Source(
+                label="A2",
+                text=f"{PIPE_2} {COURTS} {TRIBES}",
+                facts=[],
+                lead=PIPE_2,
+                opinion_piece=False,
+            ),
+        ]
+    )
+    assert group_of(groups, "A1", "abandoned the project").labels == ["A1", "A2"]
+
+
+def test_the_same_two_sentences_further_down_stay_apart() -> None:
+    groups = align(
+        [
+            source("A1", f"{JOBS} {HOTEL} {PIPE_1}", [fact(JOBS), fact(PIPE_1)]),
+            source("A2", f"{COURTS} {TRIBES} {PIPE_2}", [fact(COURTS), fact(PIPE_2)]),
+        ]
+    )
+    assert group_of(groups, "A1", "abandoned the project").labels == ["A1"]
+    assert group_of(groups, "A2", "officially canceled").labels == ["A2"]
