@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from briefer.checks.sentences import sentence_spans, sentences
+from briefer.checks.sentences import content_words, sentence_spans, sentences
 
 
 def test_abbreviations_and_initials_do_not_end_a_sentence() -> None:
@@ -57,3 +57,9 @@ def test_hostile_text_runs_fast(text: str) -> None:
     start = time.perf_counter()
     sentence_spans(text)
     assert time.perf_counter() - start < 2.0  # backtracking would take minutes
+
+
+def test_contractions_are_function_words_not_content() -> None:
+    words = content_words("The encounter wasn’t chit-chat, and they're sure it didn't matter.")
+    assert words == content_words("The encounter chit-chat, and sure it matter.")
+    assert not any("'" in w for w in words)

@@ -123,6 +123,10 @@ def _stemmer() -> snowballstemmer.stemmer:
     return snowballstemmer.stemmer("english")
 
 
+# "wasn't", "they're", "we'll": function words, however rare their spelling in a story.
+_CONTRACTED = ("n't", "'re", "'ve", "'ll", "'d", "'m")
+
+
 def content_words(text: str) -> list[str]:
     """Stemmed, lower-cased content words and bare numbers of `text`, in order."""
     words = []
@@ -131,7 +135,7 @@ def content_words(text: str) -> list[str]:
             words.append(raw.replace(",", "").rstrip("."))
             continue
         word = raw.casefold().replace("’", "'").removesuffix("'s").strip("'-")
-        if len(word) > 1 and word not in _STOP:
+        if len(word) > 1 and word not in _STOP and not word.endswith(_CONTRACTED):
             words.append(word)
     return [w if w[0].isdigit() else _stem(w) for w in words]
 
