@@ -18,12 +18,13 @@ from briefer.briefing.bound import StepEstimate, upper_bound
 from briefer.briefing.chunking import Chunk, chunk_text
 from briefer.briefing.pipeline import brief, counter_for, estimate, prepare_articles
 from briefer.briefing.synthesis import (
+    CLIP_WORDS,
     MAX_EXTRA,
     MAX_SUMMARY,
     SYNTH_MAX_TOKENS,
-    clip,
     synth_messages,
 )
+from briefer.checks.sentences import clip
 from briefer.ingest.files import Article, ingest
 from briefer.model.modeltable import lookup
 from briefer.model.tokens import TokenCounter
@@ -281,7 +282,7 @@ def test_the_write_prompt_never_outgrows_its_bound(seed: int) -> None:
     first = COUNTER.count(system) + COUNTER.count(user)
     est = estimate_steps(prepared)
     assert 3 * first <= est["synthesise"].prompt_tokens
-    assert max(COUNTER.count(clip(m.sentence)) for g in groups for m in g.members) > 40
+    assert max(COUNTER.count(clip(m.sentence, CLIP_WORDS)) for g in groups for m in g.members) > 40
 
 
 def estimate_steps(prepared: list[Prepared]) -> dict[str, StepEstimate]:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from ..checks.sentences import split_sentences
+from ..checks.sentences import clip, split_sentences
 from ..model import prompts
 from ..model.llm import MAX_REASKS
 from ..model.modeltable import ModelInfo
@@ -39,11 +39,11 @@ from .contrast import CONTRAST_MAX_TOKENS, MAX_CANDIDATES, candidates, contrast_
 from .framing import FRAMING_MAX_TOKENS, framing_messages
 from .outlets import MAX_OMISSIONS, MAX_ONLY
 from .synthesis import (
+    CLIP_WORDS,
     EVIDENCE_PER_GROUP,
     MAX_EXTRA,
     MAX_SUMMARY,
     SYNTH_MAX_TOKENS,
-    clip,
     fix_messages,
     synth_messages,
 )
@@ -131,7 +131,11 @@ def _analyse(
 def _longest_sentence(prepared: Sequence[Prepared], counter: TokenCounter) -> int:
     """Tokens of the longest sentence, clipped as the write steps clip it, in any article."""
     return max(
-        (counter.count(clip(s.text)) for p in prepared for s in split_sentences(p.text)),
+        (
+            counter.count(clip(s.text, CLIP_WORDS))
+            for p in prepared
+            for s in split_sentences(p.text)
+        ),
         default=0,
     )
 

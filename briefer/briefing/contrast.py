@@ -23,6 +23,7 @@ from itertools import combinations
 from ..checks import prose
 from ..checks.numbers import measure_spans, numbers
 from ..checks.periods import Period, nearest_period, period_spans
+from ..checks.sentences import clip
 from ..model import prompts
 from ..model.llm import LLM
 from ..schemas import BriefContradiction, ContrastReport, Side
@@ -30,6 +31,7 @@ from .analysis import Prepared
 
 CONTRAST_MAX_TOKENS = 900
 MAX_CANDIDATES = 6
+SIDE_WORDS = 45  # a side of a contradiction, in the outlet's words, at most
 _BEFORE, _AFTER = 8, 5  # words around a figure that say what it measures and when
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
 _LABEL = re.compile(r"\bA\d{1,3}\b", re.I)
@@ -84,11 +86,6 @@ class Candidate:
     a: Mention
     b: Mention
     shared: tuple[str, ...]
-
-
-def _clip(sentence: str, limit: int = 45) -> str:
-    words = sentence.split()
-    return sentence.strip() if len(words) <= limit else " ".join(words[:limit]) + " ..."
 
 
 def _stem(word: str) -> str:
@@ -179,7 +176,7 @@ def contrast_messages(cands: list[Candidate]) -> tuple[str, str]:
     for c in cands:
         lines = [
             f"{c.id} (shared subject words: {', '.join(c.shared)})",
-            *(f'- {m.label} ({m.outlet}): "{_clip(m.sentence)}"' for m in (c.a, c.b)),
+            *(f'- {m.label} ({m.outlet}): "{clip(m.sentence, SIDE_WORDS)}"' for m in (c.a, c.b)),
             f"Stated: {composed_note(c.a, c.b, c.a.label, c.b.label)}",
         ]
         blocks.append("\n".join(prompts.data(x, one_line=True) for x in lines))
@@ -308,7 +305,9 @@ def contrast(llm: LLM, prepared: list[Prepared]) -> tuple[list[BriefContradictio
                 topic=point.topic.strip() or ", ".join(cand.shared),
                 note=note,
                 sides=[
-                    Side(article_id=ids[m.label], outlet=m.outlet, quote=_clip(m.sentence))
+                    Side(
+                        article_id=ids[m.label], outlet=m.outlet, quote=clip(m.sentence, SIDE_WORDS)
+                    )
                     for m in (a, b)
                 ],
             )

@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 
 from ..checks import prose
+from ..checks.sentences import clip
 from ..errors import RecoverableModelError
 from ..model import prompts
 from ..model.llm import LLM
 from ..schemas import Framings
 from .outlets import Profile
-from .synthesis import clip
 
 FRAMING_MAX_TOKENS = 900
 FRAMING_CHARS = 240

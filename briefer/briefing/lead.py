@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from ..checks.sentences import sentences
+from ..checks.sentences import clip, sentences
 from ..checks.verify import normalize
 
 LEAD_WORDS = 45
@@ -53,9 +53,6 @@ _DATELINE = re.compile(
 # capital, so names such as "McConnell" or "DeSantis" are not cut.
 _GLUE = re.compile(r"(?<=[a-z]{3})(?=[A-Z][a-z]+\s)")
 _TITLE_GLUE = re.compile(r"(?<=[a-z.!?])(?=[A-Z][a-z])")
-_DANGLING = frozenset(
-    "a an the of in on at to by for with from and or but as than that which who its their".split()  # noqa: SIM905
-)
 _MAX_LINES = 400  # the lead stands near the top; a page of furniture is not read to its end
 
 
@@ -128,17 +125,6 @@ def _unglue(line: str, pieces: list[str]) -> str:
     return line
 
 
-def _clip(sentence: str) -> str:
-    """At most LEAD_WORDS words, cut on a word boundary with "…" (not after "the" or "of")."""
-    words = sentence.split()
-    if len(words) <= LEAD_WORDS:
-        return " ".join(words)
-    words = words[:LEAD_WORDS]
-    while len(words) > 1 and words[-1].casefold() in _DANGLING:
-        words.pop()
-    return " ".join(words).rstrip(",;:—–-") + "…"
-
-
 def _first_sentence(line: str) -> str:
     """The first sentence of a paragraph that says something (a two-word opener does not)."""
     line = _DATELINE.sub("", line, count=1)
@@ -158,5 +144,5 @@ def lead_sentence(text: str, title: str) -> str:
         line = _unglue(raw, pieces)
         following = lines[i + 1] if i + 1 < len(lines) else ""
         if not _is_furniture(line, following) and (sentence := _first_sentence(line)):
-            return _clip(sentence)
+            return clip(sentence, LEAD_WORDS)
     return ""

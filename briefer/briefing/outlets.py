@@ -10,8 +10,9 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from ..checks import prose
+from ..checks.sentences import clip
 from .align import FactGroup
-from .synthesis import clip, evidence
+from .synthesis import evidence
 
 MAX_ONLY = 2
 MAX_OMISSIONS = 3

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pydantic import BaseModel
 
 from ..checks import prose
+from ..checks.sentences import clip
 from ..model import prompts
 from ..model.llm import LLM
 from ..schemas import SENTENCE_CHARS, GroupSentence, Synthesis
@@ -67,11 +68,6 @@ def pick_groups(groups: list[FactGroup], articles: int) -> tuple[list[FactGroup]
     return summary, [g for g in chosen if g not in summary][:MAX_EXTRA]
 
 
-def clip(text: str, words: int = CLIP_WORDS) -> str:
-    parts = text.split()
-    return text.strip() if len(parts) <= words else " ".join(parts[:words]) + " …"
-
-
 def evidence(g: FactGroup) -> list[Member]:
     """The sentences a group's text is written from: reporting before opinion, located facts
     before matched sentences, at most EVIDENCE_PER_GROUP."""
@@ -86,7 +82,7 @@ def render_groups(groups: list[FactGroup]) -> str:
         lines = [f"{g.id} (reported by {len(g.labels)}: {', '.join(g.labels)})"]
         for m in evidence(g):
             who = f" [opinion of {m.label}]" if m.kind == "opinion" else ""
-            lines.append(f"- {m.label}{who}: {clip(m.sentence)}")
+            lines.append(f"- {m.label}{who}: {clip(m.sentence, CLIP_WORDS)}")
         blocks.append("\n".join(prompts.data(x, one_line=True) for x in lines))
     return "\n\n".join(blocks)
 

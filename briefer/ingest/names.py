@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import re
 
+from ..checks.sentences import clip
+
 LABEL_WORDS, LABEL_CHARS = 6, 40  # an outlet label cut from a title
 TITLE_WORDS, TITLE_CHARS = 25, 160  # a headline longer than this is a paragraph
 SENTENCE_WORDS, SENTENCE_CHARS = 12, 90  # a title cut from a paragraph's first sentence
@@ -36,33 +38,13 @@ _GLUED = re.compile(r"(?<=[A-Za-z][a-z])\.(?=[A-Z][a-z])")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]?\s+(?=[\"'“‘(]?[A-Z0-9])")
 _LAST_WORD = re.compile(r"(\S+)$")
 _HEADING = re.compile(r"^\s*(?:#{1,6}\s+)?(?:\*\*|__)?(.*?)(?:\*\*|__)?\s*$")
-_TRAILING_PUNCT = ",;:–—-(/&"
-_WEAK_ENDS = frozenset(
-    """
-    a an the and or but nor of to in on at by for from with amid as into over than that its
-    their his her
-    """.split()  # noqa: SIM905 (a word list reads better as text)
-)
 _NAME_STEM = re.compile(r"[A-Za-z]+(?:[-_. ]+[A-Za-z]+)*")
 _HEX_RUN = re.compile(r"[0-9a-f]{8,}", re.I)
 
 
 def shorten(text: str, words: int = LABEL_WORDS, chars: int = LABEL_CHARS) -> str:
-    """`text` on one line, cut on a word boundary to at most `words` words and about `chars`
-    characters, ending in "…" when cut (no dangling "and", comma or colon before it)."""
-    tokens = text.split()
-    if len(tokens) <= words and len(" ".join(tokens)) <= chars:
-        return " ".join(tokens)
-    kept: list[str] = []
-    for token in tokens[:words]:
-        if kept and len(" ".join([*kept, token])) > chars:
-            break
-        kept.append(token)
-    if len(kept) == 1 and len(kept[0]) > chars:
-        return kept[0][: chars - 1] + _ELLIPSIS  # one long token: a URL, a CJK sentence
-    while len(kept) > 1 and kept[-1].strip(_TRAILING_PUNCT).lower() in _WEAK_ENDS | {""}:
-        kept.pop()
-    return " ".join(kept).rstrip(_TRAILING_PUNCT + " ") + _ELLIPSIS
+    """`text` cut to a label: at most `words` words and about `chars` characters."""
+    return clip(text, words, chars)
 
 
 def is_name(stem: str) -> bool:
