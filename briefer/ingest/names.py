@@ -29,7 +29,6 @@ TITLE_WORDS, TITLE_CHARS = 25, 160  # a headline longer than this is a paragraph
 SENTENCE_WORDS, SENTENCE_CHARS = 12, 90  # a title cut from a paragraph's first sentence
 _LOOK_LINES = 4  # label lines skipped at most before the headline
 
-_ELLIPSIS = "…"
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr st jr sr mt ft gen gov sen rep prof lt col capt sgt no vs inc co corp ltd".split()  # noqa: SIM905 (as above)
 )
