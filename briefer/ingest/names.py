@@ -30,7 +30,7 @@ SENTENCE_WORDS, SENTENCE_CHARS = 12, 90  # a title cut from a paragraph's first 
 _LOOK_LINES = 4  # label lines skipped at most before the headline
 
 _ABBREVIATIONS = frozenset(
-    "mr mrs ms dr st jr sr mt ft gen gov sen rep prof lt col capt sgt no vs inc co corp ltd".split()  # noqa: SIM905 (as above)
+    "mr mrs ms dr st jr sr mt ft gen gov sen rep prof lt col capt sgt no vs inc co corp ltd".split()  # noqa: SIM905 (a word list reads better as text)
 )
 # "servant.Comprehensive": a word of two or more letters, a period, a capitalised word.
 _GLUED = re.compile(r"(?<=[A-Za-z][a-z])\.(?=[A-Z][a-z])")
