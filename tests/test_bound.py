@@ -22,7 +22,9 @@ from briefer.briefing.synthesis import (
     MAX_EXTRA,
     MAX_SUMMARY,
     SYNTH_MAX_TOKENS,
+    Slot,
     synth_messages,
+    whole,
 )
 from briefer.checks.sentences import clip
 from briefer.ingest.files import Article, ingest
@@ -232,7 +234,7 @@ def _random_article(rng: random.Random, label: str) -> str:
     )
 
 
-def _random_groups(rng: random.Random, texts: dict[str, str]) -> list[FactGroup]:
+def _random_groups(rng: random.Random, texts: dict[str, str]) -> list[Slot]:
     from briefer.checks.sentences import split_sentences
 
     groups = []
@@ -253,7 +255,7 @@ def _random_groups(rng: random.Random, texts: dict[str, str]) -> list[FactGroup]
                     seeded=rng.random() < 0.5,
                 )
             )
-        groups.append(FactGroup(id=f"G{i}", members=members))
+        groups.append(whole(FactGroup(id=f"G{i}", members=members)))
     return groups
 
 
@@ -282,7 +284,7 @@ def test_the_write_prompt_never_outgrows_its_bound(seed: int) -> None:
     first = COUNTER.count(system) + COUNTER.count(user)
     est = estimate_steps(prepared)
     assert 3 * first <= est["synthesise"].prompt_tokens
-    assert max(COUNTER.count(clip(m.sentence, CLIP_WORDS)) for g in groups for m in g.members) > 40
+    assert max(COUNTER.count(clip(m.sentence, CLIP_WORDS)) for g in groups for m in g.shown) > 40
 
 
 def estimate_steps(prepared: list[Prepared]) -> dict[str, StepEstimate]:

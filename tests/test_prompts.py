@@ -23,7 +23,7 @@ from briefer.briefing.chunking import Chunk
 from briefer.briefing.contrast import Candidate, Mention, contrast_messages
 from briefer.briefing.framing import framing_messages, render_profiles
 from briefer.briefing.outlets import Profile
-from briefer.briefing.synthesis import fix_messages, render_groups, synth_messages
+from briefer.briefing.synthesis import Slot, fix_messages, render_groups, synth_messages, whole
 from briefer.ingest.files import Article
 from briefer.model import prompts
 
@@ -114,7 +114,7 @@ def hostile_sentence(tag: str, i: int) -> str:
     return f"Sentence {i}.{brk}{FORGED_LINE}{hostile(tag)}{brk}- A{i}: more"
 
 
-def group(gid: str, labels: list[str], tag: str) -> FactGroup:
+def group(gid: str, labels: list[str], tag: str) -> Slot:
     members = [
         Member(
             label=label,
@@ -128,7 +128,7 @@ def group(gid: str, labels: list[str], tag: str) -> FactGroup:
         )
         for i, label in enumerate(labels)
     ]
-    return FactGroup(id=gid, members=members)
+    return whole(FactGroup(id=gid, members=members))
 
 
 def test_outlet_sentences_in_the_write_prompt_cannot_forge_a_group_or_close_the_groups() -> None:

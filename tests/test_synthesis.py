@@ -4,7 +4,7 @@ each: the model's if it passes, its re-asked one, else the group's own sentence.
 from __future__ import annotations
 
 from briefer.briefing.align import FactGroup, Member
-from briefer.briefing.synthesis import accept, pick_groups, summary_size
+from briefer.briefing.synthesis import Slot, accept, pick, summary_size, whole
 from briefer.checks.verify import normalize
 from briefer.schemas import ClaimKind, GroupSentence
 
@@ -55,6 +55,10 @@ class Refix:
         return self.replies.pop(0)
 
 
+def slots(*groups: FactGroup) -> list[Slot]:
+    return [whole(g) for g in groups]
+
+
 def said(group: str, text: str) -> GroupSentence:
     return GroupSentence(group=group, text=text)
 
@@ -66,9 +70,9 @@ GOOD_2 = "Russia and China signed agreements on energy, transport and space."
 def test_sentences_that_pass_are_used_and_nothing_is_re_asked() -> None:
     refix = Refix()
     out, dropped = accept(
-        [VISIT, DEALS], [said("g1", GOOD_1), said(" G2 ", GOOD_2)], NORMALIZED, refix
+        slots(VISIT, DEALS), [said("g1", GOOD_1), said(" G2 ", GOOD_2)], NORMALIZED, refix
     )
-    assert [(w.group.id, w.text, w.verbatim) for w in out] == [
+    assert [(w.slot.id, w.text, w.verbatim) for w in out] == [
         ("G1", GOOD_1, False),
         ("G2", GOOD_2, False),
     ]
@@ -78,13 +82,13 @@ def test_sentences_that_pass_are_used_and_nothing_is_re_asked() -> None:
 def test_a_meta_sentence_is_re_asked_once_and_the_fixed_one_used() -> None:
     refix = Refix([said("G1", GOOD_1)])
     drafts = [said("G1", "The article discusses the visit to Hangzhou."), said("G2", GOOD_2)]
-    out, dropped = accept([VISIT, DEALS], drafts, NORMALIZED, refix)
+    out, dropped = accept(slots(VISIT, DEALS), drafts, NORMALIZED, refix)
     (problems,) = refix.asked
     assert [(gid, text) for gid, text, _ in problems] == [
         ("G1", "The article discusses the visit to Hangzhou.")
     ]
     assert "article" in problems[0][2].lower()  # the reason says what to fix
-    assert [(w.group.id, w.text, w.verbatim) for w in out] == [
+    assert [(w.slot.id, w.text, w.verbatim) for w in out] == [
         ("G1", GOOD_1, False),
         ("G2", GOOD_2, False),
     ]
@@ -94,26 +98,28 @@ def test_a_meta_sentence_is_re_asked_once_and_the_fixed_one_used() -> None:
 def test_a_sentence_still_bad_after_the_re_ask_falls_back_to_the_groups_own() -> None:
     refix = Refix([said("G1", "This piece provides an overview of the visit.")])
     drafts = [said("G1", "The article discusses the visit."), said("G2", GOOD_2)]
-    out, dropped = accept([VISIT, DEALS], drafts, NORMALIZED, refix)
+    out, dropped = accept(slots(VISIT, DEALS), drafts, NORMALIZED, refix)
     assert len(refix.asked) == 1  # once, never twice
-    assert out[0].group.id == "G1" and out[0].verbatim
+    assert out[0].slot.id == "G1" and out[0].verbatim
     assert out[0].text in [m.sentence for m in VISIT.members]
-    assert out[0].group.labels == ["A1", "A2"]  # it cites every outlet of its group
+    assert out[0].slot.labels == ["A1", "A2"]  # it cites every outlet of its group
     assert [w.text for w in out[1:]] == [GOOD_2] and dropped == 0
 
 
 def test_a_missing_sentence_is_asked_for_and_one_for_an_unknown_group_is_ignored() -> None:
     refix = Refix([said("G2", GOOD_2)])
-    out, _ = accept([VISIT, DEALS], [said("G1", GOOD_1), said("G9", GOOD_2)], NORMALIZED, refix)
+    out, _ = accept(
+        slots(VISIT, DEALS), [said("G1", GOOD_1), said("G9", GOOD_2)], NORMALIZED, refix
+    )
     (problems,) = refix.asked
     assert [(gid, text) for gid, text, _ in problems] == [("G2", "")]
-    assert [(w.group.id, w.text) for w in out] == [("G1", GOOD_1), ("G2", GOOD_2)]
+    assert [(w.slot.id, w.text) for w in out] == [("G1", GOOD_1), ("G2", GOOD_2)]
 
 
 def test_a_number_the_groups_outlets_do_not_state_is_re_asked() -> None:
     """$250 billion stands in A3, which is not in the trade group: it is unsupported there."""
     refix = Refix([said("G3", "Trade reached $240 billion in 2024.")])
-    out, _ = accept([TRADE], [said("G3", "Trade reached $250 billion.")], NORMALIZED, refix)
+    out, _ = accept(slots(TRADE), [said("G3", "Trade reached $250 billion.")], NORMALIZED, refix)
     (problems,) = refix.asked
     assert "250 billion" in problems[0][2]
     assert [w.text for w in out] == ["Trade reached $240 billion in 2024."]
@@ -122,7 +128,7 @@ def test_a_number_the_groups_outlets_do_not_state_is_re_asked() -> None:
 def test_a_repeat_of_another_summary_sentence_is_re_asked() -> None:
     refix = Refix([said("G2", GOOD_2)])
     drafts = [said("G1", GOOD_1), said("G2", "Mishustin met Li Qiang in Hangzhou on Monday.")]
-    out, _ = accept([VISIT, DEALS], drafts, NORMALIZED, refix)
+    out, _ = accept(slots(VISIT, DEALS), drafts, NORMALIZED, refix)
     (problems,) = refix.asked
     assert [gid for gid, _, _ in problems] == ["G2"] and "repeats" in problems[0][2]
     assert [w.text for w in out] == [GOOD_1, GOOD_2]
@@ -130,7 +136,9 @@ def test_a_repeat_of_another_summary_sentence_is_re_asked() -> None:
 
 def test_a_cut_sentence_is_re_asked() -> None:
     refix = Refix([said("G1", GOOD_1)])
-    accept([VISIT], [said("G1", "Mishustin met Li Qiang in Hangzhou and …")], NORMALIZED, refix)
+    accept(
+        slots(VISIT), [said("G1", "Mishustin met Li Qiang in Hangzhou and …")], NORMALIZED, refix
+    )
     (problems,) = refix.asked
     assert problems[0][0] == "G1" and "…" in problems[0][2]
 
@@ -147,7 +155,7 @@ def test_a_group_with_no_plain_sentence_of_its_own_is_dropped() -> None:
     )
     refix = Refix([said("G4", "The blog claims trade hit a record.")])
     out, dropped = accept(
-        [opinion_only], [said("G4", "The author says trade grew.")], NORMALIZED, refix
+        slots(opinion_only), [said("G4", "The author says trade grew.")], NORMALIZED, refix
     )
     assert out == [] and dropped == 1
 
@@ -158,63 +166,69 @@ def opinion_group(gid: str) -> FactGroup:
     )
 
 
-def test_the_summary_states_reportable_groups_only_and_never_one_twice() -> None:
-    same_sentence = FactGroup(id="G5", members=[VISIT.members[0], member("A3", "Other.", 3)])
-    groups = [opinion_group("G9"), VISIT, same_sentence, DEALS, TRADE]
-    summary, extra = pick_groups(groups, articles=2)
-    assert [g.id for g in summary] == ["G1", "G2", "G3"]  # the aligner's order, opinion left out
-    ids = [g.id for g in [*summary, *extra]]
-    assert "G5" not in ids  # shares its sentence with the visit group
-    assert all(g.reportable for g in [*summary, *extra])
-    assert summary_size(2) == 3 and len(summary) == 3 and extra == []
-
-
 def test_summary_size_follows_the_outlets_within_its_bounds() -> None:
-    assert [summary_size(n) for n in (1, 2, 3, 5, 9)] == [3, 3, 4, 6, 6]
+    assert [summary_size(n) for n in (1, 2, 3, 5, 9)] == [3, 3, 3, 5, 6]
 
 
-def shared(gid: str, at: int, words: str) -> FactGroup:
-    return FactGroup(
-        id=gid,
+def agreed(
+    label: str, sentence: str, at: int, agreement: float, kind: ClaimKind = "reported_fact"
+) -> Member:
+    return member(label, sentence, at, kind).model_copy(update={"agreement": agreement})
+
+
+# The main event, as three outlets tell it (each adds its own detail), and what one alone says.
+EVENT = FactGroup(
+    id="G1",
+    members=[
+        agreed("A1", "Mishustin arrived in Hangzhou on Monday for talks with Li Qiang.", 0, 0.4),
+        agreed("A2", "Russia's prime minister began a two-day visit to China on Monday.", 0, 0.35),
+        agreed(
+            "A3", "Xi Jinping received Mishustin in Beijing on Tuesday after the talks.", 0, 0.3
+        ),
+    ],
+)
+GRAIN = FactGroup(
+    id="G2", members=[agreed("A2", "Grain exports to China doubled in October.", 3, 0.05)]
+)
+SPACE = FactGroup(
+    id="G3", members=[agreed("A1", "The lunar station project gained two partners.", 4, 0.04)]
+)
+
+
+def test_the_main_event_told_in_detail_by_every_outlet_takes_the_summary_and_cites_all() -> None:
+    summary, extra = pick([EVENT, GRAIN, SPACE], articles=3)
+    assert [s.group.id for s in summary] == ["G1", "G1", "G1"]
+    assert all(s.labels == ["A1", "A2", "A3"] for s in summary)
+    # Each slot restates another outlet's sentence and shows the group's unused ones after it.
+    assert sorted(s.shown[0].label for s in summary) == ["A1", "A2", "A3"]
+    assert [s.id for s in summary] == ["G1", "G2", "G3"]  # the prompt's ids, in order
+    assert [(s.id, s.group.id) for s in extra] == [("G4", "G2"), ("G5", "G3")]
+
+
+def test_a_sentence_the_chosen_ones_already_say_gives_way_to_a_new_fact() -> None:
+    echo = FactGroup(
+        id="G1",
         members=[
-            member("A1", f"Officials in Kazan {words} on Monday.", at),
-            member("A2", f"The ministers in Kazan {words} again.", at),
+            agreed(
+                "A1", "Mishustin arrived in Hangzhou on Monday for talks with Li Qiang.", 0, 0.4
+            ),
+            agreed(
+                "A2", "Mishustin arrived in Hangzhou on Monday for talks with Li Qiang.", 0, 0.4
+            ),
         ],
     )
+    summary, _ = pick([echo, GRAIN, SPACE], articles=3)
+    assert [s.group.id for s in summary] == ["G1", "G2", "G3"]
 
 
-def single(gid: str, at: int, sentence: str) -> FactGroup:
-    return FactGroup(id=gid, members=[member("A3", sentence, at)])
-
-
-def test_facts_of_one_outlet_enter_the_summary_only_to_reach_three_sentences() -> None:
-    a, b = shared("G1", 0, "signed grain contracts"), shared("G2", 1, "opened a rail bridge")
-    c = single("G3", 2, "Wheat prices fell by a tenth in October.")
-    d = single("G4", 3, "Farmers in Tambov protested against export quotas.")
-    summary, extra = pick_groups([a, b, c, d], articles=3)
-    assert [g.id for g in summary] == ["G1", "G2", "G3"]
-    assert [g.id for g in extra] == ["G4"]
-
-
-def test_with_enough_shared_facts_the_summary_has_no_single_outlet_fact() -> None:
-    topics = [
-        "signed grain contracts",
-        "opened a rail bridge",
-        "cut gas tariffs",
-        "launched a satellite",
-        "agreed on visas",
-    ]
-    groups = [shared(f"G{i}", i, t) for i, t in enumerate(topics, start=1)]
-    lone = single("G6", 9, "Wheat prices fell by a tenth in October.")
-    summary, extra = pick_groups([*groups, lone], articles=3)
-    assert [g.id for g in summary] == ["G1", "G2", "G3", "G4"]  # summary_size(3) == 4
-    assert [g.id for g in extra] == ["G5", "G6"]
-
-
-def test_a_fact_whose_only_sentence_leans_on_its_article_is_not_stated() -> None:
-    a = shared("G1", 0, "signed grain contracts")
-    leaning = single("G2", 1, "It felt like a gut punch to the farmers of Tambov.")
-    quoted = single("G3", 2, "“We will not give up,” said the farmers of Tambov.")
-    plain = single("G4", 3, "Wheat prices fell by a tenth in October.")
-    summary, extra = pick_groups([a, leaning, quoted, plain], articles=3)
-    assert [g.id for g in [*summary, *extra]] == ["G1", "G4"]
+def test_opinion_leaning_quoted_and_meta_sentences_are_never_restated() -> None:
+    leaning = FactGroup(
+        id="G4",
+        members=[
+            agreed("A1", "It felt like a gut punch to the farmers of Tambov.", 1, 0.9),
+            agreed("A2", "“We will not give up,” said the farmers of Tambov.", 1, 0.9),
+            agreed("A3", "The article describes the protest of the Tambov farmers.", 1, 0.9),
+        ],
+    )
+    summary, extra = pick([opinion_group("G9"), leaning, GRAIN, SPACE], articles=2)
+    assert [s.group.id for s in [*summary, *extra]] == ["G2", "G3"]

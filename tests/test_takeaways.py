@@ -4,6 +4,7 @@ of its groups, and the outlets' disagreements in code-composed words."""
 from __future__ import annotations
 
 from briefer.briefing.align import FactGroup, Member
+from briefer.briefing.synthesis import Slot, whole
 from briefer.briefing.takeaways import MAX_TAKEAWAYS, takeaways
 from briefer.checks.verify import normalize
 from briefer.schemas import BriefContradiction, ClaimKind, Side, TakeawayDraft
@@ -15,13 +16,17 @@ TEXTS = {
 }
 
 
-def group(gid: str, *members: tuple[str, ClaimKind]) -> FactGroup:
-    return FactGroup(
-        id=gid,
-        members=[
-            Member(label=label, sentence=f"{gid} sentence.", position=0, relative=0.0, kind=kind)
-            for label, kind in members
-        ],
+def group(gid: str, *members: tuple[str, ClaimKind]) -> Slot:
+    return whole(
+        FactGroup(
+            id=gid,
+            members=[
+                Member(
+                    label=label, sentence=f"{gid} sentence.", position=0, relative=0.0, kind=kind
+                )
+                for label, kind in members
+            ],
+        )
     )
 
 
@@ -170,7 +175,9 @@ def test_too_few_points_are_topped_up_from_spare_groups_verbatim() -> None:
             )
         ],
     )
-    points, _ = takeaways([], [VISIT, gas, blog], [blog, gas], SUMMARY, [], TEXTS)
+    points, _ = takeaways(
+        [], [VISIT, whole(gas), whole(blog)], [whole(blog), whole(gas)], SUMMARY, [], TEXTS
+    )
     assert [(p.text, p.labels) for p in points] == [
         ("A gas deal between the two governments is due next year.", ["A2"])
     ]

@@ -56,6 +56,9 @@ class Member(BaseModel):
     speaker: str = ""
     seeded: bool = False  # located from a fact or the lead, not only matched
     lead: bool = False
+    # How closely the other outlets report it: the mean over them of the cosine of their
+    # closest sentence (the consensus baseline's score of ../shared/eval/README.md).
+    agreement: float = 0.0
 
 
 class FactGroup(BaseModel):
@@ -306,12 +309,26 @@ def align(sources: Sequence[Source]) -> list[FactGroup]:
     """The story's fact groups, most widely reported first (ids G1, G2, ... in that order)."""
     index = _Index({s.label: split_sentences(s.text) for s in sources}).build()
     seeds = [seed for src in sources for seed in _seeds(src, index)]
-    groups = [FactGroup(id="", members=m) for m in _groups(seeds, sources, index)]
+    groups = [
+        FactGroup(id="", members=[_agreed(m, index) for m in members])
+        for members in _groups(seeds, sources, index)
+    ]
     groups.sort(key=coverage_rank)
     return [
         g.model_copy(update={"id": f"G{i}", "echoes": _echoes(g, index)})
         for i, g in enumerate(groups, start=1)
     ]
+
+
+def _agreed(m: Member, index: _Index) -> Member:
+    """`m` with its agreement: how closely each other outlet's closest sentence matches it."""
+    mine = index.vectors[m.label][m.position]
+    best = [
+        max((cosine(mine, v) for v in vectors), default=0.0)
+        for label, vectors in index.vectors.items()
+        if label != m.label
+    ]
+    return m.model_copy(update={"agreement": sum(best) / len(best) if best else 0.0})
 
 
 def _echoes(g: FactGroup, index: _Index) -> list[str]:

@@ -75,9 +75,11 @@ from .synthesis import (
     MAX_EXTRA,
     SYNTH_MAX_TOKENS,
     Refix,
+    Slot,
+    Written,
     accept,
     fix_messages,
-    pick_groups,
+    pick,
     summary_size,
     synth_messages,
     write,
@@ -225,7 +227,7 @@ def _story(analysed: Analysed, voices: dict[str, Voice]) -> Story:
     return Story(groups=align(sources), leads=leads, opinion=opinion)
 
 
-def _draft(llm: LLM, summary: list[FactGroup], extra: list[FactGroup]) -> Synthesis:
+def _draft(llm: LLM, summary: list[Slot], extra: list[Slot]) -> Synthesis:
     """The model's sentences; if its reply fails, none (each group falls back to its own)."""
     try:
         return write(llm, summary, extra)
@@ -234,7 +236,7 @@ def _draft(llm: LLM, summary: list[FactGroup], extra: list[FactGroup]) -> Synthe
         return Synthesis(headline="", sentences=[], takeaways=[])
 
 
-def _refix(llm: LLM, groups: list[FactGroup], headline: str, verifier: Verifier) -> Refix:
+def _refix(llm: LLM, groups: list[Slot], headline: str, verifier: Verifier) -> Refix:
     def refix(problems: list[tuple[str, str, str]]) -> list[GroupSentence]:
         verifier.report.sentence_reasks += len(problems)
         llm.warnings.extend(f"summary sentence for {g} re-asked: {why}" for g, _, why in problems)
@@ -255,6 +257,14 @@ def _cited(text: str, labels: list[str], ids: dict[str, str], verifier: Verifier
     return Cited(text=text, citations=[ids[x] for x in labels], flags=verifier.claim(text, labels))
 
 
+def _by_group(written: list[Written]) -> dict[str, str]:
+    """Each aligned group's summary sentence, by group id (its first, when it has several)."""
+    out: dict[str, str] = {}
+    for w in written:
+        out.setdefault(w.slot.group.id, w.text)
+    return out
+
+
 def _write_step(
     llm: LLM,
     analysed: Analysed,
@@ -265,7 +275,7 @@ def _write_step(
 ) -> tuple[str, list[Cited], list[Takeaway], dict[str, str]]:
     """Headline, summary and takeaways; and the summary sentence of each group, by group id."""
     progress("synthesise", 0, 2)
-    summary_groups, extra = pick_groups(story.groups, len(analysed))
+    summary_groups, extra = pick(story.groups, len(analysed))
     draft = _draft(llm, summary_groups, extra)
     progress("synthesise", 1, 2)
     written, dropped = accept(
@@ -287,7 +297,7 @@ def _write_step(
         verifier.texts,
     )
     llm.warnings.extend(notes)
-    summary = [_cited(w.text, w.group.labels, ids, verifier) for w in written]
+    summary = [_cited(w.text, w.slot.labels, ids, verifier) for w in written]
     ranked = [
         Takeaway(rank=i, **_cited(t.text, t.labels, ids, verifier).model_dump())
         for i, t in enumerate(points, start=1)
@@ -296,7 +306,7 @@ def _write_step(
     headline = draft.headline.strip()
     if prose.meta(headline) or prose.boilerplate(headline):
         headline = ""  # the first article's title stands in
-    return headline, summary, ranked, {w.group.id: w.text for w in written}
+    return headline, summary, ranked, _by_group(written)
 
 
 def _contrast_step(

@@ -1,8 +1,10 @@
-"""Write the story from its fact groups: one neutral sentence per group, a headline, takeaways.
+"""Write the story from its fact groups: the summary's sentences, a headline, takeaways.
 
-Code has already decided what the summary says (briefer/briefing/align.py: the facts most
-outlets report lead) and whom each sentence cites (every outlet of its group). The model gets
-one small, well-posed task: turn each group's sentences into one neutral sentence. Code then
+Code decides what the summary says and whom each sentence cites. It picks the outlets'
+sentences the other outlets report too (briefer/briefing/align.py groups them; a fact many
+outlets tell in detail may take two or three sentences), and each cites every outlet of its
+group. The model gets one small, well-posed task: restate each picked sentence neutrally, with
+what the other outlets add. Code then
 rejects what a reader would throw back (talk about "the article", a repeat, a sentence cut at
 its bound, a number the group's outlets do not state), re-asks once with the reasons, and falls
 back to the group's own best sentence, verbatim, or drops the fact.
@@ -23,49 +25,88 @@ from .align import FactGroup, Member
 
 SYNTH_MAX_TOKENS = 1200
 MAX_SUMMARY = 6  # summary sentences at most
-MIN_SUMMARY = 3  # facts of one outlet only enter the summary only to reach this many
 MAX_EXTRA = 2  # further groups offered for takeaways only
 EVIDENCE_PER_GROUP = 4  # outlet sentences shown per group
 CLIP_WORDS = 50
 FALLBACK_WORDS = 45  # a group's own sentence stands in for a rejected one up to this length
+# How a sentence earns its place in the summary (as the consensus baseline of
+# ../shared/eval/README.md scores sentences): how closely the other outlets report it
+# (Member.agreement), a bonus for standing first in its article that halves with each sentence
+# after, a bonus per further outlet of its group, less its word overlap with what is chosen.
+LEAD_BONUS = 0.2
+COVERAGE_BONUS = 0.05
+REDUNDANCY = 1.0
 
 
 def summary_size(articles: int) -> int:
-    """Sentences the summary aims at: about one more than the outlets, 3 to MAX_SUMMARY."""
-    return max(3, min(MAX_SUMMARY, articles + 1))
+    """Sentences the summary aims at: one per outlet, 3 to MAX_SUMMARY."""
+    return max(3, min(MAX_SUMMARY, articles))
 
 
-def _overlaps(g: FactGroup, chosen: list[FactGroup]) -> bool:
-    mine = {(m.label, m.position) for m in g.members}
-    texts = [m.sentence for c in chosen for m in c.members]
-    return any((m.label, m.position) in mine for c in chosen for m in c.members) or any(
-        prose.near_duplicate(m.sentence, texts) for m in g.members
-    )
+class Slot(BaseModel):
+    """One sentence to write: a fact of an aligned group, told from some of its sentences.
+
+    A fact many outlets report in detail may take two or three slots, each restating another
+    outlet's sentence of it; every slot cites all the outlets of its group."""
+
+    id: str  # the write prompt's id for it (G1, G2, ...)
+    group: FactGroup
+    shown: list[Member]  # what the model writes from, the sentence it restates first
+
+    @property
+    def labels(self) -> list[str]:
+        return self.group.labels
+
+
+def _eligible(m: Member) -> bool:
+    """A sentence the summary can restate: reporting, read on its own, not about the text."""
+    return m.kind != "opinion" and not prose.dangling(m.sentence) and not prose.meta(m.sentence)
+
+
+def _value(g: FactGroup, m: Member, chosen: list[Member]) -> float:
+    score = m.agreement + LEAD_BONUS * 0.5**m.position + COVERAGE_BONUS * (len(g.labels) - 1)
+    overlap = max((prose.similarity(m.sentence, c.sentence)[0] for c in chosen), default=0.0)
+    return score - REDUNDANCY * overlap
+
+
+def _choose(groups: list[FactGroup], want: int) -> list[tuple[FactGroup, Member]]:
+    """The sentences the summary restates, best first: what the other outlets report too,
+    what articles put first, what no chosen sentence already says."""
+    pool = [(g, m) for g in groups if g.reportable for m in g.members if _eligible(m)]
+    chosen: list[tuple[FactGroup, Member]] = []
+    while pool and len(chosen) < want:
+        picked = [m for _, m in chosen]
+        best = max(pool, key=lambda c: _value(c[0], c[1], picked))
+        pool.remove(best)
+        if not prose.near_duplicate(best[1].sentence, [m.sentence for m in picked]):
+            chosen.append(best)
+    return chosen
+
+
+def pick(groups: list[FactGroup], articles: int) -> tuple[list[Slot], list[Slot]]:
+    """The summary's slots, in the aligner's order of their groups (most outlets first), and
+    up to MAX_EXTRA groups more, offered for takeaways only."""
+    chosen = _choose(groups, summary_size(articles))
+    chosen.sort(key=lambda c: (groups.index(c[0]), c[1].relative))
+    restated = {(m.label, m.position) for _, m in chosen}
+    slots = []
+    for i, (g, m) in enumerate(chosen, start=1):
+        others = [x for x in evidence(g) if (x.label, x.position) not in restated]
+        slots.append(Slot(id=f"G{i}", group=g, shown=[m, *others][:EVIDENCE_PER_GROUP]))
+    used = {c[0].id for c in chosen}
+    spare = [g for g in groups if g.reportable and g.id not in used and _stands(g)]
+    extra = [whole(g, f"G{len(slots) + i}") for i, g in enumerate(spare[:MAX_EXTRA], start=1)]
+    return slots, extra
+
+
+def whole(g: FactGroup, slot_id: str = "") -> Slot:
+    """A slot that tells the group's fact from its own best sentences."""
+    return Slot(id=slot_id or g.id, group=g, shown=evidence(g))
 
 
 def _stands(g: FactGroup) -> bool:
     """Some member reads on its own: a reader of the summary has not seen its article."""
-    return any(not prose.dangling(m.sentence) for m in g.members)
-
-
-def pick_groups(groups: list[FactGroup], articles: int) -> tuple[list[FactGroup], list[FactGroup]]:
-    """The summary's groups and up to MAX_EXTRA more for takeaways, both in the aligner's
-    order (most outlets first). The summary states what several outlets report; a fact of one
-    outlet only enters it to reach MIN_SUMMARY sentences (the comparison shows the others as
-    what that outlet alone reports). None is opinion only, repeats another, or leans on a
-    sentence the reader has not seen ("It felt like ...")."""
-    chosen: list[FactGroup] = []
-    want = summary_size(articles)
-    for g in groups:
-        if len(chosen) >= want + MAX_EXTRA:
-            break
-        if g.reportable and _stands(g) and not _overlaps(g, chosen):
-            chosen.append(g)
-    shared = [g for g in chosen if len(g.labels) > 1][:want]
-    single = [g for g in chosen if len(g.labels) == 1]
-    summary = shared + single[: max(0, MIN_SUMMARY - len(shared))]
-    summary.sort(key=chosen.index)
-    return summary, [g for g in chosen if g not in summary][:MAX_EXTRA]
+    return any(_eligible(m) for m in g.members)
 
 
 def evidence(g: FactGroup) -> list[Member]:
@@ -75,19 +116,19 @@ def evidence(g: FactGroup) -> list[Member]:
     return ranked[:EVIDENCE_PER_GROUP]
 
 
-def render_groups(groups: list[FactGroup]) -> str:
-    """The groups as prompt data: each outlet sentence one line, so none can forge a block."""
+def render_groups(slots: list[Slot]) -> str:
+    """The slots as prompt data: each outlet sentence one line, so none can forge a block."""
     blocks = []
-    for g in groups:
+    for g in slots:
         lines = [f"{g.id} (reported by {len(g.labels)}: {', '.join(g.labels)})"]
-        for m in evidence(g):
+        for m in g.shown:
             who = f" [opinion of {m.label}]" if m.kind == "opinion" else ""
             lines.append(f"- {m.label}{who}: {clip(m.sentence, CLIP_WORDS)}")
         blocks.append("\n".join(prompts.data(x, one_line=True) for x in lines))
     return "\n\n".join(blocks)
 
 
-def synth_messages(summary: list[FactGroup], extra: list[FactGroup]) -> tuple[str, str]:
+def synth_messages(summary: list[Slot], extra: list[Slot]) -> tuple[str, str]:
     everything = [*summary, *extra]
     user = prompts.render(
         "synthesise.user",
@@ -100,13 +141,13 @@ def synth_messages(summary: list[FactGroup], extra: list[FactGroup]) -> tuple[st
     return prompts.render("synthesise.system"), user
 
 
-def write(llm: LLM, summary: list[FactGroup], extra: list[FactGroup]) -> Synthesis:
+def write(llm: LLM, summary: list[Slot], extra: list[Slot]) -> Synthesis:
     system, user = synth_messages(summary, extra)
     return llm.call("synthesise", system, user, Synthesis, SYNTH_MAX_TOKENS)
 
 
 def fix_messages(
-    groups: list[FactGroup], problems: list[tuple[str, str, str]], headline: str
+    groups: list[Slot], problems: list[tuple[str, str, str]], headline: str
 ) -> tuple[str, str]:
     """`problems`: (group id, rejected sentence, reason)."""
     user = prompts.render(
@@ -122,9 +163,9 @@ def fix_messages(
 
 
 class Written(BaseModel):
-    """One accepted summary sentence and the group it states."""
+    """One accepted summary sentence and the slot it fills."""
 
-    group: FactGroup
+    slot: Slot
     text: str
     verbatim: bool = False  # the group's own sentence stood in for the model's
 
@@ -137,8 +178,8 @@ def prompt_labels(texts: Texts) -> list[str]:
     return [*texts, *(f"G{i}" for i in range(1, MAX_SUMMARY + MAX_EXTRA + 1))]
 
 
-def rejection(text: str, group: FactGroup, earlier: list[str], texts: Texts) -> str:
-    """Why a sentence written for `group` cannot stand ('' when it can)."""
+def rejection(text: str, group: Slot, earlier: list[str], texts: Texts) -> str:
+    """Why a sentence written for a slot cannot stand ('' when it can)."""
     if not text.strip():
         return "it is empty"
     labels = prompt_labels(texts)
@@ -154,9 +195,9 @@ def rejection(text: str, group: FactGroup, earlier: list[str], texts: Texts) -> 
     )
 
 
-def fallback(group: FactGroup, earlier: list[str]) -> str:
-    """The group's own best sentence, verbatim, when it reads as a plain statement of fact."""
-    for m in evidence(group):
+def fallback(members: list[Member], earlier: list[str]) -> str:
+    """The first of these sentences that reads as a plain statement of fact, verbatim."""
+    for m in members:
         words = len(m.sentence.split())
         if m.kind == "opinion" or words > FALLBACK_WORDS or prose.dangling(m.sentence):
             continue
@@ -171,7 +212,7 @@ Refix = Callable[[list[tuple[str, str, str]]], list[GroupSentence]]
 
 
 def accept(
-    groups: list[FactGroup], drafts: list[GroupSentence], texts: Texts, refix: Refix
+    groups: list[Slot], drafts: list[GroupSentence], texts: Texts, refix: Refix
 ) -> tuple[list[Written], int]:
     """The summary: each group's sentence if it passes, else its re-asked one, else its own
     best sentence; a group with none of these is dropped. Returns the sentences and how many
@@ -194,11 +235,11 @@ def accept(
         text = first.get(g.id) or second.get(g.id, "")
         others = [*accepted, *(t for gid, t in first.items() if gid != g.id)]
         if g.id not in first and rejection(text, g, others, texts):
-            text = fallback(g, others)
+            text = fallback(g.shown, others)
             if text:
-                out.append(Written(group=g, text=text, verbatim=True))
+                out.append(Written(slot=g, text=text, verbatim=True))
                 accepted.append(text)
             continue
-        out.append(Written(group=g, text=text))
+        out.append(Written(slot=g, text=text))
         accepted.append(text)
     return out, len(groups) - len(out)

@@ -13,8 +13,7 @@ from pydantic import BaseModel
 
 from ..checks import prose
 from ..schemas import BriefContradiction, TakeawayDraft
-from .align import FactGroup
-from .synthesis import fallback, prompt_labels
+from .synthesis import Slot, fallback, prompt_labels
 
 TAKEAWAY_CHARS = 240
 MAX_TAKEAWAYS = 5
@@ -26,9 +25,9 @@ class Point(BaseModel):
     labels: list[str]  # article labels it cites
 
 
-def _labels(draft: TakeawayDraft, offered: dict[str, FactGroup]) -> list[str]:
+def _labels(draft: TakeawayDraft, offered: dict[str, Slot]) -> list[str]:
     groups = [offered[g.strip().upper()] for g in draft.groups if g.strip().upper() in offered]
-    if not any(g.reportable for g in groups):
+    if not any(g.group.reportable for g in groups):
         return []
     return sorted({label for g in groups for label in g.labels}, key=lambda x: int(x[1:] or 0))
 
@@ -50,8 +49,8 @@ def _why(text: str, labels: list[str], earlier: list[str], texts: dict[str, str]
 
 def takeaways(
     drafts: list[TakeawayDraft],
-    offered: list[FactGroup],
-    spare: list[FactGroup],
+    offered: list[Slot],
+    spare: list[Slot],
     summary: list[str],
     contradictions: list[tuple[BriefContradiction, list[str]]],
     texts: dict[str, str],
@@ -76,6 +75,6 @@ def takeaways(
     for g in spare:
         if len(out) >= MIN_TAKEAWAYS:
             break
-        if g.reportable and (text := fallback(g, [*summary, *(p.text for p in out)])):
+        if g.group.reportable and (text := fallback(g.shown, [*summary, *(p.text for p in out)])):
             out.append(Point(text=text, labels=g.labels))
     return out[:MAX_TAKEAWAYS], dropped
