@@ -188,7 +188,7 @@ EVENT = FactGroup(
     ],
 )
 GRAIN = FactGroup(
-    id="G2", members=[agreed("A2", "Grain exports to China doubled in October.", 3, 0.05)]
+    id="G2", members=[agreed("A2", "Grain exports from Rostov doubled in October.", 3, 0.05)]
 )
 SPACE = FactGroup(
     id="G3", members=[agreed("A1", "The lunar station project gained two partners.", 4, 0.04)]
@@ -197,12 +197,15 @@ SPACE = FactGroup(
 
 def test_the_main_event_told_in_detail_by_every_outlet_takes_the_summary_and_cites_all() -> None:
     summary, extra = pick([EVENT, GRAIN, SPACE], articles=3)
-    assert [s.group.id for s in summary] == ["G1", "G1", "G1"]
-    assert all(s.labels == ["A1", "A2", "A3"] for s in summary)
-    # Each slot restates another outlet's sentence and shows the group's unused ones after it.
-    assert sorted(s.shown[0].label for s in summary) == ["A1", "A2", "A3"]
+    # Two sentences of the main event (a third would retell it), then the next fact.
+    assert [s.group.id for s in summary] == ["G1", "G1", "G2"]
+    assert summary[0].labels == summary[1].labels == ["A1", "A2", "A3"]
+    # Each slot restates another outlet's sentence; the first also shows the unused one.
+    assert [s.shown[0].label for s in summary[:2]] == ["A1", "A2"]
+    assert [m.label for m in summary[0].shown] == ["A1", "A3"]
+    assert [m.label for m in summary[1].shown] == ["A2", "A3"]
     assert [s.id for s in summary] == ["G1", "G2", "G3"]  # the prompt's ids, in order
-    assert [(s.id, s.group.id) for s in extra] == [("G4", "G2"), ("G5", "G3")]
+    assert [(s.id, s.group.id) for s in extra] == [("G4", "G3")]
 
 
 def test_a_sentence_the_chosen_ones_already_say_gives_way_to_a_new_fact() -> None:

@@ -36,6 +36,7 @@ FALLBACK_WORDS = 45  # a group's own sentence stands in for a rejected one up to
 LEAD_BONUS = 0.2
 COVERAGE_BONUS = 0.05
 REDUNDANCY = 1.0
+PER_FACT = 2  # summary sentences one fact takes at most (more would retell it)
 
 
 def summary_size(articles: int) -> int:
@@ -71,13 +72,16 @@ def _value(g: FactGroup, m: Member, chosen: list[Member]) -> float:
 
 def _choose(groups: list[FactGroup], want: int) -> list[tuple[FactGroup, Member]]:
     """The sentences the summary restates, best first: what the other outlets report too,
-    what articles put first, what no chosen sentence already says."""
+    what articles put first, what no chosen sentence already says; PER_FACT at most of one
+    group."""
     pool = [(g, m) for g in groups if g.reportable for m in g.members if _eligible(m)]
     chosen: list[tuple[FactGroup, Member]] = []
     while pool and len(chosen) < want:
         picked = [m for _, m in chosen]
         best = max(pool, key=lambda c: _value(c[0], c[1], picked))
         pool.remove(best)
+        if sum(g is best[0] for g, _ in chosen) >= PER_FACT:
+            continue
         if not prose.near_duplicate(best[1].sentence, [m.sentence for m in picked]):
             chosen.append(best)
     return chosen
