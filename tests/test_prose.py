@@ -260,3 +260,20 @@ def test_someone_speaking_outside_quotation_marks_is_first_person(text: str) -> 
 )
 def test_quoted_or_third_person_words_are_not_first_person(text: str) -> None:
     assert prose.first_person(text) == ""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Why it matters: Fauci has been one of the most prominent public faces of the response.",
+        "State of play: Hillsborough reported 1,840 cases among students and staff.",
+        "In summary, the meeting underscores a strategic shift in the partnership.",
+    ],
+)
+def test_a_section_label_or_a_summing_up_dangles(text: str) -> None:
+    assert prose.dangling(text)
+
+
+def test_a_colon_later_in_the_sentence_is_no_section_label() -> None:
+    assert prose.dangling("Officials said one thing was clear: the talks would go on.") == ""
+    assert prose.dangling("U.S. Sen. Mitt Romney: a profile of the senator from Utah.") == ""

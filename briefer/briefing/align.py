@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from ..checks.sentences import Sentence, content_words, split_sentences
 from ..schemas import ClaimKind, Fact
@@ -59,6 +59,9 @@ class Member(BaseModel):
     # How closely the other outlets report it: the mean over them of the cosine of their
     # closest sentence (the consensus baseline's score of ../shared/eval/README.md).
     agreement: float = 0.0
+    # Its TF-IDF vector over the story's sentences (unit length): what it says that others do
+    # not, with the names every sentence carries weighing little.
+    terms: dict[str, float] = Field(default_factory=dict, repr=False)
 
 
 class FactGroup(BaseModel):
@@ -328,7 +331,8 @@ def _agreed(m: Member, index: _Index) -> Member:
         for label, vectors in index.vectors.items()
         if label != m.label
     ]
-    return m.model_copy(update={"agreement": sum(best) / len(best) if best else 0.0})
+    agreement = sum(best) / len(best) if best else 0.0
+    return m.model_copy(update={"agreement": agreement, "terms": mine})
 
 
 def _echoes(g: FactGroup, index: _Index) -> list[str]:

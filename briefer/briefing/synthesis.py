@@ -21,7 +21,7 @@ from ..checks.sentences import clip
 from ..model import prompts
 from ..model.llm import LLM
 from ..schemas import SENTENCE_CHARS, GroupSentence, Synthesis
-from .align import FactGroup, Member
+from .align import FactGroup, Member, cosine
 
 SYNTH_MAX_TOKENS = 1200
 MAX_SUMMARY = 6  # summary sentences at most
@@ -31,11 +31,15 @@ CLIP_WORDS = 50
 FALLBACK_WORDS = 45  # a group's own sentence stands in for a rejected one up to this length
 # How a sentence earns its place in the summary (as the consensus baseline of
 # ../shared/eval/README.md scores sentences): how closely the other outlets report it
-# (Member.agreement), a bonus for standing first in its article that halves with each sentence
-# after, a bonus per further outlet of its group, less its word overlap with what is chosen.
+# (Member.agreement), a bonus for being its article's lead that halves with each sentence
+# after, a bonus per further outlet reporting its fact, less its closeness (TF-IDF cosine) to
+# the sentences of its fact already chosen ...
 LEAD_BONUS = 0.2
 COVERAGE_BONUS = 0.05
 REDUNDANCY = 1.0
+# ... and half that against a sentence of another fact: the aligner has already found the two
+# to say different things, though they share the story's words.
+CROSS = 0.5
 PER_FACT = 2  # summary sentences one fact takes at most (more would retell it)
 
 
@@ -64,9 +68,18 @@ def _eligible(m: Member) -> bool:
     return m.kind != "opinion" and not prose.dangling(m.sentence) and not prose.meta(m.sentence)
 
 
-def _value(g: FactGroup, m: Member, chosen: list[Member]) -> float:
-    score = m.agreement + LEAD_BONUS * 0.5**m.position + COVERAGE_BONUS * (len(g.labels) - 1)
-    overlap = max((prose.similarity(m.sentence, c.sentence)[0] for c in chosen), default=0.0)
+def _value(g: FactGroup, m: Member, chosen: list[Member], leads: dict[str, int]) -> float:
+    after_lead = max(0, m.position - leads.get(m.label, 0))  # headlines and bylines come first
+    reach = len({*g.labels, *g.echoes}) - 1  # the outlets that report it, whoever it cites
+    score = m.agreement + LEAD_BONUS * 0.5**after_lead + COVERAGE_BONUS * reach
+    mine = {(x.label, x.position) for x in g.members}
+    overlap = max(
+        (
+            cosine(m.terms, c.terms) * (1.0 if (c.label, c.position) in mine else CROSS)
+            for c in chosen
+        ),
+        default=0.0,
+    )
     return score - REDUNDANCY * overlap
 
 
@@ -75,10 +88,11 @@ def _choose(groups: list[FactGroup], want: int) -> list[tuple[FactGroup, Member]
     what articles put first, what no chosen sentence already says; PER_FACT at most of one
     group."""
     pool = [(g, m) for g in groups if g.reportable for m in g.members if _eligible(m)]
+    leads = {m.label: m.position for g in groups for m in g.members if m.lead}
     chosen: list[tuple[FactGroup, Member]] = []
     while pool and len(chosen) < want:
         picked = [m for _, m in chosen]
-        best = max(pool, key=lambda c: _value(c[0], c[1], picked))
+        best = max(pool, key=lambda c: _value(c[0], c[1], picked, leads))
         pool.remove(best)
         if sum(g is best[0] for g, _ in chosen) >= PER_FACT:
             continue

@@ -81,9 +81,11 @@ def near_duplicate(text: str, others: list[str]) -> str:
 
 _LEANS = re.compile(
     r"^\W*(?:it|its|they|their|them|he|his|him|she|her|this|that|these|those|such|"
-    r"but|and|also|so|yet|meanwhile|however|still)\b",
+    r"but|and|also|so|yet|meanwhile|however|still|in (?:summary|conclusion|short)|to sum up)\b",
     re.I,
 )
+# "Why it matters: ...", "State of play: ...": a section label glued to the sentence.
+_LABELLED = re.compile(r"^\W*([A-Z][\w'’ -]{2,30}):\s")
 
 
 def dangling(text: str) -> str:
@@ -94,6 +96,8 @@ def dangling(text: str) -> str:
         return "it opens with a quotation"
     if m := _LEANS.match(stripped):
         return f"it opens with '{m.group(0).strip()}', which points back at a sentence not shown"
+    if m := _LABELLED.match(stripped):
+        return f"it opens with the section label '{m.group(1)}:'"
     return ""
 
 
