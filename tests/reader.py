@@ -2,8 +2,9 @@
 
 Written apart from briefer.checks.prose (plain word sets, its own word lists), so a bug there
 cannot approve its own output: sentences about "the article" instead of the event, two
-sentences saying the same, a sentence cut off, framing lines that say nothing, hash-like
-outlet names.
+sentences saying the same, a sentence cut off, someone's words without their quotation marks
+("relations between our countries ..."), framing lines that say nothing, hash-like outlet
+names.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ META = re.compile(
 )
 BOILERPLATE = re.compile(r"\bneutral\b|without (any )?bias|\bunbiased\b|presents? a summary", re.I)
 HASH_STEM = re.compile(r"^\d+_[0-9a-f]{8,}$")
+# Someone's words given as the briefing's own: first person with the quotation marks dropped.
+QUOTED = re.compile(r"[“\"][^”\"]*[”\"]")
+FIRST_PERSON = re.compile(r"\b(?:[Ww]e|[Oo]urs?|us|[Mm]y|[Mm]e)\b|\bI\b")
 _SMALL = frozenset(
     """
     a an the of to in on at for by with from and or but is are was were be been has have had
@@ -50,6 +54,7 @@ def complaints(b: Briefing) -> list[str]:
     lines = [s.text for s in b.summary] + [t.text for t in b.takeaways]
     out += [f"meta: {t}" for t in lines if META.search(t)]
     out += [f"cut: {t}" for t in lines if is_cut(t)]
+    out += [f"first person: {t}" for t in lines if FIRST_PERSON.search(QUOTED.sub("", t))]
     out += [
         f"repeat: {a} / {c}" for i, a in enumerate(lines) for c in lines[i + 1 :] if repeats(a, c)
     ]
