@@ -301,3 +301,10 @@ def test_model_text_with_a_script_and_a_javascript_link_stays_text() -> None:
     assert not {"html_inline", "html_block", "image"} & set(inline_types(md))
     assert links(md) == []
     assert "<script" not in as_html(md) and "javascript:alert(1)" in text_of(md)
+
+
+def test_no_takeaways_is_said_not_left_as_an_empty_section() -> None:
+    md = to_markdown(briefing(takeaways=[]))
+    section = md.split("## Key takeaways", 1)[1].split("\n## ", 1)[0]
+    assert "None passed the checks" in section
+    assert "None passed the checks" not in to_markdown(briefing())

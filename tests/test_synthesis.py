@@ -235,3 +235,14 @@ def test_opinion_leaning_quoted_and_meta_sentences_are_never_restated() -> None:
     )
     summary, extra = pick([opinion_group("G9"), leaning, GRAIN, SPACE], articles=2)
     assert [s.group.id for s in [*summary, *extra]] == ["G2", "G3"]
+
+
+def test_takeaways_are_offered_the_next_best_sentences_not_a_third_telling() -> None:
+    lone = FactGroup(
+        id="G4", members=[agreed("A2", "Officials in Rostov opened a new grain terminal.", 1, 0.2)]
+    )
+    summary, extra = pick([EVENT, GRAIN, SPACE, lone], articles=3)
+    assert [s.group.id for s in summary] == ["G1", "G1", "G4"]
+    # The event's third sentence would retell it; what is left comes next, best first.
+    assert [s.group.id for s in extra] == ["G2", "G3"]
+    assert all(s.shown[0].label != "A3" for s in [*summary, *extra])

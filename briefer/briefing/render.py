@@ -42,6 +42,8 @@ def _summary(b: Briefing, numbers: Numbers) -> list[str]:
 
 def _takeaways(b: Briefing, numbers: Numbers) -> list[str]:
     out = ["## Key takeaways", ""]
+    if not b.takeaways:
+        out += ["None passed the checks (see the run section for why each was dropped).", ""]
     out += [
         f"{t.rank}. {inline(t.text)} {_refs(t.citations, numbers, t.flags)}" for t in b.takeaways
     ]

@@ -84,9 +84,8 @@ def _value(g: FactGroup, m: Member, chosen: list[Member], leads: dict[str, int])
 
 
 def _choose(groups: list[FactGroup], want: int) -> list[tuple[FactGroup, Member]]:
-    """The sentences the summary restates, best first: what the other outlets report too,
-    what articles put first, what no chosen sentence already says; PER_FACT at most of one
-    group."""
+    """The sentences worth stating, best first: what the other outlets report too, what
+    articles put first, what no chosen sentence already says; PER_FACT at most of one group."""
     pool = [(g, m) for g in groups if g.reportable for m in g.members if _eligible(m)]
     leads = {m.label: m.position for g in groups for m in g.members if m.lead}
     chosen: list[tuple[FactGroup, Member]] = []
@@ -103,28 +102,22 @@ def _choose(groups: list[FactGroup], want: int) -> list[tuple[FactGroup, Member]
 
 def pick(groups: list[FactGroup], articles: int) -> tuple[list[Slot], list[Slot]]:
     """The summary's slots, in the aligner's order of their groups (most outlets first), and
-    up to MAX_EXTRA groups more, offered for takeaways only."""
-    chosen = _choose(groups, summary_size(articles))
+    the next MAX_EXTRA best sentences, offered for takeaways only."""
+    want = summary_size(articles)
+    ranked = _choose(groups, want + MAX_EXTRA)
+    chosen, spare = ranked[:want], ranked[want:]
     chosen.sort(key=lambda c: (groups.index(c[0]), c[1].relative))
-    restated = {(m.label, m.position) for _, m in chosen}
+    restated = {(m.label, m.position) for _, m in ranked}
     slots = []
-    for i, (g, m) in enumerate(chosen, start=1):
+    for i, (g, m) in enumerate([*chosen, *spare], start=1):
         others = [x for x in evidence(g) if (x.label, x.position) not in restated]
         slots.append(Slot(id=f"G{i}", group=g, shown=[m, *others][:EVIDENCE_PER_GROUP]))
-    used = {c[0].id for c in chosen}
-    spare = [g for g in groups if g.reportable and g.id not in used and _stands(g)]
-    extra = [whole(g, f"G{len(slots) + i}") for i, g in enumerate(spare[:MAX_EXTRA], start=1)]
-    return slots, extra
+    return slots[:want], slots[want:]
 
 
 def whole(g: FactGroup, slot_id: str = "") -> Slot:
     """A slot that tells the group's fact from its own best sentences."""
     return Slot(id=slot_id or g.id, group=g, shown=evidence(g))
-
-
-def _stands(g: FactGroup) -> bool:
-    """Some member reads on its own: a reader of the summary has not seen its article."""
-    return any(_eligible(m) for m in g.members)
 
 
 def evidence(g: FactGroup) -> list[Member]:
