@@ -63,3 +63,15 @@ def test_contractions_are_function_words_not_content() -> None:
     words = content_words("The encounter wasn’t chit-chat, and they're sure it didn't matter.")
     assert words == content_words("The encounter chit-chat, and sure it matter.")
     assert not any("'" in w for w in words)
+
+
+def test_a_heading_glued_to_its_first_sentence_is_cut_off_but_names_are_not() -> None:
+    text = (
+        "Comprehensive Overview: China-Russia Summit and Deepening Strategic TiesThe 30th "
+        "regular meeting took place in Hangzhou. McConnell and DeSantis watched it on YouTube."
+    )
+    assert sentences(text) == [
+        "Comprehensive Overview: China-Russia Summit and Deepening Strategic Ties",
+        "The 30th regular meeting took place in Hangzhou.",
+        "McConnell and DeSantis watched it on YouTube.",
+    ]

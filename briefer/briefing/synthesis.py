@@ -107,12 +107,27 @@ def pick(groups: list[FactGroup], articles: int) -> tuple[list[Slot], list[Slot]
     ranked = _choose(groups, want + MAX_EXTRA)
     chosen, spare = ranked[:want], ranked[want:]
     chosen.sort(key=lambda c: (groups.index(c[0]), c[1].relative))
-    restated = {(m.label, m.position) for _, m in ranked}
-    slots = []
-    for i, (g, m) in enumerate([*chosen, *spare], start=1):
-        others = [x for x in evidence(g) if (x.label, x.position) not in restated]
-        slots.append(Slot(id=f"G{i}", group=g, shown=[m, *others][:EVIDENCE_PER_GROUP]))
+    ordered = [*chosen, *spare]
+    helpers = _helpers(ordered)
+    slots = [
+        Slot(id=f"G{i}", group=g, shown=[m, *helpers[i - 1]][:EVIDENCE_PER_GROUP])
+        for i, (g, m) in enumerate(ordered, start=1)
+    ]
     return slots[:want], slots[want:]
+
+
+def _helpers(ordered: list[tuple[FactGroup, Member]]) -> list[list[Member]]:
+    """For each chosen sentence, its group's sentences no slot restates that are closest to it
+    (each goes to one slot only, so two slots of one fact are not written from the same)."""
+    restated = {(m.label, m.position) for _, m in ordered}
+    out: list[list[Member]] = [[] for _ in ordered]
+    for g in {id(g): g for g, _ in ordered}.values():
+        mine = [i for i, (h, _) in enumerate(ordered) if h is g]
+        for x in evidence(g):
+            if (x.label, x.position) not in restated:
+                best = max(mine, key=lambda i: cosine(ordered[i][1].terms, x.terms))
+                out[best].append(x)
+    return out
 
 
 def whole(g: FactGroup, slot_id: str = "") -> Slot:

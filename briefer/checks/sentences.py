@@ -68,6 +68,12 @@ def _inside(pos: int, protected: Sequence[Span], starts: list[int]) -> bool:
     return i >= 0 and protected[i][0] < pos < protected[i][1]
 
 
+# A heading glued to its first sentence when a page lost its line break ("... Strategic
+# TiesThe 30th regular meeting"): a lower-case word running into a capitalised function word
+# that opens a sentence. "YouTube" or "McConnell" are no such join.
+_GLUED = re.compile(r"(?<=[a-z]{3})(?=(?:The|A|An|In|On|At|As|This|It|With|For|After|When)\s)")
+
+
 def sentence_spans(text: str, protected: Sequence[Span] = ()) -> list[Span]:
     """(start, end) of each sentence of `text`, in order, stripped of surrounding space.
 
@@ -77,6 +83,8 @@ def sentence_spans(text: str, protected: Sequence[Span] = ()) -> list[Span]:
     for m in _END.finditer(text):
         if _ends_here(text, m) and not _inside(m.end(), protected, starts):
             cuts.append(m.end())
+    cuts += [m.start() for m in _GLUED.finditer(text) if not _inside(m.start(), protected, starts)]
+    cuts = sorted(set(cuts))
     cuts.append(len(text))
     spans: list[Span] = []
     for a, b in pairwise(cuts):
