@@ -277,3 +277,14 @@ def test_a_section_label_or_a_summing_up_dangles(text: str) -> None:
 def test_a_colon_later_in_the_sentence_is_no_section_label() -> None:
     assert prose.dangling("Officials said one thing was clear: the talks would go on.") == ""
     assert prose.dangling("U.S. Sen. Mitt Romney: a profile of the senator from Utah.") == ""
+
+
+def test_a_sentence_stating_another_groups_fact_strays() -> None:
+    shown = [
+        "Hervis Rogers waited six hours to vote at his Houston polling place in March 2020.",
+        "Rogers became the last person in line at Texas Southern University.",
+    ]
+    assert prose.strays("Hervis Rogers waited six hours to cast his vote in Houston.", shown) == ""
+    assert "its own group" in prose.strays(
+        "The Texas Legislature convened on Thursday for a special session on a voting bill.", shown
+    )

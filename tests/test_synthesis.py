@@ -265,3 +265,12 @@ def test_takeaways_are_offered_the_next_best_sentences_not_a_third_telling() -> 
     # The event's third sentence would retell it; what is left comes next, best first.
     assert [s.group.id for s in extra] == ["G2", "G3"]
     assert all(s.shown[0].label != "A3" for s in [*summary, *extra])
+
+
+def test_a_sentence_slipped_into_another_groups_place_is_re_asked() -> None:
+    refix = Refix([said("G1", GOOD_1)])
+    drafts = [said("G1", GOOD_2), said("G2", GOOD_2)]  # the deals, written for the visit too
+    out, _ = accept(slots(VISIT, DEALS), drafts, NORMALIZED, refix)
+    (problems,) = refix.asked
+    assert [gid for gid, _, _ in problems] == ["G1"] and "own group" in problems[0][2]
+    assert [w.text for w in out] == [GOOD_1, GOOD_2]

@@ -216,6 +216,7 @@ def rejection(text: str, group: Slot, earlier: list[str], texts: Texts) -> str:
         or prose.cut(text, SENTENCE_CHARS)
         or prose.first_person(text)
         or prose.near_duplicate(text, earlier)
+        or prose.strays(text, [m.sentence for m in group.shown])
         or prose.unsupported_numbers(text, cited)
         or prose.ungrounded(text, cited)
     )

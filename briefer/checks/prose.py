@@ -140,6 +140,19 @@ def ungrounded(text: str, cited: list[str]) -> str:
     return ""
 
 
+ON_TOPIC = 0.5  # share of a sentence's content words its own sources must hold
+
+
+def strays(text: str, sources: list[str]) -> str:
+    """Why `text` does not restate its own sources ('' when it does): a small model writing
+    several sentences at once slips one fact into the next one's place."""
+    words = set(content_words(text))
+    held = words & {w for s in sources for w in content_words(s)}
+    if words and len(held) < ON_TOPIC * len(words):
+        return "it does not state the fact of its own group's sentences"
+    return ""
+
+
 def names_label(text: str, labels: list[str]) -> str:
     """Why `text` names a prompt's own label ("A2", "G3") instead of what it stands for."""
     for label in labels:
