@@ -54,16 +54,6 @@ def _article_text(body: dict[str, Any]) -> str:
 
 
 # Plain sentences with no number and no name, none repeating another: they pass every check.
-SENTENCES = [
-    "Leaders of both countries held talks this week.",
-    "Officials signed agreements on energy and transport.",
-    "Both sides praised their growing partnership.",
-    "Commerce between the neighbours keeps rising.",
-    "Sanctions shape the economic ties.",
-    "More meetings are planned for next year.",
-    "Cooperation extends to agriculture and space.",
-    "Analysts expect closer coordination.",
-]
 FRAMING_TOPICS = ["trade", "energy", "sanctions", "diplomacy", "technology", "security"]
 
 
@@ -114,11 +104,23 @@ def summary_ids(user: str) -> list[str]:
     return user.split("one for each of ", 1)[1].split(" in that order", 1)[0].split(", ")
 
 
+def restated(user: str, gid: str) -> str:
+    """What a faithful writer gives for a group: its first sentence, as shown."""
+    return groups_in(user)[gid].sentences[0][1]
+
+
+# The seeds' first summary sentence, restated: it passes every check.
+FIXED = (
+    "Russian officials were eager on Monday to reaffirm Moscow's alliance with China after "
+    "Trump met Xi Jinping."
+)
+
+
 def _write(user: str) -> dict[str, Any]:
     ids = summary_ids(user)
     return {
         "headline": "Talks in Hangzhou",
-        "sentences": [{"group": g, "text": SENTENCES[i]} for i, g in enumerate(ids)],
+        "sentences": [{"group": g, "text": restated(user, g)} for g in ids],
         "takeaways": [
             {"groups": ids[:1], "text": "Ties are deepening on several fronts."},
             {"groups": ids[1:2], "text": "Further talks will follow soon."},
@@ -378,7 +380,7 @@ def test_a_meta_sentence_is_re_asked_once_and_the_fixed_one_used() -> None:
     fake = smart_endpoint(
         SEEDS_RUN + 1,
         write=_first_group_says("The article discusses the talks between the two leaders."),
-        fix=_fixed_as("Russia and China agreed to deepen cooperation."),
+        fix=_fixed_as(FIXED),
     )
     b = brief([SEEDS], _settings(), http_client=fake.client())
     (write,) = _sent(fake, "synthesise")
@@ -390,8 +392,8 @@ def test_a_meta_sentence_is_re_asked_once_and_the_fixed_one_used() -> None:
     assert f"- {first}: 'The article discusses the talks between the two leaders.'" in fix
     assert "the article" in fix.split(first + ": 'The article", 1)[1].split("\n", 1)[0].lower()
     assert problems  # the reasons come before the instructions
-    assert b.summary[0].text == "Russia and China agreed to deepen cooperation."
-    assert [s.text for s in b.summary[1:]] == SENTENCES[1 : len(b.summary)]
+    assert b.summary[0].text == FIXED
+    assert [s.text for s in b.summary[1:]] == [restated(write, g) for g in summary_ids(write)[1:]]
     by_label = {s.label: s.id for s in b.sources}
     assert b.summary[0].citations == [by_label[x] for x in groups_in(write)[first].labels]
 
