@@ -76,7 +76,7 @@ class ArticleAnalysis(BaseModel):
     loaded_wording: list[LoadedPhrase] = Field(max_length=3, description="Slanted wording.")
 
 
-# --- Write step: the story's sentences, one per fact group ----------------------------------
+# --- Write step: the story's sentences, one per chosen slot ----------------------------------
 
 
 class GroupSentence(BaseModel):

@@ -4,9 +4,9 @@
 feeds, pages). Each article is cleaned and counted, and one over the article limit is skipped
 with its reason. Then: analyse the articles in parallel (one the model fails on, with a bad, cut
 or refused reply, is skipped, not the run); keep only the quotes found in their article; align
-the facts across outlets in code (fact groups); pair the outlets' figures (contrast); write one
-sentence per chosen group, re-asking once for what code rejects and falling back to the group's
-own sentence; rank the takeaways; compute each outlet's coverage and have its framing line
+the facts across outlets in code (fact groups); pair the outlets' figures (contrast); restate
+the sentences code chose for the summary, re-asking once for what code rejects and falling back
+to the outlet's own sentence; rank the takeaways; compute each outlet's coverage and have its framing line
 written; flag doubtful numbers and citations; assemble the Briefing with its run record (calls,
 tokens, cost, skipped files, warnings). Replies are
 reused from and stored in the call cache of `settings.home` (unless `settings.cache` is off).
@@ -228,7 +228,7 @@ def _story(analysed: Analysed, voices: dict[str, Voice]) -> Story:
 
 
 def _draft(llm: LLM, summary: list[Slot], extra: list[Slot]) -> Synthesis:
-    """The model's sentences; if its reply fails, none (each group falls back to its own)."""
+    """The model's sentences; if its reply fails, none (each slot falls back to its own)."""
     try:
         return write(llm, summary, extra)
     except RecoverableModelError as exc:

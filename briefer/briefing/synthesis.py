@@ -241,7 +241,7 @@ Refix = Callable[[list[tuple[str, str, str]]], list[GroupSentence]]
 def accept(
     groups: list[Slot], drafts: list[GroupSentence], texts: Texts, refix: Refix
 ) -> tuple[list[Written], int]:
-    """The summary: each group's sentence if it passes, else its re-asked one, else its own
+    """The summary: each slot's sentence if it passes, else its re-asked one, else its own
     best sentence; a group with none of these is dropped. Returns the sentences and how many
     groups were dropped."""
     by_id = {d.group.strip().upper(): d.text.strip() for d in reversed(drafts)}
