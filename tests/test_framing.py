@@ -138,3 +138,10 @@ def test_a_line_that_copies_the_header_or_the_lead_is_replaced() -> None:
     lines, _ = run(Model(("A1", GOOD), ("A2", f"{BLOG.outlet} ({BLOG.title}).")))
     assert lines["A2"] == (composed(BLOG), False)
     assert lines["A1"] == (GOOD, True)
+
+
+def test_a_line_that_copies_another_outlets_lead_is_replaced() -> None:
+    """The 1.5B model gave one outlet another outlet's lead as its framing line."""
+    lines, notes = run(Model(("A1", GOOD), ("A2", WIRE.lead)))
+    assert lines == {"A1": (GOOD, True), "A2": (composed(BLOG), False)}
+    assert any("another outlet's lead" in n for n in notes)

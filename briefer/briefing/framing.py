@@ -62,11 +62,13 @@ def _facts(n: int) -> str:
     return "one fact" if n == 1 else f"{n} facts"
 
 
-def _why(text: str, p: Profile) -> str:
+def _why(text: str, p: Profile, leads: list[str]) -> str:
     if m := _LABEL.search(text):
         return f"it names the label {m.group(0)}"
     if prose.near_duplicate(text, [p.lead, f"{p.outlet} {p.title} reporting opinion piece"]):
         return "it copies the outlet's name, headline or lead instead of saying how it told it"
+    if prose.near_duplicate(text, leads):
+        return "it copies another outlet's lead instead of saying how this one told it"
     return (
         prose.boilerplate(text)
         or prose.meta(text)
@@ -93,9 +95,10 @@ def framings(llm: LLM, profiles: list[Profile]) -> tuple[dict[str, tuple[str, bo
     except RecoverableModelError as exc:
         notes.append(f"framing lines composed in code: the model's reply failed ({exc})")
     out: dict[str, tuple[str, bool]] = {}
+    leads = [p.lead for p in profiles if p.lead]
     for p in profiles:
         text = lines.get(p.label, "")
-        if why := _why(text, p):
+        if why := _why(text, p, leads):
             if text:
                 notes.append(f"{p.outlet}: framing '{text[:60]}' replaced: {why}")
             out[p.label] = (composed(p), False)
