@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -108,6 +109,14 @@ def test_brief_all_seeds(cassette: Cassette) -> None:
     b = brief([SEEDS], model_settings())
     check_briefing(b, cassette)
     assert b.run.skipped == []  # the 1.5B model analyses every seed
+
+    # Issue 11: the summary says what happened: the meeting, where and when, what was agreed.
+    said = " ".join(s.text for s in b.summary)
+    assert "Hangzhou" in said and "Beijing" in said, said
+    assert re.search(r"\bNovember [34]\b|\b[34] November\b|\bMonday\b|\bTuesday\b", said), said
+    assert re.search(r"\bagreements?\b|\bsign(?:ed|ing)\b", said), said
+    # Most of what it says, several outlets report: each sentence cites every one of them.
+    assert sum(len(s.citations) for s in b.summary) >= 2 * len(b.summary)
 
     # Issue 4: the conflicting bilateral-trade figures are surfaced as a contradiction, each
     # side the outlet's own words.

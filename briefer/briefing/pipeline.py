@@ -5,13 +5,12 @@ feeds, pages). Each article is cleaned and counted, and one over the article lim
 with its reason. Then: analyse the articles in parallel (one the model fails on, with a bad, cut
 or refused reply, is skipped, not the run); keep only the quotes found in their article; align
 the facts across outlets in code (fact groups); pair the outlets' figures (contrast); restate
-the sentences code chose for the summary, re-asking once for what code rejects and falling back
-to the outlet's own sentence; rank the takeaways; compute each outlet's coverage and have its framing line
-written; flag doubtful numbers and citations; assemble the Briefing with its run record (calls,
-tokens, cost, skipped files, warnings). Replies are
-reused from and stored in the call cache of `settings.home` (unless `settings.cache` is off).
-`estimate` gives the expected and worst-case calls, tokens and cost of the same run, with no
-model call.
+the sentences code chose for the summary, re-asking once for what code rejects and falling
+back to the outlet's own sentence; rank the takeaways; compute each outlet's coverage and have
+its framing line written; flag doubtful numbers and citations; assemble the Briefing with its
+run record (calls, tokens, cost, skipped files, warnings). Replies are reused from and stored
+in the call cache of `settings.home` (unless `settings.cache` is off). `estimate` gives the
+expected and worst-case calls, tokens and cost of the same run, with no model call.
 
 The library never prints: progress goes through a callback, warnings into the run record.
 """
