@@ -26,7 +26,7 @@ from briefer.briefing.synthesis import (
     synth_messages,
     whole,
 )
-from briefer.checks.sentences import clip
+from briefer.clip import clip
 from briefer.ingest.files import Article, ingest
 from briefer.model.modeltable import lookup
 from briefer.model.tokens import TokenCounter

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from ..checks.sentences import clip, split_sentences
+from ..checks.sentences import split_sentences
+from ..clip import clip
 from ..model import prompts
 from ..model.llm import MAX_REASKS
 from ..model.modeltable import ModelInfo

@@ -23,7 +23,7 @@ from itertools import combinations
 from ..checks import prose
 from ..checks.numbers import measure_spans, numbers
 from ..checks.periods import Period, nearest_period, period_spans
-from ..checks.sentences import clip
+from ..clip import clip
 from ..model import prompts
 from ..model.llm import LLM
 from ..schemas import BriefContradiction, ContrastReport, Side

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from ..checks import prose
-from ..checks.sentences import clip
+from ..clip import clip
 from ..errors import RecoverableModelError
 from ..model import prompts
 from ..model.llm import LLM

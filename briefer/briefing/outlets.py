@@ -10,7 +10,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from ..checks import prose
-from ..checks.sentences import clip
+from ..clip import clip
 from .align import FactGroup
 from .synthesis import evidence
 

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pydantic import BaseModel
 
 from ..checks import prose
-from ..checks.sentences import clip
+from ..clip import clip
 from ..model import prompts
 from ..model.llm import LLM
 from ..schemas import SENTENCE_CHARS, GroupSentence, Synthesis
