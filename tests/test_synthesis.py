@@ -4,7 +4,7 @@ each: the model's if it passes, its re-asked one, else the group's own sentence.
 from __future__ import annotations
 
 from briefer.briefing.align import FactGroup, Member
-from briefer.briefing.synthesis import Slot, accept, pick, summary_size, whole
+from briefer.briefing.synthesis import Slot, accept, fallback, pick, summary_size, whole
 from briefer.checks.verify import normalize
 from briefer.schemas import ClaimKind, GroupSentence
 
@@ -150,7 +150,7 @@ def test_a_group_with_no_plain_sentence_of_its_own_is_dropped() -> None:
             member(
                 "A3", "Trade between the two countries hit $250 billion last quarter.", 0, "opinion"
             ),
-            member("A1", " ".join(["Trade"] * 60) + ".", 3),  # too long to stand in
+            member("A1", " ".join(["Trade"] * 80) + ".", 3),  # too long to stand in
         ],
     )
     refix = Refix([said("G4", "The blog claims trade hit a record.")])
@@ -274,3 +274,10 @@ def test_a_sentence_slipped_into_another_groups_place_is_re_asked() -> None:
     (problems,) = refix.asked
     assert [gid for gid, _, _ in problems] == ["G1"] and "own group" in problems[0][2]
     assert [w.text for w in out] == [GOOD_1, GOOD_2]
+
+
+def test_a_sentence_in_the_writers_own_voice_never_stands_in() -> None:
+    we = member("A1", "As we approach the 100-day mark, Biden has made progress on the pandemic.")
+    plain = member("A2", "Biden has made progress on the pandemic in his first 100 days.", 1)
+    assert fallback([we, plain], []) == plain.sentence
+    assert fallback([we], []) == ""

@@ -228,8 +228,11 @@ def fallback(members: list[Member], earlier: list[str]) -> str:
         words = len(m.sentence.split())
         if m.kind == "opinion" or words > FALLBACK_WORDS or prose.dangling(m.sentence):
             continue
-        if not (prose.meta(m.sentence) or prose.cut(m.sentence, 10_000)) and not (
-            prose.near_duplicate(m.sentence, earlier)
+        if not (
+            prose.meta(m.sentence)
+            or prose.cut(m.sentence, 10_000)
+            or prose.first_person(m.sentence)
+            or prose.near_duplicate(m.sentence, earlier)
         ):
             return m.sentence
     return ""
