@@ -281,3 +281,17 @@ def test_a_sentence_in_the_writers_own_voice_never_stands_in() -> None:
     plain = member("A2", "Biden has made progress on the pandemic in his first 100 days.", 1)
     assert fallback([we, plain], []) == plain.sentence
     assert fallback([we], []) == ""
+
+
+def test_a_writers_opinion_never_helps_a_summary_sentence() -> None:
+    visit = FactGroup(
+        id="G1",
+        members=[
+            agreed("A1", "Mishustin arrived in Hangzhou on Monday and signed agreements.", 0, 0.4),
+            agreed(
+                "A3", "His arrival in Hangzhou was a statement, not a drop-in.", 0, 0.4, "opinion"
+            ),
+        ],
+    )
+    summary, _ = pick([visit, GRAIN, SPACE], articles=3)
+    assert [m.label for m in summary[0].shown] == ["A1"]
