@@ -24,7 +24,6 @@ from briefer.briefing.synthesis import (
     SYNTH_MAX_TOKENS,
     Slot,
     synth_messages,
-    whole,
 )
 from briefer.clip import clip
 from briefer.ingest.files import Article, ingest
@@ -33,6 +32,7 @@ from briefer.model.tokens import TokenCounter
 
 from .conftest import SEEDS
 from .fakes import FakeEndpoint, completion
+from .slots import whole
 from .test_pipeline import (
     _article_text,
     _contrast,

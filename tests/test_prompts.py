@@ -23,11 +23,12 @@ from briefer.briefing.chunking import Chunk
 from briefer.briefing.contrast import Candidate, Mention, contrast_messages
 from briefer.briefing.framing import framing_messages, render_profiles
 from briefer.briefing.outlets import Profile
-from briefer.briefing.synthesis import Slot, fix_messages, render_groups, synth_messages, whole
+from briefer.briefing.synthesis import Slot, fix_messages, render_groups, synth_messages
 from briefer.ingest.files import Article
 from briefer.model import prompts
 
 from .conftest import SEEDS
+from .slots import whole
 
 _LOOKALIKES = str.maketrans({"\u2039": "<", "\u27e8": "<", "\u3008": "<", "\u203a": ">"})
 _INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff]")

@@ -4,9 +4,11 @@ each: the model's if it passes, its re-asked one, else the group's own sentence.
 from __future__ import annotations
 
 from briefer.briefing.align import FactGroup, Member
-from briefer.briefing.synthesis import Slot, accept, fallback, pick, summary_size, whole
+from briefer.briefing.synthesis import Slot, accept, fallback, pick, summary_size
 from briefer.checks.verify import normalize
 from briefer.schemas import ClaimKind, GroupSentence
+
+from .slots import whole
 
 TEXTS = {
     "A1": "Mishustin arrived in Hangzhou on Monday for talks with Li Qiang. Trade reached "

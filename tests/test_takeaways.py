@@ -4,10 +4,12 @@ of its groups, and the outlets' disagreements in code-composed words."""
 from __future__ import annotations
 
 from briefer.briefing.align import FactGroup, Member
-from briefer.briefing.synthesis import Slot, whole
+from briefer.briefing.synthesis import Slot
 from briefer.briefing.takeaways import MAX_TAKEAWAYS, takeaways
 from briefer.checks.verify import normalize
 from briefer.schemas import BriefContradiction, ClaimKind, Side, TakeawayDraft
+
+from .slots import whole
 
 TEXTS = {
     "A1": normalize("Mishustin met Li Qiang in Hangzhou. Trade reached $240 billion in 2024."),

@@ -2,7 +2,7 @@
 
 Code decides what the summary says and whom each sentence cites. It picks the outlets'
 sentences the other outlets report too (briefer/briefing/align.py groups them; a fact many
-outlets tell in detail may take two or three sentences), and each cites every outlet of its
+outlets tell in detail may take two sentences), and each cites every outlet of its
 group. The model gets one small, well-posed task: restate each picked sentence neutrally, with
 what the other outlets add. Code then
 rejects what a reader would throw back (talk about "the article", a repeat, a sentence cut at
@@ -51,7 +51,7 @@ def summary_size(articles: int) -> int:
 class Slot(BaseModel):
     """One sentence to write: a fact of an aligned group, told from some of its sentences.
 
-    A fact many outlets report in detail may take two or three slots, each restating another
+    A fact many outlets report in detail may take PER_FACT slots, each restating another
     outlet's sentence of it; every slot cites all the outlets of its group."""
 
     id: str  # the write prompt's id for it (G1, G2, ...)
@@ -132,11 +132,6 @@ def _helpers(ordered: list[tuple[FactGroup, Member]]) -> list[list[Member]]:
     return out
 
 
-def whole(g: FactGroup, slot_id: str = "") -> Slot:
-    """A slot that tells the group's fact from its own best sentences."""
-    return Slot(id=slot_id or g.id, group=g, shown=evidence(g))
-
-
 def evidence(g: FactGroup) -> list[Member]:
     """The sentences a group's text is written from: reporting before opinion, located facts
     before matched sentences, at most EVIDENCE_PER_GROUP."""
@@ -206,19 +201,19 @@ def prompt_labels(texts: Texts) -> list[str]:
     return [*texts, *(f"G{i}" for i in range(1, MAX_SUMMARY + MAX_EXTRA + 1))]
 
 
-def rejection(text: str, group: Slot, earlier: list[str], texts: Texts) -> str:
-    """Why a sentence written for a slot cannot stand ('' when it can)."""
+def rejection(text: str, slot: Slot, earlier: list[str], texts: Texts) -> str:
+    """Why a sentence written for `slot` cannot stand ('' when it can)."""
     if not text.strip():
         return "it is empty"
     labels = prompt_labels(texts)
-    cited = [texts[x] for x in group.labels if x in texts]
+    cited = [texts[x] for x in slot.labels if x in texts]
     return (
         prose.meta(text)
         or prose.names_label(text, labels)
         or prose.cut(text, SENTENCE_CHARS)
         or prose.first_person(text)
         or prose.near_duplicate(text, earlier)
-        or prose.strays(text, [m.sentence for m in group.shown])
+        or prose.strays(text, [m.sentence for m in slot.shown])
         or prose.unsupported_numbers(text, cited)
         or prose.ungrounded(text, cited)
     )
@@ -227,11 +222,8 @@ def rejection(text: str, group: Slot, earlier: list[str], texts: Texts) -> str:
 def fallback(members: list[Member], earlier: list[str]) -> str:
     """The first of these sentences that reads as a plain statement of fact, verbatim."""
     for m in members:
-        words = len(m.sentence.split())
-        if m.kind == "opinion" or words > FALLBACK_WORDS or prose.dangling(m.sentence):
-            continue
-        if not (
-            prose.meta(m.sentence)
+        if _eligible(m) and not (
+            len(m.sentence.split()) > FALLBACK_WORDS
             or prose.cut(m.sentence, 10_000)
             or prose.first_person(m.sentence)
             or prose.near_duplicate(m.sentence, earlier)
