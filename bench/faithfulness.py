@@ -19,7 +19,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefing import add_endpoint_args, endpoint
+from briefing import add_endpoint_args, served
 from rouge_score import rouge_scorer
 
 from briefer.briefing.pipeline import brief
@@ -93,7 +93,7 @@ def main() -> None:
         from briefer.local.models import models_dir, resolve_model
 
         scope = f"embedded:{resolve_model(args.local_model, models_dir(find_home())).name}"
-    with tempfile.TemporaryDirectory() as tmp, endpoint(args) as (base_url, model):
+    with tempfile.TemporaryDirectory() as tmp, served(args) as (base_url, model):
         settings = Settings(
             home=Home.at(args.home or Path(tmp)),
             api_key=os.environ.get("OPENAI_API_KEY"),
