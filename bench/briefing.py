@@ -200,6 +200,16 @@ def report_floor(b: Briefing, wire: dict[str, float], model_src: int, tik_src: i
         )
 
 
+def same(a: Briefing, b: Briefing) -> str:
+    """Whether two briefings say the same (everything but the run record)."""
+    keep = {"title", "summary", "outlets", "contradictions", "takeaways", "verification"}
+    one, two = a.model_dump(include=keep), b.model_dump(include=keep)
+    if one == two:
+        return "byte-identical content"
+    differ = sorted(k for k in keep if one[k] != two[k])
+    return f"DIFFERENT in {', '.join(differ)}"
+
+
 def timed_cli(argv: list[str], home: Path) -> tuple[float, subprocess.CompletedProcess[str]]:
     env = {**os.environ, "BRIEFER_HOME": str(home)}
     started = time.perf_counter()
@@ -241,9 +251,19 @@ def main() -> None:
     p.add_argument("paths", nargs="+", type=Path)
     p.add_argument("--models", type=Path, help="assembled models folder (default: the home's)")
     p.add_argument("--save", type=Path, help="write the cold run's briefing JSON here")
+    p.add_argument(
+        "--extra-body", help="JSON sent with every request, e.g. '{\"cache_prompt\": true}'"
+    )
+    p.add_argument(
+        "--twice",
+        action="store_true",
+        help="brief again on the same server with the call cache off: is the output the same?",
+    )
     add_endpoint_args(p)
     args = p.parse_args()
     models = args.models or find_home().cache_dir / "models"
+    if args.extra_body:
+        os.environ["BRIEFER_EXTRA_BODY"] = args.extra_body
     wire = Wire()
     with (
         temp_home(models) as home,
@@ -263,7 +283,12 @@ def main() -> None:
                 wire.replies.clear()
             model_src, tik_src = source_tokens(client, live, args.paths)
             cold = brief(args.paths, live, http_client=client)
+            again = None
+            if args.twice:  # not on the wire: the rates stay the first run's
+                again = brief(args.paths, live.model_copy(update={"cache": False}))
         report_run(cold)
+        if again is not None:
+            print(f"re-run, call cache off: {same(cold, again)} ({again.run.wall_seconds:.0f}s)")
         report_floor(cold, wire.totals(), model_src, tik_src)
         if args.save:
             args.save.write_text(cold.model_dump_json(indent=2))

@@ -1,12 +1,13 @@
 """Align facts across outlets, in code: which outlets report the same thing.
 
-Each fact the map step extracted is located in its article: the sentence its verbatim quote
-comes from, or failing that the sentence its statement matches best. Each article's lead
-sentence is a fact too (what the outlet puts first). A fact's sentence is then compared with
-every sentence of every other article (TF-IDF cosine over stemmed content words, the document
-frequencies taken over all the story's sentences, so the names every sentence carries weigh
-little); the best match in each other article, when close enough, joins the fact's group.
-Groups that share a sentence are one group. No model is asked to find candidates.
+Each fact the map step picked is located in its article: the sentence its words come from, or
+failing that (a small model's words are not always exact) the sentence they match best. Each
+article's lead sentence is a fact too (what the outlet puts first). A fact's sentence is then
+compared with every sentence of every other article (TF-IDF cosine over stemmed content
+words, the document frequencies taken over all the story's sentences, so the names every
+sentence carries weigh little); the best match in each other article, when close enough,
+joins the fact's group. Groups that share a sentence are one group. No model is asked to
+find candidates.
 
 A group's outlets are the coverage of that fact: the summary leads with what most outlets
 report and cites every one of them; what most others report and one outlet lacks is that
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, Field
 
 from ..checks.sentences import Sentence, content_words, split_sentences
+from ..checks.voice import attributes
 from ..schemas import ClaimKind, Fact
 
 SAME_FACT = 0.16  # cosine at or above which two outlets' sentences report the same thing
@@ -31,7 +33,7 @@ SEED_BONUS = 0.1  # ordering preference for joining two located facts
 # join at a lower cosine than two sentences from further down.
 LEAD_SAME = 0.08
 LOCATE_QUOTE = 0.6  # share of a quote's content words a sentence must hold to be its source
-LOCATE_STATEMENT = 0.3  # cosine a paraphrased statement needs with its sentence
+LOCATE_LOOSE = 0.3  # cosine words not copied exactly need with their sentence
 
 
 class Source(BaseModel):
@@ -51,9 +53,7 @@ class Member(BaseModel):
     sentence: str
     position: int  # sentence index in the article
     relative: float  # position / number of sentences: 0.0 is the top
-    statement: str = ""  # the map step's statement, when a fact was located here
     kind: ClaimKind = "reported_fact"
-    speaker: str = ""
     seeded: bool = False  # located from a fact or the lead, not only matched
     lead: bool = False
     # How closely the other outlets report it: the mean over them of the cosine of their
@@ -125,22 +125,26 @@ def cosine(a: dict[str, float], b: dict[str, float]) -> float:
     return sum(v * b.get(t, 0.0) for t, v in a.items())
 
 
-def _locate(fact: Fact, sentences: list[Sentence], index: _Index, label: str) -> int | None:
-    """The sentence a fact rests on: its quote's source, else its statement's best match."""
-    if fact.quote.strip():
-        quote = set(content_words(fact.quote))
-        if quote:
-            held_by = [len(quote & have) for have in index.words[label]]
-            best = held_by.index(max(held_by)) if held_by else None
-            if best is not None:
-                held = held_by[best] / len(quote)
-                if held >= LOCATE_QUOTE:
-                    return best
-    vec = index.vector(content_words(fact.statement))
+def _locate(fact: Fact, index: _Index, label: str) -> int | None:
+    """The sentence a fact's words come from, else the one they match best."""
+    words = content_words(fact.quote)
+    if not words:
+        return None
+    held_by = [len(set(words) & have) for have in index.words[label]]
+    if held_by and max(held_by) >= LOCATE_QUOTE * len(set(words)):
+        return held_by.index(max(held_by))
+    vec = index.vector(words)
     scores = [cosine(vec, v) for v in index.vectors[label]]
-    if scores and max(scores) >= LOCATE_STATEMENT:
+    if scores and max(scores) >= LOCATE_LOOSE:
         return scores.index(max(scores))
     return None
+
+
+def fact_sentence(fact: Fact, text: str) -> str:
+    """The sentence of `text` a fact's words come from ('' when none holds them)."""
+    index = _Index({"": split_sentences(text)}).build()
+    at = _locate(fact, index, "")
+    return index.sentences[""][at].text if at is not None else ""
 
 
 def _seeds(src: Source, index: _Index) -> list[Member]:
@@ -149,20 +153,16 @@ def _seeds(src: Source, index: _Index) -> list[Member]:
     total = max(1, len(sentences))
     found: dict[int, Member] = {}
     for fact in src.facts:
-        at = _locate(fact, sentences, index, src.label)
+        at = _locate(fact, index, src.label)
         if at is None or at in found or not is_statement(sentences[at].text):
             continue
-        kind: ClaimKind = fact.kind
-        if src.opinion_piece and not (kind == "attributed_statement" and fact.speaker):
-            kind = "opinion"  # a piece of opinion speaks in the writer's voice unless attributed
+        kind = claim_kind(fact.kind, sentences[at].text, src.opinion_piece)
         found[at] = Member(
             label=src.label,
             sentence=sentences[at].text,
             position=at,
             relative=at / total,
-            statement=fact.statement,
             kind=kind,
-            speaker=fact.speaker,
             seeded=True,
         )
     lead = _lead_index(src, index)
@@ -171,6 +171,14 @@ def _seeds(src: Source, index: _Index) -> list[Member]:
             found[lead] = _matched(src, sentences, lead, total).model_copy(update={"seeded": True})
         found[lead] = found[lead].model_copy(update={"lead": True})
     return [found[i] for i in sorted(found)]
+
+
+def claim_kind(kind: ClaimKind, sentence: str, opinion_piece: bool) -> ClaimKind:
+    """A claim's kind as counted: a piece of opinion speaks in the writer's voice unless the
+    sentence puts the words in someone's mouth (a quotation mark or a speech verb)."""
+    if opinion_piece and not (kind == "attributed_statement" and attributes(sentence)):
+        return "opinion"
+    return kind
 
 
 def _lead_index(src: Source, index: _Index) -> int | None:

@@ -89,8 +89,10 @@ def build_request(
 def call_key(
     settings: Settings, messages: Messages, schema: type[BaseModel], max_tokens: int
 ) -> str:
-    """The cache key of a call: the endpoint, model, messages, schema, sampling, output cap and
-    prompt version, so a change to any of them pays for a fresh reply."""
+    """The cache key of a call: the endpoint, model, messages, schema, sampling and output cap,
+    so a change to any of them pays for a fresh reply. The messages carry the step's own
+    prompts, so a change to another step's prompt keeps this call's reply; the re-ask prompt,
+    sent only after a bad reply, is hashed in."""
     return cache_key(
         {
             "endpoint": settings.cache_endpoint(),
@@ -101,6 +103,6 @@ def call_key(
             "seed": settings.seed,
             "max_tokens": max_tokens,
             "extra_body": settings.extra_body,
-            "prompt_version": prompts.version(),
+            "reask": prompts.digest("reask"),
         }
     )
