@@ -28,12 +28,6 @@ def text(description: str, max_chars: int) -> Any:
 
 SENTENCE_CHARS = 320  # a summary sentence or takeaway
 
-_VERBATIM = (
-    "a short phrase (3 to 20 words) copied word for word from the article; never a whole "
-    "paragraph, never paraphrased or invented"
-)
-
-
 # --- Map step: one article ---------------------------------------------------------------
 
 
@@ -41,8 +35,9 @@ class Fact(BaseModel):
     """One main claim, given by its words: code finds the sentence that holds them, so the
     model never writes the sentence out (that was most of its output)."""
 
+    # Words enough to find the sentence by: a longer copy only costs output tokens.
     quote: str = text(
-        "The claim's own words, 3 to 12 copied exactly from the sentence that states it.", 120
+        "The first 5 to 8 words of the sentence that states the claim, copied exactly.", 60
     )
     kind: ClaimKind = Field(
         description="reported_fact: the outlet reports it; attributed_statement: someone is "
@@ -58,8 +53,8 @@ class QuotedSource(BaseModel):
 
 
 class LoadedPhrase(BaseModel):
-    quote: str = text(f"A loaded, emotive or slanted phrase, {_VERBATIM}.", 160)
-    neutral: str = text("A neutral rewording of the same phrase.", 120)
+    quote: str = text("A loaded, emotive or slanted phrase (2 to 8 words), copied exactly.", 60)
+    neutral: str = text("A neutral rewording of the same phrase.", 60)
 
 
 class ArticleAnalysis(BaseModel):
@@ -69,7 +64,7 @@ class ArticleAnalysis(BaseModel):
     genre: Genre = Field(description="What kind of piece this is.")
     tone: Tone = Field(description="The article's overall tone toward its subject.")
     facts: list[Fact] = Field(max_length=6, description="The main claims, most important first.")
-    loaded_wording: list[LoadedPhrase] = Field(max_length=3, description="Slanted wording.")
+    loaded_wording: list[LoadedPhrase] = Field(max_length=2, description="Slanted wording.")
 
 
 # --- Write step: the story's sentences, one per chosen slot ----------------------------------

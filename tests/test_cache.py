@@ -105,7 +105,7 @@ def _truncated(path: Path) -> None:
 def _damaged_page(path: Path) -> None:
     data = bytearray(path.read_bytes())
     page = 4096
-    data[page * 3 : page * 6] = b"\xa5" * (page * 3)  # header intact, b-tree pages not
+    data[page * 3 :] = b"\xa5" * (len(data) - page * 3)  # header intact, b-tree pages not
     path.write_bytes(bytes(data))
 
 

@@ -140,11 +140,11 @@ def _locate(fact: Fact, index: _Index, label: str) -> int | None:
     return None
 
 
-def fact_sentence(fact: Fact, text: str) -> str:
-    """The sentence of `text` a fact's words come from ('' when none holds them)."""
+def fact_sentences(facts: Sequence[Fact], text: str) -> list[str]:
+    """The sentence of `text` each fact's words come from ('' when none holds them)."""
     index = _Index({"": split_sentences(text)}).build()
-    at = _locate(fact, index, "")
-    return index.sentences[""][at].text if at is not None else ""
+    found = [_locate(fact, index, "") for fact in facts]
+    return [index.sentences[""][at].text if at is not None else "" for at in found]
 
 
 def _seeds(src: Source, index: _Index) -> list[Member]:

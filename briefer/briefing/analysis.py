@@ -148,5 +148,5 @@ def merge_analyses(parts: list[ArticleAnalysis]) -> ArticleAnalysis:
         genre=Counter(p.genre for p in parts).most_common(1)[0][0],
         tone=tone,
         facts=_round_robin([p.facts for p in parts], 6),
-        loaded_wording=_round_robin([p.loaded_wording for p in parts], 3),
+        loaded_wording=_round_robin([p.loaded_wording for p in parts], 2),
     )

@@ -22,8 +22,10 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx2
 from pydantic import BaseModel
@@ -54,7 +56,7 @@ from ..schemas import (
     Takeaway,
 )
 from ..settings import Settings
-from .align import FactGroup, Source, align, claim_kind, fact_sentence
+from .align import FactGroup, Source, align, claim_kind, fact_sentences
 from .analysis import (
     ANALYSE_MAX_TOKENS,
     Prepared,
@@ -88,8 +90,11 @@ from .takeaways import takeaways
 ProgressFn = Callable[[str, int, int], None]
 
 
-def counter_for(info: ModelInfo) -> TokenCounter:
-    return TokenCounter(get_encoding(info.encoding))
+def counter_for(info: ModelInfo, cache: CallCache | None = None) -> TokenCounter:
+    """The model's token counter; with a call cache, it knows the counts of earlier runs and
+    loads the tokenizer only for a text it has not counted before."""
+    known = cache.token_counts(info.encoding) if cache is not None else None
+    return TokenCounter(lambda: get_encoding(info.encoding), known)
 
 
 def prepare(
@@ -343,9 +348,8 @@ def _claims(a: ArticleAnalysis, text: str, opinion_piece: bool) -> Counter[str]:
     """Claim kinds; in an opinion piece every claim whose sentence does not attribute it to
     someone (a quotation mark or a speech verb) is the writer's."""
     kinds: Counter[str] = Counter()
-    for f in a.facts:
-        sentence = fact_sentence(f, text) or f.quote
-        kinds[claim_kind(f.kind, sentence, opinion_piece)] += 1
+    for f, sentence in zip(a.facts, fact_sentences(a.facts, text), strict=True):
+        kinds[claim_kind(f.kind, sentence or f.quote, opinion_piece)] += 1
     return kinds
 
 
@@ -508,22 +512,38 @@ def brief_articles(
     """
     clock = _Clock()
     info = lookup(settings.model, settings.context_window)
-    counter = counter_for(info)
     if not articles:
         raise NoArticlesError("No articles to brief.")
-    prepared, too_long = within_limit(
-        prepare_articles(articles, counter), settings.max_article_tokens
-    )
-    report = progress or _silent
     cache = CallCache(store_path(settings.home)) if settings.cache else None
-    client = build_client(settings, http_client)
-    # A client briefer built is closed here (its sockets); a caller's client stays the caller's.
-    with (
-        contextlib.closing(client) if http_client is None else contextlib.nullcontext(client),
-        _calls(settings.concurrency) as pool,
-    ):
-        llm = LLM(settings, info, client, cache, counter)
-        # Three rounds of calls. 1: the analyses, and the contrast (it needs only the texts).
+    counter = counter_for(info, cache)
+    try:
+        prepared, too_long = within_limit(
+            prepare_articles(articles, counter), settings.max_article_tokens
+        )
+        llm = LLM(settings, info, lambda: build_client(settings, http_client), cache, counter)
+        # A client briefer built is closed at the end (its sockets); a caller's http client
+        # stays the caller's. None is built when every call is cached.
+        with contextlib.closing(llm) if http_client is None else contextlib.nullcontext(llm):
+            briefing = _brief(llm, counter, prepared, progress or _silent)
+        run = _run_meta(settings, llm, prepared, [*skipped, *too_long, *briefing.failed], clock)
+        return Briefing(**briefing.parts, run=run)
+    finally:
+        if cache is not None:
+            cache.save_token_counts(info.encoding, counter.learned)
+
+
+@dataclass
+class _Done:
+    """A briefing's parts (all but its run record) and the articles whose analysis failed."""
+
+    parts: dict[str, Any]
+    failed: list[Skipped]
+
+
+def _brief(llm: LLM, counter: TokenCounter, prepared: list[Prepared], report: ProgressFn) -> _Done:
+    """The model's calls in three rounds, and the briefing (its run record to be filled in)."""
+    with _calls(llm.settings.concurrency) as pool:
+        # 1: the analyses, and the contrast (it needs only the texts).
         contrast_job = pool.submit(_contrast, llm, prepared)
         analysed, failed, verifier = _analyse_step(llm, counter, prepared, pool, report)
         voices = {p.label: voice(p.text) for p, _ in analysed}
@@ -538,17 +558,16 @@ def brief_articles(
             llm, slots, draft_job, analysed, contradictions, verifier, report
         )
         outlets = _outlets_step(analysed, story, written, voices, verifier, framing_job.result())
-        run = _run_meta(settings, llm, prepared, [*skipped, *too_long, *failed], clock)
-        return Briefing(
-            title=headline or analysed[0][0].article.title,
-            summary=summary,
-            outlets=outlets,
-            contradictions=contradictions,
-            takeaways=ranked,
-            sources=[_source(p) for p, _ in analysed],
-            verification=verifier.report,
-            run=run,
-        )
+    parts = {
+        "title": headline or analysed[0][0].article.title,
+        "summary": summary,
+        "outlets": outlets,
+        "contradictions": contradictions,
+        "takeaways": ranked,
+        "sources": [_source(p) for p, _ in analysed],
+        "verification": verifier.report,
+    }
+    return _Done(parts, failed)
 
 
 class Estimate(BaseModel):

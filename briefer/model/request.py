@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import openai
 from pydantic import BaseModel
 
 from ..settings import Settings
@@ -35,6 +34,8 @@ def response_format(schema: type[BaseModel], length_limits: bool) -> dict[str, A
     `length_limits` keeps the schema's string maxLength: grammar-constrained servers enforce it
     (and so stop a small model looping inside a string); OpenAI's strict mode does not take it.
     """
+    import openai  # loaded only when a call is sent
+
     params = openai.pydantic_function_tool(schema)["function"].get("parameters", {})
     if not length_limits:
         params = _strip_key(params, "maxLength")
