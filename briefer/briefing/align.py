@@ -101,6 +101,9 @@ class _Index:
     vectors: dict[str, list[dict[str, float]]] = field(default_factory=dict)
     words: dict[str, list[set[str]]] = field(default_factory=dict)
     idf: dict[str, float] = field(default_factory=dict)
+    # Per article, each term's (sentence index, weight): a vector's cosine with every sentence
+    # of an article in one pass over its own terms.
+    postings: dict[str, dict[str, list[tuple[int, float]]]] = field(default_factory=dict)
 
     def build(self) -> _Index:
         words = {k: [content_words(s.text) for s in v] for k, v in self.sentences.items()}
@@ -110,7 +113,22 @@ class _Index:
         n = len(docs)
         self.idf = {t: math.log((n + 1) / (c + 1)) + 1.0 for t, c in df.items()}
         self.vectors = {k: [self.vector(w) for w in ws] for k, ws in words.items()}
+        for label, vectors in self.vectors.items():
+            posting: dict[str, list[tuple[int, float]]] = {}
+            for i, vec in enumerate(vectors):
+                for term, weight in vec.items():
+                    posting.setdefault(term, []).append((i, weight))
+            self.postings[label] = posting
         return self
+
+    def scores(self, vec: dict[str, float], label: str) -> list[float]:
+        """The cosine of `vec` with each sentence of article `label`, in order."""
+        out = [0.0] * len(self.vectors[label])
+        posting = self.postings[label]
+        for term, v in vec.items():
+            for i, w in posting.get(term, ()):
+                out[i] += v * w
+        return out
 
     def vector(self, words: list[str]) -> dict[str, float]:
         tf = Counter(words)
@@ -133,8 +151,7 @@ def _locate(fact: Fact, index: _Index, label: str) -> int | None:
     held_by = [len(set(words) & have) for have in index.words[label]]
     if held_by and max(held_by) >= LOCATE_QUOTE * len(set(words)):
         return held_by.index(max(held_by))
-    vec = index.vector(words)
-    scores = [cosine(vec, v) for v in index.vectors[label]]
+    scores = index.scores(index.vector(words), label)
     if scores and max(scores) >= LOCATE_LOOSE:
         return scores.index(max(scores))
     return None
@@ -255,12 +272,12 @@ def _edges(seeds: list[Member], index: _Index) -> list[tuple[float, Node, Node]]
     out = []
     for seed in seeds:
         vec = index.vectors[seed.label][seed.position]
-        for label, vectors in index.vectors.items():
+        for label in index.vectors:
             if label == seed.label:
                 continue
             scored = [
-                (cosine(vec, v), i)
-                for i, v in enumerate(vectors)
+                (score, i)
+                for i, score in enumerate(index.scores(vec, label))
                 if is_statement(index.sentences[label][i].text)
             ]
             best = max(scored, default=(0.0, -1))
@@ -335,9 +352,7 @@ def _agreed(m: Member, index: _Index) -> Member:
     """`m` with its agreement: how closely each other outlet's closest sentence matches it."""
     mine = index.vectors[m.label][m.position]
     best = [
-        max((cosine(mine, v) for v in vectors), default=0.0)
-        for label, vectors in index.vectors.items()
-        if label != m.label
+        max(index.scores(mine, label), default=0.0) for label in index.vectors if label != m.label
     ]
     agreement = sum(best) / len(best) if best else 0.0
     return m.model_copy(update={"agreement": agreement, "terms": mine})
@@ -347,9 +362,9 @@ def _echoes(g: FactGroup, index: _Index) -> list[str]:
     """Labels outside `g` with some sentence at SAME_FACT or closer to one of its members."""
     out = []
     members = [index.vectors[m.label][m.position] for m in g.members]
-    for label, vectors in index.vectors.items():
+    for label in index.vectors:
         if label in g.labels:
             continue
-        if any(cosine(m, v) >= SAME_FACT for m in members for v in vectors):
+        if any(max(index.scores(m, label), default=0.0) >= SAME_FACT for m in members):
             out.append(label)
     return out
