@@ -2,15 +2,21 @@
 
 `brief` ingests files and folders; `brief_articles` takes articles already ingested (files,
 feeds, pages). Each article is cleaned and counted, and one over the article limit is skipped
-with its reason. Then: analyse the articles in parallel (one the model fails on, with a bad, cut
-or refused reply, is skipped, not the run); keep only the quotes found in their article; align
-the facts across outlets in code (fact groups); pair the outlets' figures (contrast); restate
-the sentences code chose for the summary, re-asking once for what code rejects and falling
-back to the outlet's own sentence; rank the takeaways; compute each outlet's coverage and have
-its framing line written; flag doubtful numbers and citations; assemble the Briefing with its
-run record (calls, tokens, cost, skipped files, warnings). Replies are reused from and stored
-in the call cache of `settings.home` (unless `settings.cache` is off). `estimate` gives the
-expected and worst-case calls, tokens and cost of the same run, with no model call.
+with its reason. The model calls then go in three rounds, at most `settings.concurrency` at a
+time (one at a time, in a fixed order, on the embedded server):
+
+1. analyse the articles (one the model fails on, with a bad, cut or refused reply, is skipped,
+   not the run), and judge the outlets' differing figures (contrast: it needs only the texts);
+2. once code has aligned the facts across outlets (fact groups) and chosen the sentences the
+   summary restates: the framing line of each outlet, and the summary draft;
+3. the one re-ask for the sentences code rejects (else the outlet's own sentence stands in).
+
+Then: rank the takeaways, compute each outlet's coverage, flag doubtful numbers and
+citations, and assemble the Briefing with its run record (calls, tokens, cost, skipped files,
+warnings). Replies are reused from and stored in the call cache of `settings.home` (unless
+`settings.cache` is off), and so are token counts: a run whose calls are all cached loads
+neither the openai SDK nor the tokenizer. `estimate` gives the expected and worst-case calls,
+tokens and cost of the same run, with no model call.
 
 The library never prints: progress goes through a callback, warnings into the run record.
 """
