@@ -2,12 +2,12 @@
 
 Each fact the map step picked is located in its article: the sentence its words come from, or
 failing that (a small model's words are not always exact) the sentence they match best. Each
-article's lead sentence is a fact too (what the outlet puts first). A fact's sentence is then
-compared with every sentence of every other article (TF-IDF cosine over stemmed content
-words, the document frequencies taken over all the story's sentences, so the names every
-sentence carries weigh little); the best match in each other article, when close enough,
-joins the fact's group. Groups that share a sentence are one group. No model is asked to
-find candidates.
+article's lead and the two statements after it are facts too (what the outlet puts first). A
+fact's sentence is then compared with every sentence of every other article (TF-IDF cosine
+over stemmed content words, the document frequencies taken over all the story's sentences, so
+the names every sentence carries weigh little); the best match in each other article, when
+close enough, joins the fact's group. Groups that share a sentence are one group. No model is
+asked to find candidates.
 
 A group's outlets are the coverage of that fact: the summary leads with what most outlets
 report and cites every one of them; what most others report and one outlet lacks is that
@@ -32,6 +32,7 @@ SEED_BONUS = 0.1  # ordering preference for joining two located facts
 # The leads of articles about one story report its main event in their own words, so two leads
 # join at a lower cosine than two sentences from further down.
 LEAD_SAME = 0.08
+TOP_SEEDS = 3  # an article's lead and the statements after it are facts, picked or not
 LOCATE_QUOTE = 0.6  # share of a quote's content words a sentence must hold to be its source
 LOCATE_LOOSE = 0.3  # cosine words not copied exactly need with their sentence
 
@@ -184,10 +185,18 @@ def _seeds(src: Source, index: _Index) -> list[Member]:
         )
     lead = _lead_index(src, index)
     if lead is not None and is_statement(sentences[lead].text):
-        if lead not in found:
-            found[lead] = _matched(src, sentences, lead, total).model_copy(update={"seeded": True})
+        for at in _top(sentences, lead):
+            if at not in found:
+                found[at] = _matched(src, sentences, at, total).model_copy(update={"seeded": True})
         found[lead] = found[lead].model_copy(update={"lead": True})
     return [found[i] for i in sorted(found)]
+
+
+def _top(sentences: list[Sentence], lead: int) -> list[int]:
+    """The lead and the statements right after it: a news story tells its main facts first,
+    whichever of them a small model happens to pick."""
+    after = [i for i in range(lead + 1, len(sentences)) if is_statement(sentences[i].text)]
+    return [lead, *after[: TOP_SEEDS - 1]]
 
 
 def claim_kind(kind: ClaimKind, sentence: str, opinion_piece: bool) -> ClaimKind:

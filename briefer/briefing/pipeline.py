@@ -31,9 +31,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx2
 from pydantic import BaseModel
 
 from ..checks import prose
@@ -92,6 +91,9 @@ from .synthesis import (
     write,
 )
 from .takeaways import takeaways
+
+if TYPE_CHECKING:
+    import httpx2
 
 ProgressFn = Callable[[str, int, int], None]
 

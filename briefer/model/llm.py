@@ -17,7 +17,6 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
-import httpx2
 from pydantic import BaseModel, ValidationError
 
 from ..errors import (
@@ -39,6 +38,7 @@ from .request import Messages, build_request, call_key
 from .tokens import TokenCounter
 
 if TYPE_CHECKING:
+    import httpx2
     from openai import OpenAI
 
     from .transport import Transport
