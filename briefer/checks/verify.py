@@ -41,8 +41,10 @@ def quote_in(quote: str, normalized_text: str) -> bool:
 
 
 def distinctive_terms(text: str) -> set[str]:
-    """The sentence's capitalised names past its first word, casefolded."""
-    return {t.casefold() for t in _TERM.findall(text.split(" ", 1)[-1])}
+    """The sentence's capitalised names past its first word, casefolded, without a possessive
+    ("China's" is China, whether or not an outlet writes the possessive)."""
+    words = _TERM.findall(text.split(" ", 1)[-1])
+    return {t.casefold().replace("’", "'").removesuffix("'s") for t in words}
 
 
 def clean_label(source: str) -> str:
