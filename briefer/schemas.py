@@ -28,25 +28,21 @@ def text(description: str, max_chars: int) -> Any:
 
 SENTENCE_CHARS = 320  # a summary sentence or takeaway
 
-_VERBATIM = (
-    "a short phrase (3 to 20 words) copied word for word from the article; never a whole "
-    "paragraph, never paraphrased or invented"
-)
-
-
 # --- Map step: one article ---------------------------------------------------------------
 
 
 class Fact(BaseModel):
-    statement: str = text(
-        "The fact itself in plain words: who did what, when; never 'the article says'.", 240
+    """One main claim, given by its words: code finds the sentence that holds them, so the
+    model never writes the sentence out (that was most of its output)."""
+
+    # Words enough to find the sentence by: a longer copy only costs output tokens.
+    quote: str = text(
+        "The first 5 to 8 words of the sentence that states the claim, copied exactly.", 60
     )
     kind: ClaimKind = Field(
         description="reported_fact: the outlet reports it; attributed_statement: someone is "
         "quoted or cited saying it; opinion: the outlet's own view, speculation or prediction."
     )
-    speaker: str = text("Who said it, for attributed_statement; otherwise ''.", 80)
-    quote: str = text(f"Short supporting text {_VERBATIM}; '' if none.", 200)
 
 
 class QuotedSource(BaseModel):
@@ -57,23 +53,18 @@ class QuotedSource(BaseModel):
 
 
 class LoadedPhrase(BaseModel):
-    quote: str = text(f"A loaded, emotive or slanted phrase, {_VERBATIM}.", 160)
-    neutral: str = text("A neutral rewording of the same phrase.", 120)
+    quote: str = text("A loaded, emotive or slanted phrase (2 to 8 words), copied exactly.", 60)
+    neutral: str = text("A neutral rewording of the same phrase.", 60)
 
 
 class ArticleAnalysis(BaseModel):
-    """The checkable digest of one article: its kind, tone and main facts with verbatim
-    evidence. Facts are located in the article and aligned across outlets in code."""
+    """The checkable digest of one article: its kind, tone, the words of its main facts and
+    its slanted wording. Facts are located in the article and aligned across outlets in code."""
 
     genre: Genre = Field(description="What kind of piece this is.")
     tone: Tone = Field(description="The article's overall tone toward its subject.")
-    emphasis: list[str] = Field(
-        max_length=3,
-        description="Topics the article stresses most, a few words each.",
-        json_schema_extra={"items": {"type": "string", "maxLength": 80}},
-    )
     facts: list[Fact] = Field(max_length=6, description="The main claims, most important first.")
-    loaded_wording: list[LoadedPhrase] = Field(max_length=3, description="Slanted wording.")
+    loaded_wording: list[LoadedPhrase] = Field(max_length=2, description="Slanted wording.")
 
 
 # --- Write step: the story's sentences, one per chosen slot ----------------------------------
@@ -195,7 +186,6 @@ class OutletComparison(BaseModel):
     framing: str
     framing_by_model: bool = True  # False: composed in code from the lead and what only it reports
     lead: str = ""  # the article's first sentence of reporting, verbatim
-    emphasis: list[str]
     only_here: list[str] = Field(default_factory=list)  # what only this outlet reports
     omissions: list[str]  # computed: facts most other outlets report and this one lacks
     quoted_sources: list[QuotedSource]

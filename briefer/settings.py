@@ -77,7 +77,7 @@ class Settings(BaseModel):
     api_key: str | None = None
     base_url: str | None = None
     model: str = DEFAULT_MODEL
-    concurrency: int = Field(4, ge=1, le=64)
+    concurrency: int = Field(8, ge=1, le=64)  # a story's analyses and contrast at once
     temperature: float = Field(0.0, ge=0.0, le=2.0)
     seed: int | None = 7
     structured_output: StructuredMode = "auto"

@@ -13,7 +13,12 @@ import httpx2
 import pytest
 
 from briefer.briefing.align import FactGroup, Member
-from briefer.briefing.analysis import Prepared, analyse_budget, split_for_retry
+from briefer.briefing.analysis import (
+    ANALYSE_MAX_TOKENS,
+    Prepared,
+    analyse_budget,
+    split_for_retry,
+)
 from briefer.briefing.bound import StepEstimate, upper_bound
 from briefer.briefing.chunking import Chunk, chunk_text
 from briefer.briefing.pipeline import brief, counter_for, estimate, prepare_articles
@@ -53,33 +58,20 @@ def _attempt(body: dict[str, Any]) -> int:
 
 
 def _long_analysis(text: str) -> dict[str, Any]:
-    """Six facts located in the text (verbatim quotes), the first two with statements as long
-    as the output limit lets them be: the map step validates no statement's length, and such a
-    statement reaches the framing prompt as what an outlet alone reports."""
+    """Six facts located in the text (verbatim words) and loaded wording as long as the output
+    limit lets it be: the map step validates no phrase's length."""
     lines = [ln for ln in text.splitlines() if len(ln.split()) >= 8][:6]
-    facts = [
-        {
-            "statement": f"Fact {i} holds that cooperation deepened.",
-            "kind": "reported_fact",
-            "speaker": "",
-            "quote": " ".join(ln.split()[:8]),
-        }
-        for i, ln in enumerate(lines)
-    ]
-    reply = {
+    facts = [{"quote": " ".join(ln.split()[:8]), "kind": "reported_fact"} for ln in lines]
+    reply: dict[str, Any] = {
         "genre": "news_report",
         "tone": "neutral",
-        "emphasis": [],
         "facts": facts,
-        "figures": [],
-        "quoted_sources": [],
-        "loaded_wording": [],
+        "loaded_wording": [{"quote": lines[0], "neutral": ""}] if lines else [],
     }
-    room = 1500 - COUNTER.count(json.dumps(reply)) - 16
-    repeats = room // (2 * COUNTER.count("and deepened " * 100) // 100 + 1)
-    for fact in facts[:2]:
-        fact["statement"] = f"{fact['statement'][:-1]} {'and deepened ' * repeats}again."
-    assert COUNTER.count(json.dumps(reply)) <= 1500  # a reply a real server could send
+    room = ANALYSE_MAX_TOKENS - COUNTER.count(json.dumps(reply)) - 16
+    if lines:
+        reply["loaded_wording"][0]["neutral"] = "calm " * (room // COUNTER.count("calm " * 10) * 10)
+    assert COUNTER.count(json.dumps(reply)) <= ANALYSE_MAX_TOKENS  # a real server could send it
     return reply
 
 
@@ -155,9 +147,9 @@ def _made(fake: FakeEndpoint, counter: TokenCounter) -> dict[str, list[int]]:
 @pytest.mark.parametrize("mode", ["json_schema", "text"])
 def test_the_bound_holds_for_a_run_with_every_re_ask_split_and_fix(mode: str) -> None:
     settings = _settings(context_window=4000, concurrency=1, structured_output=mode)
-    # Every request three times: 37 analyses (the cut ones split), the contrast, the write
+    # Every request three times: 19 analyses (the cut ones split), the contrast, the write
     # call, its fix re-ask and the framing call.
-    fake = hostile_endpoint(3 * (37 + 4), cut_over=2500)
+    fake = hostile_endpoint(3 * (19 + 4), cut_over=2500)
     b = brief([SEEDS], settings, http_client=fake.client())
     est = estimate([SEEDS], settings)
     made = _made(fake, counter_for(lookup(settings.model, settings.context_window)))
@@ -166,7 +158,7 @@ def test_the_bound_holds_for_a_run_with_every_re_ask_split_and_fix(mode: str) ->
     (chunks,) = [s.calls for s in est.steps if s.step == "analyse"]
     assert sum(1 for r in fake.requests if step_of(r) == "analyse" and _attempt(r) == 1) > chunks
     assert {step: m[0] for step, m in made.items()} == {
-        "analyse": 3 * 37,
+        "analyse": 3 * 19,
         "contrast": 3,
         "synthesise": 3,
         "synthesise-fix": 3,

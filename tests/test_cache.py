@@ -105,7 +105,7 @@ def _truncated(path: Path) -> None:
 def _damaged_page(path: Path) -> None:
     data = bytearray(path.read_bytes())
     page = 4096
-    data[page * 3 : page * 6] = b"\xa5" * (page * 3)  # header intact, b-tree pages not
+    data[page * 3 :] = b"\xa5" * (len(data) - page * 3)  # header intact, b-tree pages not
     path.write_bytes(bytes(data))
 
 
@@ -158,3 +158,19 @@ def test_a_full_state_disk_is_one_storage_error_and_loses_nothing_stored() -> No
     again = CallCache(path)
     assert again.count() == 3 and again.get("big") is None
     assert sorted(p.name for p in path.parent.iterdir()) == ["cache.sqlite"]  # nothing left over
+
+
+def test_token_counts_are_kept_per_encoding_and_the_newest_are_capped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cache = CallCache(store_path(find_home()))
+    assert cache.token_counts("o200k_base") == {}
+    cache.save_token_counts("o200k_base", {"a": 1, "b": 2})
+    cache.save_token_counts("cl100k_base", {"a": 9})
+    assert cache.token_counts("o200k_base") == {"a": 1, "b": 2}
+    assert cache.token_counts("cl100k_base") == {"a": 9}
+    monkeypatch.setattr("briefer.model.cache.MAX_TOKEN_COUNTS", 2)
+    cache.save_token_counts("o200k_base", {"c": 3})  # newer than a and b: one of them goes
+    kept = cache.token_counts("o200k_base")
+    assert len(kept) == 2 and kept["c"] == 3
+    assert cache.token_counts("cl100k_base") == {"a": 9}  # another encoding's are its own

@@ -144,5 +144,5 @@ def test_brief_all_seeds_with_the_fast_model(cassette: Cassette) -> None:
     # With string lengths bounded in the grammar the 0.5B model no longer runs into the output
     # limit: every seed is analysed, in one call per chunk (no split-and-retry).
     assert b.run.skipped == []
-    chunks = 1 + 1 + 1 + 1 + 3  # seed 000 is ~3,700 tokens: three 1,500-token chunks
+    chunks = 1 + 1 + 1 + 1 + 2  # seed 000 is ~3,700 tokens: two parts of at most 2,000
     assert {s.step: s.calls for s in b.run.steps}["analyse"] == chunks

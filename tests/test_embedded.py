@@ -50,7 +50,7 @@ def test_no_key_serves_the_default_model_and_stops_it_on_error(stand_in: list[An
     with pytest.raises(RuntimeError), embedded.endpoint(Settings(), notify=notes.append) as got:
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+/v1", got.base_url or "")
         assert got.model == "qwen2.5-coder-1.5b-instruct"
-        assert got.extra_body == {"cache_prompt": False} and got.context_window == 8192
+        assert got.extra_body == {"cache_prompt": True} and got.context_window == 8192
         assert got.concurrency == 1 and got.timeout >= 1800
         # The port changes every run; the cache must not, or no re-run would be free.
         assert got.cache_endpoint() == "embedded:qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
@@ -112,7 +112,9 @@ def test_a_failure_after_the_start_stops_the_server(
             raise KeyboardInterrupt
         return error(503, "the model crashed")
 
-    fake = FakeEndpoint(fail, spare=1)
+    # The contrast call goes first, alongside the analyses: its failure is seen when the first
+    # analysis fails too, and a call or two may already be on its way by then.
+    fake = FakeEndpoint(fail, fail, fail, spare=2)
     expected = KeyboardInterrupt if failure == "ctrl-c" else EndpointError
     with pytest.raises(expected), embedded.endpoint(Settings()) as live:
         assert StandInServer.started() == []

@@ -72,10 +72,19 @@ def test_a_boilerplate_line_is_replaced_by_the_composed_one_and_noted() -> None:
     assert len(notes) == 2 and notes[0].startswith("Wire: framing 'The article presents")
 
 
-def test_a_line_naming_a_label_a_cut_line_and_a_missing_line_are_replaced() -> None:
-    model = Model(("A1", "Wire, unlike A2, leads with the arrival."), ("A3", GOOD))
+def test_an_outlets_label_becomes_its_name_and_other_labels_are_caught() -> None:
+    """Small models write "A1 focuses on ...": the label is the outlet's name in the prompt,
+    so code puts the name back. A group's label ("G2") names nothing a reader knows."""
+    model = Model(("A1", "A1, unlike A2, leads with the arrival in Hangzhou."), ("A2", GOOD))
     lines, _ = run(model)
-    assert lines["A1"] == (composed(WIRE), False)  # names another outlet by its label
+    assert lines["A1"] == ("Wire, unlike Blog, leads with the arrival in Hangzhou.", True)
+    grouped, _ = run(Model(("A1", "Wire stresses the fact of G2 over the talks."), ("A2", GOOD)))
+    assert grouped["A1"] == (composed(WIRE), False)
+
+
+def test_a_cut_line_and_a_missing_line_are_replaced() -> None:
+    model = Model(("A1", GOOD), ("A3", GOOD))
+    lines, _ = run(model)
     assert lines["A2"] == (composed(BLOG), False)  # no line for it (A3 is no outlet here)
     cut, _ = run(Model(("A1", "Wire leads with the arrival in Hangzhou and"), ("A2", GOOD)))
     assert cut["A1"] == (composed(WIRE), False)

@@ -54,3 +54,12 @@ def test_measures_group_figures_by_kind_with_ranges_and_scales() -> None:
     assert measures("50 billion cubic metres of gas") == [("volume", {50e9})]
     assert measures("in 2025 there were 30 deals") == []  # years and counts are not measures
     assert [human(n) for n in (2.5e11, 3.5e6, 47.0)] == ["250 billion", "3.5 million", "47"]
+
+
+def test_a_possessive_name_is_supported_by_the_name() -> None:
+    """'Russia and China's partnership' cites an article that writes China, never "China's"."""
+    v = Verifier({"A1": "China and Russia signed deals in Hangzhou on Monday."})
+    assert v.claim("Russia and China's partnership deepened in Hangzhou.", ["A1"]) == []
+    assert v.claim("Russia and Gazprom's partnership deepened.", ["A1"]) == [
+        "A1 mentions none of: gazprom"
+    ]

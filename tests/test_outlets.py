@@ -12,7 +12,7 @@ WORDS = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel
 
 
 def fact(gid: str) -> str:
-    """The statement of a group's fact (no label in it: a label in a sentence is meta)."""
+    """The sentence of a group's fact, as each of its outlets writes it."""
     return f"The {WORDS[int(gid[1:]) - 1]} deal was signed."
 
 
@@ -24,10 +24,9 @@ def group(
         members=[
             Member(
                 label=label,
-                sentence=f"{NAMES.get(label, label)} reports that {fact(gid)[4:]}",
+                sentence=fact(gid),
                 position=int(at * 10),
                 relative=at,
-                statement=fact(gid),
                 kind=kind,
                 seeded=True,
             )
@@ -52,7 +51,7 @@ def test_a_fact_two_of_three_outlets_report_is_an_omission_of_the_third() -> Non
     assert omissions("A1", groups, NAMES, written) == []
 
 
-def test_an_omission_without_a_summary_sentence_is_said_with_the_facts_statement() -> None:
+def test_an_omission_without_a_summary_sentence_is_said_in_an_outlets_own_sentence() -> None:
     assert omissions("A3", [TWO_OF_THREE], NAMES, {}) == [f"{fact('G1')} (reported by Wire, Post)"]
 
 

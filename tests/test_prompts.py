@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Iterator
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
@@ -26,8 +27,10 @@ from briefer.briefing.outlets import Profile
 from briefer.briefing.synthesis import Slot, fix_messages, render_groups, synth_messages
 from briefer.ingest.files import Article
 from briefer.model import prompts
+from briefer.model.request import call_key
+from briefer.schemas import ArticleAnalysis
 
-from .conftest import SEEDS
+from .conftest import SEEDS, model_settings
 from .slots import whole
 
 _LOOKALIKES = str.maketrans({"\u2039": "<", "\u27e8": "<", "\u3008": "<", "\u203a": ">"})
@@ -122,9 +125,7 @@ def group(gid: str, labels: list[str], tag: str) -> Slot:
             sentence=hostile_sentence(tag, i),
             position=i,
             relative=0.1 * i,
-            statement=hostile_sentence(tag, i + 1),
             kind="opinion" if i == 1 else "reported_fact",
-            speaker=hostile_sentence(tag, i + 2),
             seeded=True,
         )
         for i, label in enumerate(labels)
@@ -250,13 +251,8 @@ def test_benign_text_is_left_exactly_as_it_was() -> None:
     assert prompts.data(line, one_line=True) == line
 
 
-@pytest.mark.parametrize("name", [f.name.removesuffix(".md") for f in prompt_files()], ids=str)
-def test_every_prompt_file_is_part_of_the_prompt_version(
-    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Editing any prompt must change the version, or cached replies to the old prompt are
-    served for the new one."""
-    before = prompts.version()
+def _edited(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Serve a copy of the prompts with `name` edited (caches cleared; monkeypatch undoes)."""
     copy = tmp_path / "prompts"
     copy.mkdir()
     for file in prompt_files():
@@ -265,9 +261,53 @@ def test_every_prompt_file_is_part_of_the_prompt_version(
         f.write("\nOne more rule.\n")
     monkeypatch.setattr(prompts, "prompts_dir", lambda: copy)
     prompts.load.cache_clear()
-    prompts.version.cache_clear()
-    try:
-        assert prompts.version() != before
-    finally:
-        prompts.load.cache_clear()
-        prompts.version.cache_clear()
+    prompts.digest.cache_clear()
+
+
+@pytest.fixture
+def _fresh_prompts() -> Iterator[None]:
+    yield
+    prompts.load.cache_clear()
+    prompts.digest.cache_clear()
+
+
+@pytest.mark.usefixtures("_fresh_prompts")
+@pytest.mark.parametrize("name", [f.name.removesuffix(".md") for f in prompt_files()], ids=str)
+def test_every_prompt_file_is_part_of_the_prompt_version(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Editing any prompt changes the version the run record shows."""
+    before = prompts.version()
+    _edited(name, tmp_path, monkeypatch)
+    assert prompts.version() != before
+
+
+def _analyse_key() -> str:
+    p = Prepared(
+        article=Article(
+            id="a1", path="a.txt", outlet="Wire", outlet_source="file", title="T", text="Talks."
+        ),
+        label="A1",
+        text="Talks began in Hangzhou on Monday.",
+        tokens_before=8,
+        tokens_after=8,
+        removed=[],
+    )
+    system, user = analyse_messages(p, Chunk(index=1, total=1, text=p.text, tokens=8))
+    messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
+    return call_key(model_settings(), messages, ArticleAnalysis, 100)
+
+
+@pytest.mark.usefixtures("_fresh_prompts")
+@pytest.mark.parametrize(
+    ("name", "changes"),
+    [("analyse.system", True), ("analyse.user", True), ("reask", True), ("framing.user", False)],
+)
+def test_a_prompt_edit_pays_again_only_for_the_calls_that_use_it(
+    name: str, changes: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cached analysis stays valid when another step's prompt changes (the seeds' analyses
+    are most of a run's cost); editing its own prompts, or the re-ask, pays for a fresh one."""
+    before = _analyse_key()
+    _edited(name, tmp_path, monkeypatch)
+    assert (_analyse_key() != before) is changes

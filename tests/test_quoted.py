@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from briefer.briefing.quoted import quoted_people
-from briefer.checks.verify import normalize, quote_in, speaker_in
+from briefer.checks.verify import normalize, quote_in
 from briefer.ingest.clean import clean_text
 
 from .conftest import SEEDS
+from .verbatim import named_in
 
 
 def _seed(prefix: str) -> str:
@@ -75,7 +76,7 @@ def test_every_quote_stands_inside_quotation_marks_and_is_verifiable(path: Path)
         for q in quoted_people(text, limit=10):
             assert _inside_marks(q.quote, text), q.quote
             assert quote_in(q.quote, normalize(text))
-            assert speaker_in(q.who, normalize(text))
+            assert named_in(q.who, text), q.who
             assert len(q.quote.split()) >= 4
 
 

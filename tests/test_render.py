@@ -42,7 +42,6 @@ def outlet(article_id: str, label: str, name: str, title: str) -> OutletComparis
         tone="neutral",
         framing=f"Moscow courts Beijing {LINK}",
         lead=f"Mishustin arrived in Hangzhou {SCRIPT}.",
-        emphasis=["trade", f"space {CODE}"],
         only_here=[f"Li praised the ties {LINK}", "A gas deal was signed"],
         omissions=["AI cooperation (reported by World Blog, CNBC)"],
         quoted_sources=[QuotedSource(who="Mishustin", quote=f"dear friend {SCRIPT}")],

@@ -86,7 +86,6 @@ def analysis(**overrides: object) -> ArticleAnalysis:
     values: dict[str, object] = {
         "genre": "news_report",
         "tone": "neutral",
-        "emphasis": ["trade"],
         "facts": [],
         "loaded_wording": [],
     }
@@ -94,44 +93,24 @@ def analysis(**overrides: object) -> ArticleAnalysis:
     return ArticleAnalysis.model_validate(values)
 
 
-def test_analysis_keeps_verified_items_and_counts(texts: dict[str, str]) -> None:
-    real_fact = Fact(
-        statement="Mishustin called Li his dear friend.",
-        kind="attributed_statement",
-        speaker="Mikhail Mishustin",
-        quote='Calling his Chinese counterpart his "dear friend,"',
-    )
-    invented_fact = Fact(
-        statement="Russia and China signed a military alliance.",
-        kind="reported_fact",
-        speaker="",
-        quote="the two countries signed a formal military alliance",
-    )
-    no_quote_fact = Fact(
-        statement="Talks lasted two days.", kind="reported_fact", speaker="", quote=""
-    )
+def test_analysis_keeps_verified_wording_and_counts_only_what_is_shown(
+    texts: dict[str, str],
+) -> None:
+    """Loaded wording is shown verbatim, so it is checked and counted; a fact's words only
+    point code to the article's sentence (the sentence is what is shown), so they are not."""
+    invented_fact = Fact(quote="the two countries signed a military alliance", kind="opinion")
     real_loaded = LoadedPhrase(quote="illegal Western sanctions", neutral="Western sanctions")
     invented_loaded = LoadedPhrase(quote="a humiliating defeat", neutral="a setback")
-    original = analysis(
-        facts=[real_fact, invented_fact, no_quote_fact],
-        loaded_wording=[real_loaded, invented_loaded],
-    )
+    original = analysis(facts=[invented_fact], loaded_wording=[real_loaded, invented_loaded])
     v = Verifier(texts)
     out = v.analysis("A2", original)
 
-    assert [f.statement for f in out.facts] == [f.statement for f in original.facts]
-    assert [f.quote for f in out.facts] == [real_fact.quote, "", ""]
+    assert out.facts == original.facts
     assert out.loaded_wording == [real_loaded]
-    assert original.facts[1].quote == invented_fact.quote  # the input is not modified
-
+    assert original.loaded_wording == [real_loaded, invented_loaded]  # the input is not modified
     r = v.report
-    # checked: 2 fact quotes (the empty one is not a quote) and 2 phrases; verified: the real
-    # fact's quote and the real phrase.
-    assert (r.quotes_total, r.quotes_verified) == (4, 2)
-    assert r.items_dropped == 1  # the phrase; a fact loses only its quote
-    flagged = "\n".join(r.flagged)
-    for invented in ["formal military alliance", "humiliating"]:
-        assert invented in flagged, invented
+    assert (r.quotes_total, r.quotes_verified, r.items_dropped) == (2, 1, 1)
+    assert "humiliating" in "\n".join(r.flagged)
     assert all(line.startswith("A2: ") for line in r.flagged)
 
 
@@ -157,26 +136,6 @@ def test_quotes_found_in_code_are_counted_and_only_real_ones_kept(texts: dict[st
     assert v.quotes("A2", [real, fake]) == [real]
     assert (v.report.quotes_total, v.report.quotes_verified) == (2, 1)
     assert any("never bow" in line for line in v.report.flagged)
-
-
-def test_speaker_the_article_never_names_is_removed_from_a_fact() -> None:
-    from briefer.checks.verify import speaker_in
-
-    text = (SEEDS / "004_9e89ca09907b8ff5.txt").read_text(encoding="utf-8")
-    norm = normalize(text)
-    assert speaker_in("Russian Prime Minister Mikhail Mishustin", norm)
-    assert speaker_in("Chinese customs data", norm)
-    assert not speaker_in("Russian Foreign Minister Sergey Lavrov", norm)
-    quote = "The Kremlin said it attaches “very great importance” to Mishustin’s visit"
-    a = analysis(
-        facts=[
-            Fact(statement="s", kind="attributed_statement", speaker="Sergey Lavrov", quote=quote)
-        ]
-    )
-    v = Verifier({"A1": text})
-    out = v.analysis("A1", a)
-    assert out.facts[0].speaker == "" and out.facts[0].quote == quote
-    assert any("Sergey Lavrov" in f for f in v.report.flagged)
 
 
 def test_empty_quotes_are_dropped_without_counting(texts: dict[str, str]) -> None:

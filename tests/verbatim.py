@@ -18,6 +18,12 @@ def folded(text: str) -> str:
     return " ".join(text.translate(_FOLD).casefold().split())
 
 
+def named_in(who: str, text: str) -> bool:
+    """Every word of a speaker's name or role stands in the text: no invented attribution."""
+    words = set(re.findall(r"[\w'-]+", folded(text)))
+    return all(w in words for w in re.findall(r"[\w'-]+", folded(who)))
+
+
 def verbatim_in(quote: str, article: str) -> bool:
     """Every piece of `quote` between '...' ellipses stands in the article text, in order."""
     text, at = folded(article), 0

@@ -1,12 +1,13 @@
 """Align facts across outlets, in code: which outlets report the same thing.
 
-Each fact the map step extracted is located in its article: the sentence its verbatim quote
-comes from, or failing that the sentence its statement matches best. Each article's lead
-sentence is a fact too (what the outlet puts first). A fact's sentence is then compared with
-every sentence of every other article (TF-IDF cosine over stemmed content words, the document
-frequencies taken over all the story's sentences, so the names every sentence carries weigh
-little); the best match in each other article, when close enough, joins the fact's group.
-Groups that share a sentence are one group. No model is asked to find candidates.
+Each fact the map step picked is located in its article: the sentence its words come from, or
+failing that (a small model's words are not always exact) the sentence they match best. Each
+article's lead and the two statements after it are facts too (what the outlet puts first). A
+fact's sentence is then compared with every sentence of every other article (TF-IDF cosine
+over stemmed content words, the document frequencies taken over all the story's sentences, so
+the names every sentence carries weigh little); the best match in each other article, when
+close enough, joins the fact's group. Groups that share a sentence are one group. No model is
+asked to find candidates.
 
 A group's outlets are the coverage of that fact: the summary leads with what most outlets
 report and cites every one of them; what most others report and one outlet lacks is that
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, Field
 
 from ..checks.sentences import Sentence, content_words, split_sentences
+from ..checks.voice import attributes
 from ..schemas import ClaimKind, Fact
 
 SAME_FACT = 0.16  # cosine at or above which two outlets' sentences report the same thing
@@ -30,8 +32,9 @@ SEED_BONUS = 0.1  # ordering preference for joining two located facts
 # The leads of articles about one story report its main event in their own words, so two leads
 # join at a lower cosine than two sentences from further down.
 LEAD_SAME = 0.08
+TOP_SEEDS = 3  # an article's lead and the statements after it are facts, picked or not
 LOCATE_QUOTE = 0.6  # share of a quote's content words a sentence must hold to be its source
-LOCATE_STATEMENT = 0.3  # cosine a paraphrased statement needs with its sentence
+LOCATE_LOOSE = 0.3  # cosine words not copied exactly need with their sentence
 
 
 class Source(BaseModel):
@@ -51,9 +54,7 @@ class Member(BaseModel):
     sentence: str
     position: int  # sentence index in the article
     relative: float  # position / number of sentences: 0.0 is the top
-    statement: str = ""  # the map step's statement, when a fact was located here
     kind: ClaimKind = "reported_fact"
-    speaker: str = ""
     seeded: bool = False  # located from a fact or the lead, not only matched
     lead: bool = False
     # How closely the other outlets report it: the mean over them of the cosine of their
@@ -101,6 +102,9 @@ class _Index:
     vectors: dict[str, list[dict[str, float]]] = field(default_factory=dict)
     words: dict[str, list[set[str]]] = field(default_factory=dict)
     idf: dict[str, float] = field(default_factory=dict)
+    # Per article, each term's (sentence index, weight): a vector's cosine with every sentence
+    # of an article in one pass over its own terms.
+    postings: dict[str, dict[str, list[tuple[int, float]]]] = field(default_factory=dict)
 
     def build(self) -> _Index:
         words = {k: [content_words(s.text) for s in v] for k, v in self.sentences.items()}
@@ -110,7 +114,22 @@ class _Index:
         n = len(docs)
         self.idf = {t: math.log((n + 1) / (c + 1)) + 1.0 for t, c in df.items()}
         self.vectors = {k: [self.vector(w) for w in ws] for k, ws in words.items()}
+        for label, vectors in self.vectors.items():
+            posting: dict[str, list[tuple[int, float]]] = {}
+            for i, vec in enumerate(vectors):
+                for term, weight in vec.items():
+                    posting.setdefault(term, []).append((i, weight))
+            self.postings[label] = posting
         return self
+
+    def scores(self, vec: dict[str, float], label: str) -> list[float]:
+        """The cosine of `vec` with each sentence of article `label`, in order."""
+        out = [0.0] * len(self.vectors[label])
+        posting = self.postings[label]
+        for term, v in vec.items():
+            for i, w in posting.get(term, ()):
+                out[i] += v * w
+        return out
 
     def vector(self, words: list[str]) -> dict[str, float]:
         tf = Counter(words)
@@ -125,22 +144,25 @@ def cosine(a: dict[str, float], b: dict[str, float]) -> float:
     return sum(v * b.get(t, 0.0) for t, v in a.items())
 
 
-def _locate(fact: Fact, sentences: list[Sentence], index: _Index, label: str) -> int | None:
-    """The sentence a fact rests on: its quote's source, else its statement's best match."""
-    if fact.quote.strip():
-        quote = set(content_words(fact.quote))
-        if quote:
-            held_by = [len(quote & have) for have in index.words[label]]
-            best = held_by.index(max(held_by)) if held_by else None
-            if best is not None:
-                held = held_by[best] / len(quote)
-                if held >= LOCATE_QUOTE:
-                    return best
-    vec = index.vector(content_words(fact.statement))
-    scores = [cosine(vec, v) for v in index.vectors[label]]
-    if scores and max(scores) >= LOCATE_STATEMENT:
+def _locate(fact: Fact, index: _Index, label: str) -> int | None:
+    """The sentence a fact's words come from, else the one they match best."""
+    words = content_words(fact.quote)
+    if not words:
+        return None
+    held_by = [len(set(words) & have) for have in index.words[label]]
+    if held_by and max(held_by) >= LOCATE_QUOTE * len(set(words)):
+        return held_by.index(max(held_by))
+    scores = index.scores(index.vector(words), label)
+    if scores and max(scores) >= LOCATE_LOOSE:
         return scores.index(max(scores))
     return None
+
+
+def fact_sentences(facts: Sequence[Fact], text: str) -> list[str]:
+    """The sentence of `text` each fact's words come from ('' when none holds them)."""
+    index = _Index({"": split_sentences(text)}).build()
+    found = [_locate(fact, index, "") for fact in facts]
+    return [index.sentences[""][at].text if at is not None else "" for at in found]
 
 
 def _seeds(src: Source, index: _Index) -> list[Member]:
@@ -149,28 +171,40 @@ def _seeds(src: Source, index: _Index) -> list[Member]:
     total = max(1, len(sentences))
     found: dict[int, Member] = {}
     for fact in src.facts:
-        at = _locate(fact, sentences, index, src.label)
+        at = _locate(fact, index, src.label)
         if at is None or at in found or not is_statement(sentences[at].text):
             continue
-        kind: ClaimKind = fact.kind
-        if src.opinion_piece and not (kind == "attributed_statement" and fact.speaker):
-            kind = "opinion"  # a piece of opinion speaks in the writer's voice unless attributed
+        kind = claim_kind(fact.kind, sentences[at].text, src.opinion_piece)
         found[at] = Member(
             label=src.label,
             sentence=sentences[at].text,
             position=at,
             relative=at / total,
-            statement=fact.statement,
             kind=kind,
-            speaker=fact.speaker,
             seeded=True,
         )
     lead = _lead_index(src, index)
     if lead is not None and is_statement(sentences[lead].text):
-        if lead not in found:
-            found[lead] = _matched(src, sentences, lead, total).model_copy(update={"seeded": True})
+        for at in _top(sentences, lead):
+            if at not in found:
+                found[at] = _matched(src, sentences, at, total).model_copy(update={"seeded": True})
         found[lead] = found[lead].model_copy(update={"lead": True})
     return [found[i] for i in sorted(found)]
+
+
+def _top(sentences: list[Sentence], lead: int) -> list[int]:
+    """The lead and the statements right after it: a news story tells its main facts first,
+    whichever of them a small model happens to pick."""
+    after = [i for i in range(lead + 1, len(sentences)) if is_statement(sentences[i].text)]
+    return [lead, *after[: TOP_SEEDS - 1]]
+
+
+def claim_kind(kind: ClaimKind, sentence: str, opinion_piece: bool) -> ClaimKind:
+    """A claim's kind as counted: a piece of opinion speaks in the writer's voice unless the
+    sentence puts the words in someone's mouth (a quotation mark or a speech verb)."""
+    if opinion_piece and not (kind == "attributed_statement" and attributes(sentence)):
+        return "opinion"
+    return kind
 
 
 def _lead_index(src: Source, index: _Index) -> int | None:
@@ -247,12 +281,12 @@ def _edges(seeds: list[Member], index: _Index) -> list[tuple[float, Node, Node]]
     out = []
     for seed in seeds:
         vec = index.vectors[seed.label][seed.position]
-        for label, vectors in index.vectors.items():
+        for label in index.vectors:
             if label == seed.label:
                 continue
             scored = [
-                (cosine(vec, v), i)
-                for i, v in enumerate(vectors)
+                (score, i)
+                for i, score in enumerate(index.scores(vec, label))
                 if is_statement(index.sentences[label][i].text)
             ]
             best = max(scored, default=(0.0, -1))
@@ -327,9 +361,7 @@ def _agreed(m: Member, index: _Index) -> Member:
     """`m` with its agreement: how closely each other outlet's closest sentence matches it."""
     mine = index.vectors[m.label][m.position]
     best = [
-        max((cosine(mine, v) for v in vectors), default=0.0)
-        for label, vectors in index.vectors.items()
-        if label != m.label
+        max(index.scores(mine, label), default=0.0) for label in index.vectors if label != m.label
     ]
     agreement = sum(best) / len(best) if best else 0.0
     return m.model_copy(update={"agreement": agreement, "terms": mine})
@@ -339,9 +371,9 @@ def _echoes(g: FactGroup, index: _Index) -> list[str]:
     """Labels outside `g` with some sentence at SAME_FACT or closer to one of its members."""
     out = []
     members = [index.vectors[m.label][m.position] for m in g.members]
-    for label, vectors in index.vectors.items():
+    for label in index.vectors:
         if label in g.labels:
             continue
-        if any(cosine(m, v) >= SAME_FACT for m in members for v in vectors):
+        if any(max(index.scores(m, label), default=0.0) >= SAME_FACT for m in members):
             out.append(label)
     return out

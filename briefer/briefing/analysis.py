@@ -22,7 +22,9 @@ from ..model.tokens import TokenCounter
 from ..schemas import ArticleAnalysis, Tone
 from .chunking import Chunk, chunk_text, input_budget
 
-ANALYSE_MAX_TOKENS = 1500
+# A full reply (six facts' words, three phrases with rewordings, each at its schema's bound)
+# is about 700 tokens; the facts are pointed to, never written out.
+ANALYSE_MAX_TOKENS = 800
 T = TypeVar("T")
 MAX_SPLITS = 2  # a chunk whose reply is cut is halved, and its halves once more, at most
 
@@ -61,9 +63,15 @@ def analyse_budget(info: ModelInfo, counter: TokenCounter) -> int:
     return min(budget, info.max_chunk_tokens) if info.max_chunk_tokens else budget
 
 
+def analyse_chunks(p: Prepared, counter: TokenCounter, budget: int) -> list[Chunk]:
+    """The parts an article is analysed in. They end on paragraph or sentence boundaries, so
+    they do not overlap: every source token is read once."""
+    return chunk_text(p.text, counter, budget, overlap=0)
+
+
 def analyse_article(llm: LLM, counter: TokenCounter, p: Prepared, budget: int) -> ArticleAnalysis:
     """One article's analysis, merged over its chunks."""
-    parts = [_analyse_chunk(llm, counter, p, c, 0) for c in chunk_text(p.text, counter, budget)]
+    parts = [_analyse_chunk(llm, counter, p, c, 0) for c in analyse_chunks(p, counter, budget)]
     return tidy(merge_analyses(list(chain.from_iterable(parts))))
 
 
@@ -87,8 +95,7 @@ def tidy(a: ArticleAnalysis) -> ArticleAnalysis:
 
     return a.model_copy(
         update={
-            "emphasis": _unique(a.emphasis, norm),
-            "facts": _unique(a.facts, lambda f: norm(f.statement)),
+            "facts": _unique(a.facts, lambda f: norm(f.quote)),
             "loaded_wording": _unique(a.loaded_wording, lambda w: norm(w.quote)),
         }
     )
@@ -140,7 +147,6 @@ def merge_analyses(parts: list[ArticleAnalysis]) -> ArticleAnalysis:
     return ArticleAnalysis(
         genre=Counter(p.genre for p in parts).most_common(1)[0][0],
         tone=tone,
-        emphasis=_round_robin([p.emphasis for p in parts], 3),
         facts=_round_robin([p.facts for p in parts], 6),
-        loaded_wording=_round_robin([p.loaded_wording for p in parts], 3),
+        loaded_wording=_round_robin([p.loaded_wording for p in parts], 2),
     )

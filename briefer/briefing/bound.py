@@ -34,8 +34,14 @@ from ..model.llm import MAX_REASKS
 from ..model.modeltable import ModelInfo
 from ..model.tokens import TokenCounter
 from ..schemas import SENTENCE_CHARS, ArticleAnalysis, ContrastReport, Framings, Synthesis
-from .analysis import ANALYSE_MAX_TOKENS, Prepared, analyse_messages, split_for_retry
-from .chunking import Chunk, chunk_text
+from .analysis import (
+    ANALYSE_MAX_TOKENS,
+    Prepared,
+    analyse_chunks,
+    analyse_messages,
+    split_for_retry,
+)
+from .chunking import Chunk
 from .contrast import CONTRAST_MAX_TOKENS, MAX_CANDIDATES, candidates, contrast_messages, mentions
 from .framing import FRAMING_MAX_TOKENS, framing_messages
 from .outlets import MAX_OMISSIONS, MAX_ONLY
@@ -121,7 +127,7 @@ def _analyse(
     parts: list[int] = []
     for p in prepared:
         leaves = 0
-        for chunk in chunk_text(p.text, counter, budget):
+        for chunk in analyse_chunks(p, counter, budget):
             for piece, leaf in _split_tree(counter, chunk):
                 tally.call(*analyse_messages(p, piece), ArticleAnalysis, ANALYSE_MAX_TOKENS)
                 leaves += leaf

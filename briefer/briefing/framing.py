@@ -3,7 +3,8 @@
 The model sees, per outlet, its headline, lead, what only it reports and what it leaves out
 (briefer/briefing/outlets.py), and writes one line. A line that says nothing ("neutral",
 "without any bias", "presents a summary"), is cut off or names another outlet's label is
-replaced by a line composed in code from the same facts.
+replaced by a line composed in code from the same facts. An outlet's label in a line ("A1
+focuses on ...") is replaced by the outlet's name first.
 """
 
 from __future__ import annotations
@@ -62,6 +63,12 @@ def _facts(n: int) -> str:
     return "one fact" if n == 1 else f"{n} facts"
 
 
+def _named(text: str, names: dict[str, str]) -> str:
+    """`text` with each outlet label ("A1 focuses on ...", as small models write) replaced by
+    the outlet's name; any other label is left, to be caught."""
+    return _LABEL.sub(lambda m: names.get(m.group(0), m.group(0)), text)
+
+
 def _why(text: str, p: Profile, leads: list[str]) -> str:
     if m := _LABEL.search(text):
         return f"it names the label {m.group(0)}"
@@ -96,8 +103,9 @@ def framings(llm: LLM, profiles: list[Profile]) -> tuple[dict[str, tuple[str, bo
         notes.append(f"framing lines composed in code: the model's reply failed ({exc})")
     out: dict[str, tuple[str, bool]] = {}
     leads = [p.lead for p in profiles if p.lead]
+    names = {p.label: p.outlet for p in profiles}
     for p in profiles:
-        text = lines.get(p.label, "")
+        text = _named(lines.get(p.label, ""), names)
         if why := _why(text, p, leads):
             if text:
                 notes.append(f"{p.outlet}: framing '{text[:60]}' replaced: {why}")

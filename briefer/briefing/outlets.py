@@ -31,14 +31,10 @@ class Profile(BaseModel):
 
 
 def fact_text(g: FactGroup, written: dict[str, str], label: str | None = None) -> str:
-    """A group's fact in words: its summary sentence, else a located statement that reads as
-    one, else its best sentence, clipped."""
+    """A group's fact in words: its summary sentence, else its best sentence, clipped."""
     if g.id in written:
         return written[g.id]
     members = [m for m in evidence(g) if label is None or m.label == label]
-    for m in members:
-        if m.statement and not (prose.meta(m.statement) or prose.cut(m.statement, 10_000)):
-            return m.statement
     return clip(members[0].sentence, 30) if members else ""
 
 

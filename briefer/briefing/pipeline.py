@@ -2,15 +2,21 @@
 
 `brief` ingests files and folders; `brief_articles` takes articles already ingested (files,
 feeds, pages). Each article is cleaned and counted, and one over the article limit is skipped
-with its reason. Then: analyse the articles in parallel (one the model fails on, with a bad, cut
-or refused reply, is skipped, not the run); keep only the quotes found in their article; align
-the facts across outlets in code (fact groups); pair the outlets' figures (contrast); restate
-the sentences code chose for the summary, re-asking once for what code rejects and falling
-back to the outlet's own sentence; rank the takeaways; compute each outlet's coverage and have
-its framing line written; flag doubtful numbers and citations; assemble the Briefing with its
-run record (calls, tokens, cost, skipped files, warnings). Replies are reused from and stored
-in the call cache of `settings.home` (unless `settings.cache` is off). `estimate` gives the
-expected and worst-case calls, tokens and cost of the same run, with no model call.
+with its reason. The model calls then go in three rounds, at most `settings.concurrency` at a
+time (one at a time, in a fixed order, on the embedded server):
+
+1. analyse the articles (one the model fails on, with a bad, cut or refused reply, is skipped,
+   not the run), and judge the outlets' differing figures (contrast: it needs only the texts);
+2. once code has aligned the facts across outlets (fact groups) and chosen the sentences the
+   summary restates: the framing line of each outlet, and the summary draft;
+3. the one re-ask for the sentences code rejects (else the outlet's own sentence stands in).
+
+Then: rank the takeaways, compute each outlet's coverage, flag doubtful numbers and
+citations, and assemble the Briefing with its run record (calls, tokens, cost, skipped files,
+warnings). Replies are reused from and stored in the call cache of `settings.home` (unless
+`settings.cache` is off), and so are token counts: a run whose calls are all cached loads
+neither the openai SDK nor the tokenizer. `estimate` gives the expected and worst-case calls,
+tokens and cost of the same run, with no model call.
 
 The library never prints: progress goes through a callback, warnings into the run record.
 """
@@ -20,17 +26,18 @@ from __future__ import annotations
 import contextlib
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import httpx2
 from pydantic import BaseModel
 
 from ..checks import prose
 from ..checks.verify import Verifier
-from ..checks.voice import Voice, attributes, voice
+from ..checks.voice import Voice, voice
 from ..errors import NoArticlesError, RecoverableModelError
 from ..ingest.clean import clean_text
 from ..ingest.files import Article, ingest, outlet_notes
@@ -54,16 +61,16 @@ from ..schemas import (
     Takeaway,
 )
 from ..settings import Settings
-from .align import FactGroup, Source, align
+from .align import FactGroup, Source, align, claim_kind, fact_sentences
 from .analysis import (
     ANALYSE_MAX_TOKENS,
     Prepared,
     analyse_article,
     analyse_budget,
+    analyse_chunks,
     analyse_messages,
 )
 from .bound import StepEstimate, upper_bound
-from .chunking import chunk_text
 from .contrast import CONTRAST_MAX_TOKENS, candidates, contrast, contrast_messages
 from .framing import FRAMING_MAX_TOKENS, framing_messages, framings
 from .lead import lead_sentence
@@ -85,11 +92,17 @@ from .synthesis import (
 )
 from .takeaways import takeaways
 
+if TYPE_CHECKING:
+    import httpx2
+
 ProgressFn = Callable[[str, int, int], None]
 
 
-def counter_for(info: ModelInfo) -> TokenCounter:
-    return TokenCounter(get_encoding(info.encoding))
+def counter_for(info: ModelInfo, cache: CallCache | None = None) -> TokenCounter:
+    """The model's token counter; with a call cache, it knows the counts of earlier runs and
+    loads the tokenizer only for a text it has not counted before."""
+    known = cache.token_counts(info.encoding) if cache is not None else None
+    return TokenCounter(lambda: get_encoding(info.encoding), known)
 
 
 def prepare(
@@ -151,35 +164,42 @@ def _silent(step: str, done: int, total: int) -> None:
     del step, done, total
 
 
+@contextlib.contextmanager
+def _calls(concurrency: int) -> Iterator[ThreadPoolExecutor]:
+    """The pool a run's model calls share, at most `concurrency` at a time.
+
+    On Ctrl-C or a failed endpoint, calls not started are dropped and the run stops now. A call
+    in flight is not waited for: it ends on its own (its reply still cached) or fails at once
+    when the embedded server is stopped on the way out."""
+    pool = ThreadPoolExecutor(max_workers=concurrency)
+    try:
+        yield pool
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
 def _analyse_all(
     llm: LLM,
     counter: TokenCounter,
     prepared: list[Prepared],
-    concurrency: int,
+    pool: ThreadPoolExecutor,
     progress: ProgressFn,
 ) -> tuple[Analysed, list[Skipped]]:
     budget = analyse_budget(llm.info, counter)
     results: Analysed = []
     skipped: list[Skipped] = []
-    pool = ThreadPoolExecutor(max_workers=concurrency)
     futures: list[tuple[Prepared, Future[ArticleAnalysis]]] = [
         (p, pool.submit(analyse_article, llm, counter, p, budget)) for p in prepared
     ]
-    try:
-        for done, (p, fut) in enumerate(futures, start=1):
-            # A model failure skips the article; anything else (endpoint down) stops the run.
-            try:
-                results.append((p, fut.result()))
-            except RecoverableModelError as exc:
-                skipped.append(Skipped(path=p.article.path, reason=f"analysis failed: {exc}"))
-            progress("analyse", done, len(prepared))
-    except BaseException:
-        # Ctrl-C or a failed endpoint: calls not started are dropped and the run stops now. A
-        # call in flight is not waited for here: it ends on its own (its reply still cached) or
-        # fails at once when the embedded server is stopped on the way out.
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
+    for done, (p, fut) in enumerate(futures, start=1):
+        # A model failure skips the article; anything else (endpoint down) stops the run.
+        try:
+            results.append((p, fut.result()))
+        except RecoverableModelError as exc:
+            skipped.append(Skipped(path=p.article.path, reason=f"analysis failed: {exc}"))
+        progress("analyse", done, len(prepared))
     return results, skipped
 
 
@@ -187,12 +207,12 @@ def _analyse_step(
     llm: LLM,
     counter: TokenCounter,
     prepared: list[Prepared],
-    concurrency: int,
+    pool: ThreadPoolExecutor,
     progress: ProgressFn,
 ) -> tuple[Analysed, list[Skipped], Verifier]:
     """Every article analysed (its quotes verified), the ones whose analysis failed, and the
     verifier that counts over the rest of the run. No analysis left is an error."""
-    analysed, failed = _analyse_all(llm, counter, prepared, concurrency, progress)
+    analysed, failed = _analyse_all(llm, counter, prepared, pool, progress)
     if not analysed:
         raise NoArticlesError(
             f"Every article's analysis failed ({failed[0].reason}); try a larger model."
@@ -266,16 +286,17 @@ def _by_group(written: list[Written]) -> dict[str, str]:
 
 def _write_step(
     llm: LLM,
+    slots: tuple[list[Slot], list[Slot]],
+    draft_job: Future[Synthesis],
     analysed: Analysed,
-    story: Story,
     contradictions: list[BriefContradiction],
     verifier: Verifier,
     progress: ProgressFn,
 ) -> tuple[str, list[Cited], list[Takeaway], dict[str, str]]:
-    """Headline, summary and takeaways; and the summary sentence of each group, by group id."""
-    progress("synthesise", 0, 2)
-    summary_groups, extra = pick(story.groups, len(analysed))
-    draft = _draft(llm, summary_groups, extra)
+    """Headline, summary and takeaways from the model's draft of `pick`'s slots (re-asking for
+    what code rejects); and the summary sentence of each group, by group id."""
+    summary_groups, extra = slots
+    draft = draft_job.result()
     progress("synthesise", 1, 2)
     written, dropped = accept(
         summary_groups,
@@ -308,25 +329,35 @@ def _write_step(
     return headline, summary, ranked, _by_group(written)
 
 
+def _contrast(llm: LLM, prepared: list[Prepared]) -> tuple[list[BriefContradiction], int]:
+    """The outlets' figures that disagree, judged in one call; none if that call fails."""
+    try:
+        return contrast(llm, prepared)
+    except RecoverableModelError as exc:
+        llm.warnings.append(f"Judging the outlets' differing figures failed ({exc}); none shown.")
+        return [], 0
+
+
 def _contrast_step(
-    llm: LLM, analysed: Analysed, verifier: Verifier, progress: ProgressFn
+    job: Future[tuple[list[BriefContradiction], int]],
+    analysed: Analysed,
+    verifier: Verifier,
+    progress: ProgressFn,
 ) -> list[BriefContradiction]:
-    """The outlets' figures that disagree, judged in one call (none when no pair is found)."""
-    progress("contrast", 0, 1)
-    contradictions, judged = contrast(llm, [p for p, _ in analysed])
-    verifier.report.contradiction_candidates = judged
+    """The contradictions judged alongside the analyses, between articles that were analysed."""
+    found, judged = job.result()
     progress("contrast", 1, 1)
-    return contradictions
+    verifier.report.contradiction_candidates = judged
+    kept = {p.article.id for p, _ in analysed}
+    return [c for c in found if all(s.article_id in kept for s in c.sides)]
 
 
-def _claims(a: ArticleAnalysis, opinion_piece: bool) -> Counter[str]:
-    """Claim kinds; in an opinion piece every claim not attributed to someone (a named speaker
-    and a quotation mark or speech verb in its evidence) is the writer's."""
+def _claims(a: ArticleAnalysis, text: str, opinion_piece: bool) -> Counter[str]:
+    """Claim kinds; in an opinion piece every claim whose sentence does not attribute it to
+    someone (a quotation mark or a speech verb) is the writer's."""
     kinds: Counter[str] = Counter()
-    for f in a.facts:
-        said = f.kind == "attributed_statement" and f.speaker.strip()
-        attributed = said and attributes(f"{f.quote} {f.statement}")
-        kinds["opinion" if opinion_piece and not attributed else f.kind] += 1
+    for f, sentence in zip(a.facts, fact_sentences(a.facts, text), strict=True):
+        kinds[claim_kind(f.kind, sentence or f.quote, opinion_piece)] += 1
     return kinds
 
 
@@ -339,7 +370,7 @@ def _comparison(
     quotes: list[QuotedSource],
 ) -> OutletComparison:
     """How one outlet told the story: computed coverage, quotes and voice, the model's line."""
-    kinds = _claims(a, profile.opinion_piece)
+    kinds = _claims(a, p.text, profile.opinion_piece)
     total = sum(kinds.values())
     tone = "opinionated" if profile.opinion_piece and a.tone == "neutral" else a.tone
     return OutletComparison(
@@ -352,7 +383,6 @@ def _comparison(
         framing=framing[0],
         framing_by_model=framing[1],
         lead=profile.lead,
-        emphasis=a.emphasis,
         only_here=profile.only_here,
         omissions=profile.omissions,
         quoted_sources=quotes,
@@ -365,20 +395,30 @@ def _comparison(
     )
 
 
+def _profiles(analysed: Analysed, story: Story, written: dict[str, str]) -> list[Profile]:
+    names = {p.label: p.article.outlet for p, _ in analysed}
+    titles = {p.label: p.article.title for p, _ in analysed}
+    return profiles(story.leads, titles, names, story.opinion, story.groups, written)
+
+
+def _framing(llm: LLM, analysed: Analysed, story: Story) -> dict[str, tuple[str, bool]]:
+    """Each outlet's framing line, asked from its profile in the outlets' own sentences (so it
+    is asked alongside the summary, not after it)."""
+    lines, notes = framings(llm, _profiles(analysed, story, {}))
+    llm.warnings.extend(notes)
+    return lines
+
+
 def _outlets_step(
-    llm: LLM,
     analysed: Analysed,
     story: Story,
     written: dict[str, str],
     voices: dict[str, Voice],
     verifier: Verifier,
+    lines: dict[str, tuple[str, bool]],
 ) -> list[OutletComparison]:
     """Each outlet's comparison: computed coverage and quotes, the model's framing line."""
-    names = {p.label: p.article.outlet for p, _ in analysed}
-    titles = {p.label: p.article.title for p, _ in analysed}
-    found = profiles(story.leads, titles, names, story.opinion, story.groups, written)
-    lines, notes = framings(llm, found)
-    llm.warnings.extend(notes)
+    found = _profiles(analysed, story, written)
     return [
         _comparison(
             p,
@@ -480,39 +520,62 @@ def brief_articles(
     """
     clock = _Clock()
     info = lookup(settings.model, settings.context_window)
-    counter = counter_for(info)
     if not articles:
         raise NoArticlesError("No articles to brief.")
-    prepared, too_long = within_limit(
-        prepare_articles(articles, counter), settings.max_article_tokens
-    )
-    report = progress or _silent
     cache = CallCache(store_path(settings.home)) if settings.cache else None
-    client = build_client(settings, http_client)
-    # A client briefer built is closed here (its sockets); a caller's client stays the caller's.
-    with contextlib.closing(client) if http_client is None else contextlib.nullcontext(client):
-        llm = LLM(settings, info, client, cache, counter)
-        analysed, failed, verifier = _analyse_step(
-            llm, counter, prepared, settings.concurrency, report
+    counter = counter_for(info, cache)
+    try:
+        prepared, too_long = within_limit(
+            prepare_articles(articles, counter), settings.max_article_tokens
         )
+        llm = LLM(settings, info, lambda: build_client(settings, http_client), cache, counter)
+        # A client briefer built is closed at the end (its sockets); a caller's http client
+        # stays the caller's. None is built when every call is cached.
+        with contextlib.closing(llm) if http_client is None else contextlib.nullcontext(llm):
+            briefing = _brief(llm, counter, prepared, progress or _silent)
+        run = _run_meta(settings, llm, prepared, [*skipped, *too_long, *briefing.failed], clock)
+        return Briefing(**briefing.parts, run=run)
+    finally:
+        if cache is not None:
+            cache.save_token_counts(info.encoding, counter.learned)
+
+
+@dataclass
+class _Done:
+    """A briefing's parts (all but its run record) and the articles whose analysis failed."""
+
+    parts: dict[str, Any]
+    failed: list[Skipped]
+
+
+def _brief(llm: LLM, counter: TokenCounter, prepared: list[Prepared], report: ProgressFn) -> _Done:
+    """The model's calls in three rounds, and the briefing (its run record to be filled in)."""
+    with _calls(llm.settings.concurrency) as pool:
+        # 1: the analyses, and the contrast (it needs only the texts).
+        contrast_job = pool.submit(_contrast, llm, prepared)
+        analysed, failed, verifier = _analyse_step(llm, counter, prepared, pool, report)
         voices = {p.label: voice(p.text) for p, _ in analysed}
         story = _story(analysed, voices)
-        contradictions = _contrast_step(llm, analysed, verifier, report)
+        # 2: the framing lines and the summary draft; 3: the re-ask for rejected sentences.
+        framing_job = pool.submit(_framing, llm, analysed, story)
+        slots = pick(story.groups, len(analysed))
+        draft_job = pool.submit(_draft, llm, *slots)
+        contradictions = _contrast_step(contrast_job, analysed, verifier, report)
+        report("synthesise", 0, 2)
         headline, summary, ranked, written = _write_step(
-            llm, analysed, story, contradictions, verifier, report
+            llm, slots, draft_job, analysed, contradictions, verifier, report
         )
-        outlets = _outlets_step(llm, analysed, story, written, voices, verifier)
-        run = _run_meta(settings, llm, prepared, [*skipped, *too_long, *failed], clock)
-        return Briefing(
-            title=headline or analysed[0][0].article.title,
-            summary=summary,
-            outlets=outlets,
-            contradictions=contradictions,
-            takeaways=ranked,
-            sources=[_source(p) for p, _ in analysed],
-            verification=verifier.report,
-            run=run,
-        )
+        outlets = _outlets_step(analysed, story, written, voices, verifier, framing_job.result())
+    parts = {
+        "title": headline or analysed[0][0].article.title,
+        "summary": summary,
+        "outlets": outlets,
+        "contradictions": contradictions,
+        "takeaways": ranked,
+        "sources": [_source(p) for p, _ in analysed],
+        "verification": verifier.report,
+    }
+    return _Done(parts, failed)
 
 
 class Estimate(BaseModel):
@@ -547,7 +610,7 @@ def _expected(prepared: list[Prepared], counter: TokenCounter, budget: int) -> l
     calls = 0
     prompt_tokens = 0
     for p in prepared:
-        for chunk in chunk_text(p.text, counter, budget):
+        for chunk in analyse_chunks(p, counter, budget):
             system, user = analyse_messages(p, chunk)
             calls += 1
             prompt_tokens += counter.count(system) + counter.count(user)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from .numbers import human, unsupported
-from .sentences import content_words
+from .sentences import content_words, vocabulary
 from .verify import normalize
 from .voice import unquoted
 
@@ -131,7 +131,7 @@ def ungrounded(text: str, cited: list[str]) -> str:
     """Why `text` says more than its outlets do ('' when it does not): a good share of its
     content words ("underscores the need for transparency") appears in none of the `cited`
     article texts. A paraphrase swaps a word or two; an added judgement brings several."""
-    said = {w for t in cited for w in content_words(t)}
+    said = frozenset().union(*(vocabulary(t) for t in cited))
     words = list(dict.fromkeys(_WORDS.findall(text)))
     new = [w for w in words if (stems := content_words(w)) and not set(stems) <= said]
     stated = {w for w in content_words(text)}
@@ -147,7 +147,7 @@ def strays(text: str, sources: list[str]) -> str:
     """Why `text` does not restate its own sources ('' when it does): a small model writing
     several sentences at once slips one fact into the next one's place."""
     words = set(content_words(text))
-    held = words & {w for s in sources for w in content_words(s)}
+    held = words & frozenset().union(*(vocabulary(s) for s in sources))
     if words and len(held) < ON_TOPIC * len(words):
         return "it does not state the fact of its own group's sentences"
     return ""

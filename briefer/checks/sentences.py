@@ -148,6 +148,13 @@ def content_words(text: str) -> list[str]:
     return [w if w[0].isdigit() else _stem(w) for w in words]
 
 
+@lru_cache(maxsize=64)
+def vocabulary(text: str) -> frozenset[str]:
+    """The content words of a whole text, computed once per text (the checks ask for an
+    article's words once per sentence they judge)."""
+    return frozenset(content_words(text))
+
+
 @lru_cache(maxsize=1 << 16)
 def _stem(word: str) -> str:
     """One word's stem; cached, as the aligner looks at each sentence many times."""

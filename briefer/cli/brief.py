@@ -51,7 +51,7 @@ OutputOpt = Annotated[
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="md or json.")]
 ConcurrencyOpt = Annotated[
-    int | None, typer.Option("--concurrency", "-j", help="Parallel article calls.")
+    int | None, typer.Option("--concurrency", "-j", help="Model calls in flight at once.")
 ]
 ModeOpt = Annotated[Mode | None, typer.Option("--structured-output", help="Response format mode.")]
 SeedOpt = Annotated[int | None, typer.Option("--seed", help="Sampling seed.")]

@@ -10,8 +10,6 @@ from __future__ import annotations
 import codecs
 import re
 
-from charset_normalizer import from_bytes
-
 _META_CHARSET = re.compile(
     rb"<meta[^>]{0,512}?charset\s*=\s*[\"']?\s*([A-Za-z0-9._:-]{1,40})", re.IGNORECASE
 )
@@ -53,6 +51,8 @@ def _detect(data: bytes) -> tuple[str, str]:
     paragraph with curly quotes came out as cp775 mojibake), so cp1252, the web's default for
     undeclared legacy text, wins every such tie.
     """
+    from charset_normalizer import from_bytes  # only for a file that is not UTF-8
+
     matches = from_bytes(data, preemptive_behaviour=False)  # `decode` reads declarations
     names = [m.encoding for m in matches]
     if any("cp1252" in m.could_be_from_charset for m in matches):

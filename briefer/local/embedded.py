@@ -129,8 +129,10 @@ def endpoint(
                 "on_first_request": server.start,
                 "model": spec.alias if spec else default_alias(path),
                 "context_window": n_ctx,
-                # llama.cpp's prompt cache makes repeated calls differ; off for repeatability.
-                "extra_body": {"cache_prompt": False, **settings.extra_body},
+                # llama.cpp reuses the prompt prefix a call shares with the one before (the
+                # analyses' instructions): each run starts a fresh server and sends its calls one
+                # at a time in a fixed order, so the same run reads the same cache states.
+                "extra_body": {"cache_prompt": True, **settings.extra_body},
                 # One slot: parallel calls would only queue, and a queued call can outwait a
                 # hosted-sized timeout on a 2-core machine.
                 "concurrency": 1,

@@ -27,8 +27,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-import httpx2
-
 from ..errors import LocalModelError, LocalServerError
 from ..settings import find_home
 from .models import find_spec_for, models_dir, resolve_model
@@ -176,6 +174,8 @@ class LocalServer:
         _LIVE.add(self)
 
     def _wait_healthy(self) -> None:
+        import httpx2  # loaded when a server starts, not for a cached run
+
         assert self._proc is not None and self._log_path is not None
         deadline = time.monotonic() + self.startup_timeout
         last = "no answer yet"

@@ -66,8 +66,20 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
             SELECT created, step, model, endpoint, '?', 'ok', prompt_tokens, completion_tokens,
                 seconds, '' FROM calls ORDER BY created""",
     ),
+    (
+        # Token counts by text digest, so a re-run over the same articles need not load the
+        # tokenizer (a third of a cached run's time): they are a pure function of the text.
+        """CREATE TABLE token_counts (
+            encoding TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            tokens INTEGER NOT NULL,
+            created REAL NOT NULL,
+            PRIMARY KEY (encoding, digest)
+        )""",
+    ),
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
+MAX_TOKEN_COUNTS = 200_000  # rows kept per encoding, newest first (a few MB)
 _CORRUPT = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
 # One lock for every store in the process: an operation and a rebuild never overlap.
 _lock = threading.RLock()
@@ -282,6 +294,36 @@ class CallCache:
         )
         fields = list(LoggedCall.model_fields)
         return [LoggedCall(**dict(zip(fields, row, strict=True))) for row in rows]
+
+    # -- token counts --------------------------------------------------------------------
+
+    def token_counts(self, encoding: str) -> dict[str, int]:
+        """Every stored token count of `encoding`, by text digest (one query)."""
+        rows = self._run(
+            lambda db: db.execute(
+                "SELECT digest, tokens FROM token_counts WHERE encoding = ?", (encoding,)
+            ).fetchall()
+        )
+        return {str(d): int(n) for d, n in rows}
+
+    def save_token_counts(self, encoding: str, counts: dict[str, int]) -> None:
+        """Store new token counts in one transaction, keeping the newest MAX_TOKEN_COUNTS."""
+        if not counts:
+            return
+        now = time.time()
+
+        def write(db: sqlite3.Connection) -> None:
+            db.executemany(
+                "INSERT OR REPLACE INTO token_counts VALUES (?, ?, ?, ?)",
+                [(encoding, d, n, now) for d, n in counts.items()],
+            )
+            db.execute(
+                "DELETE FROM token_counts WHERE encoding = ? AND digest NOT IN (SELECT digest "
+                "FROM token_counts WHERE encoding = ? ORDER BY created DESC LIMIT ?)",
+                (encoding, encoding, MAX_TOKEN_COUNTS),
+            )
+
+        self._run(write)
 
     # -- the attempt log -----------------------------------------------------------------
 

@@ -13,10 +13,10 @@ for `briefer log` are kept in accounting.py.
 from __future__ import annotations
 
 import re
-from typing import TypeVar
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
-import httpx2
-from openai import OpenAI
 from pydantic import BaseModel, ValidationError
 
 from ..errors import (
@@ -32,11 +32,16 @@ from . import prompts
 from .accounting import AttemptLog, Usage
 from .cache import CallCache
 from .modeltable import ModelInfo
-from .modes import ModeState
+from .modes import FormatRejected, ModeState
 from .reply import Reply, excerpt
 from .request import Messages, build_request, call_key
 from .tokens import TokenCounter
-from .transport import FormatRejected, Transport
+
+if TYPE_CHECKING:
+    import httpx2
+    from openai import OpenAI
+
+    from .transport import Transport
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -45,6 +50,8 @@ MAX_REASKS = 2
 
 def build_client(settings: Settings, http_client: httpx2.Client | None = None) -> OpenAI:
     """Build the SDK client from resolved settings (never at import time)."""
+    from openai import OpenAI  # loaded only when a call is sent
+
     return OpenAI(
         api_key=settings.require_key(),
         base_url=settings.base_url,
@@ -125,19 +132,40 @@ class LLM:
         self,
         settings: Settings,
         info: ModelInfo,
-        client: OpenAI,
+        client: OpenAI | Callable[[], OpenAI],
         cache: CallCache | None,
         counter: TokenCounter | None = None,
     ) -> None:
+        """`client` may be a function that builds it: it is then built (and the SDK loaded) on
+        the first call the cache does not answer, and `close()` closes it."""
         self.settings = settings
         self.info = info
-        self.client = client
         self.cache = cache
         self.counter = counter
         self.modes = ModeState(settings, info)
         self.usage = Usage(cache.take_warnings() if cache else ())
         self._log = AttemptLog(settings, cache, self.usage)  # --no-cache logs too
-        self.transport = Transport(settings, client, self._log)
+        self._client = client
+        self._built: OpenAI | None = None
+        self._transport: Transport | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def transport(self) -> Transport:
+        with self._lock:
+            if self._transport is None:
+                from .transport import Transport  # it loads the SDK
+
+                client = self._client
+                if callable(client):
+                    client = self._built = client()
+                self._transport = Transport(self.settings, client, self._log)
+            return self._transport
+
+    def close(self) -> None:
+        """Close the client this LLM built (its sockets); a client it was given stays open."""
+        if self._built is not None:
+            self._built.close()
 
     @property
     def mode(self) -> str:

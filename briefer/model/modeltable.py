@@ -33,7 +33,7 @@ class ModelInfo:
 
 
 _O200K = "o200k_base"
-_SMALL: dict[str, Any] = {"max_chunk_tokens": 1500}
+_SMALL: dict[str, Any] = {"max_chunk_tokens": 2000}
 
 MODELS: dict[str, ModelInfo] = {
     m.name: m

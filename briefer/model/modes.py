@@ -14,6 +14,15 @@ from ..settings import Settings
 from . import endpoints
 from .modeltable import ModelInfo
 
+
+class FormatRejected(Exception):
+    """The endpoint refused this response_format mode (a 4xx naming it)."""
+
+    def __init__(self, message: str, mode: str) -> None:
+        super().__init__(message)
+        self.mode = mode
+
+
 MODES = ("json_schema", "json_object", "text")
 
 

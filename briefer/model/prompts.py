@@ -93,10 +93,15 @@ def render(name: str, **values: object) -> str:
 
 
 @cache
-def version() -> str:
-    """Short hash of every prompt file: changes when any prompt changes."""
+def digest(*names: str) -> str:
+    """Short hash of the named prompt files: changes when any of them changes."""
     h = hashlib.sha256()
-    for name in PROMPT_NAMES:
+    for name in names:
         h.update(name.encode())
         h.update(load(name).encode())
     return h.hexdigest()[:10]
+
+
+def version() -> str:
+    """Short hash of every prompt file (the run record's prompt version)."""
+    return digest(*PROMPT_NAMES)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import openai
 from pydantic import BaseModel
 
 from ..settings import Settings
@@ -35,6 +34,8 @@ def response_format(schema: type[BaseModel], length_limits: bool) -> dict[str, A
     `length_limits` keeps the schema's string maxLength: grammar-constrained servers enforce it
     (and so stop a small model looping inside a string); OpenAI's strict mode does not take it.
     """
+    import openai  # loaded only when a call is sent
+
     params = openai.pydantic_function_tool(schema)["function"].get("parameters", {})
     if not length_limits:
         params = _strip_key(params, "maxLength")
@@ -89,8 +90,10 @@ def build_request(
 def call_key(
     settings: Settings, messages: Messages, schema: type[BaseModel], max_tokens: int
 ) -> str:
-    """The cache key of a call: the endpoint, model, messages, schema, sampling, output cap and
-    prompt version, so a change to any of them pays for a fresh reply."""
+    """The cache key of a call: the endpoint, model, messages, schema, sampling and output cap,
+    so a change to any of them pays for a fresh reply. The messages carry the step's own
+    prompts, so a change to another step's prompt keeps this call's reply; the re-ask prompt,
+    sent only after a bad reply, is hashed in."""
     return cache_key(
         {
             "endpoint": settings.cache_endpoint(),
@@ -101,6 +104,6 @@ def call_key(
             "seed": settings.seed,
             "max_tokens": max_tokens,
             "extra_body": settings.extra_body,
-            "prompt_version": prompts.version(),
+            "reask": prompts.digest("reask"),
         }
     )

@@ -15,10 +15,13 @@ import gzip
 import hashlib
 import importlib.util
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import tiktoken
+if TYPE_CHECKING:
+    import tiktoken
 
 from ..errors import EncodingUnavailableError
 
@@ -130,6 +133,8 @@ def get_encoding(name: str) -> tiktoken.Encoding:
             raise EncodingUnavailableError(
                 f"Tokenizer {name} is not available offline; use o200k_base or cl100k_base."
             )
+        import tiktoken  # loaded with the first encoding: a cached re-run needs none
+
         enc = tiktoken.Encoding(
             name,
             pat_str=spec.pat_str,
@@ -147,13 +152,36 @@ def clear_cache() -> None:
 
 
 class TokenCounter:
-    """Counts tokens with one encoding; cheap to pass around the pipeline."""
+    """Counts tokens with one encoding; cheap to pass around the pipeline (thread-safe).
 
-    def __init__(self, encoding: tiktoken.Encoding) -> None:
-        self.encoding = encoding
+    `encoding` may be a function that loads it: it is then loaded on the first count that
+    `known` (counts by text digest, from an earlier run) does not answer, so a re-run over the
+    same texts never loads the tokenizer. `learned` holds the counts made here, to store."""
+
+    def __init__(
+        self,
+        encoding: tiktoken.Encoding | Callable[[], tiktoken.Encoding],
+        known: dict[str, int] | None = None,
+    ) -> None:
+        self._encoding = encoding
+        self.known = dict(known or {})
+        self.learned: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def encoding(self) -> tiktoken.Encoding:
+        with self._lock:
+            if callable(self._encoding):
+                self._encoding = self._encoding()
+            return self._encoding
 
     def count(self, text: str) -> int:
-        return len(self.encoding.encode(text, disallowed_special=()))
+        digest = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+        if (n := self.known.get(digest)) is not None:
+            return n
+        n = len(self.encoding.encode(text, disallowed_special=()))
+        self.known[digest] = self.learned[digest] = n
+        return n
 
     def encode(self, text: str) -> list[int]:
         return self.encoding.encode(text, disallowed_special=())

@@ -24,6 +24,7 @@ from openai import OpenAI
 
 from ..errors import BrieferError, ConfigError, EndpointError
 from ..settings import Settings
+from .modes import FormatRejected
 from .reply import Reply, error_message, excerpt, parse_reply
 
 MAX_BODY = 16 * 1024 * 1024  # a chat reply is kilobytes; anything near this is not one
@@ -36,14 +37,6 @@ _RETRY_STATUSES = (408, 409, 429)
 
 # (step, mode, outcome, reply or None, seconds, detail): one line of the attempt log.
 LogFn = Callable[[str, str, str, Reply | None, float, str], None]
-
-
-class FormatRejected(Exception):
-    """The endpoint refused this response_format mode (a 4xx naming it)."""
-
-    def __init__(self, message: str, mode: str) -> None:
-        super().__init__(message)
-        self.mode = mode
 
 
 class _Deadline(Exception):
