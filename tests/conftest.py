@@ -18,6 +18,8 @@ import pytest
 import vcr
 from vcr.cassette import Cassette
 
+from briefer.briefing.pipeline import brief
+from briefer.schemas import Briefing
 from briefer.settings import Settings
 
 from .fakes import FakeEndpoint
@@ -145,13 +147,7 @@ def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
     return response
 
 
-@pytest.fixture
-def cassette(request: pytest.FixtureRequest) -> Iterator[Cassette]:
-    """Replay (or, when recording, record) cassettes/<module>/<test>.yaml."""
-    module = request.node.module.__name__.rsplit(".", 1)[-1]
-    path = CASSETTES / module / f"{request.node.name}.yaml"
-    if RECORDING and path.exists():
-        path.unlink()
+def _recorder() -> vcr.VCR:
     recorder = vcr.VCR(
         record_mode="all" if RECORDING else "none",
         match_on=["method", "path", "body"],
@@ -161,6 +157,33 @@ def cassette(request: pytest.FixtureRequest) -> Iterator[Cassette]:
         decode_compressed_response=True,
     )
     recorder.register_serializer("pretty", _PrettyJSONSerializer)
+    return recorder
+
+
+@pytest.fixture(scope="session")
+def seeds_briefing(tmp_path_factory: pytest.TempPathFactory) -> Briefing:
+    """The seeds' briefing replayed from test_e2e's cassette (recorded from the 1.5B server),
+    once per session: the pages are rendered from what the model really wrote. Every recorded
+    interaction must play, as in the test that owns the cassette."""
+    path = CASSETTES / "test_e2e" / "test_brief_all_seeds.yaml"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("BRIEFER_HOME", str(tmp_path_factory.mktemp("seeds-home")))
+        rec = vcr.VCR(record_mode="none", match_on=["method", "path", "body"])
+        rec.register_serializer("pretty", _PrettyJSONSerializer)
+        with rec.use_cassette(str(path), serializer="pretty") as cass:
+            b = brief([SEEDS], model_settings())
+        assert cass.all_played, f"{path.name}: not every recorded interaction was played"
+    return b
+
+
+@pytest.fixture
+def cassette(request: pytest.FixtureRequest) -> Iterator[Cassette]:
+    """Replay (or, when recording, record) cassettes/<module>/<test>.yaml."""
+    module = request.node.module.__name__.rsplit(".", 1)[-1]
+    path = CASSETTES / module / f"{request.node.name}.yaml"
+    if RECORDING and path.exists():
+        path.unlink()
+    recorder = _recorder()
     if not RECORDING and not path.exists():
         pytest.fail(f"No cassette {path.relative_to(ROOT)}: run scripts/record_cassettes.py")
     with recorder.use_cassette(

@@ -75,7 +75,9 @@ def test_bad_value_names_the_key_and_line(tmp_path: Path) -> None:
     path = write(tmp_path, 'output = "o"\ngather_timeout = 0\n[sources]\nfolders = ["a"]\n')
     assert error_of(path).startswith(f"{path}: line 2: gather_timeout: Input should be greater")
     path = write(tmp_path, 'output = "o"\nformats = ["pdf"]\n[sources]\nfolders = ["a"]\n')
-    assert error_of(path).startswith(f"{path}: line 2: formats[0]: Input should be 'md' or 'json'")
+    assert error_of(path).startswith(
+        f"{path}: line 2: formats[0]: Input should be 'md', 'json' or 'html'"
+    )
 
 
 def test_missing_output_and_empty_sources_are_explained(tmp_path: Path) -> None:

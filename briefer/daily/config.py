@@ -11,7 +11,7 @@ import difflib
 import re
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from urllib.parse import urlparse
 
 from pydantic import (
@@ -25,11 +25,10 @@ from pydantic import (
 )
 
 from .. import settings as settings_mod
+from ..briefing.formats import Format
 from ..errors import ConfigError
 from ..settings import Settings, StructuredMode
 from .grouping import DEFAULT_THRESHOLD
-
-Format = Literal["md", "json"]
 
 
 def _check_url(value: str) -> str:

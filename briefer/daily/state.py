@@ -25,6 +25,7 @@ from .dedupe import article_keys
 STATE_NAME = ".briefer-state.json"
 SEEN_NAME = ".briefer-seen.json"
 INDEX_NAME = "index.md"
+INDEX_PAGE = "index.html"  # with "html" among the formats
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TEMP = re.compile(r"^\.(?P<target>.+)\.[A-Za-z0-9_]+\.tmp$")  # what an interrupted write leaves
 # The seen store outlives the briefings a little: a feed may carry an entry for a week.
@@ -116,7 +117,7 @@ def _own_names(folder: Path) -> set[str] | None:
         state = DayState.model_validate_json((folder / STATE_NAME).read_bytes())
     except (OSError, ValueError):  # no state file (not ours) or not briefer's state
         return None
-    names = {STATE_NAME, INDEX_NAME}
+    names = {STATE_NAME, INDEX_NAME, INDEX_PAGE}
     for story in state.stories.values():
         names.update(story.files)
     return names
