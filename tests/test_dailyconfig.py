@@ -29,7 +29,7 @@ def test_the_example_from_init_is_valid_and_paths_resolve_against_its_folder(
     cfg = load(write(tmp_path, EXAMPLE))
     assert cfg.output == tmp_path / "briefings"
     assert cfg.sources.folders == [str(tmp_path / "articles")]
-    assert cfg.formats == ["md", "json"]
+    assert cfg.formats == ["html", "md"]
     assert (cfg.window_hours, cfg.keep_days, cfg.min_outlets) == (24, 30, 2)
     assert (cfg.fetch_timeout, cfg.gather_timeout) == (20, 600)
     assert cfg.allow_private_addresses is False  # feeds reach public addresses only
