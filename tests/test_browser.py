@@ -177,6 +177,19 @@ def test_the_contradiction_shows_both_sides_in_their_own_words(
         w.page.context.close()
 
 
+def test_the_page_prints_without_its_navigation(browser: Browser, seeds_page: Path) -> None:
+    w = open_page(browser, seeds_page)
+    w.page.emulate_media(media="print")
+    assert w.page.evaluate("getComputedStyle(document.querySelector('nav')).display") == "none"
+    mark = "getComputedStyle(document.querySelector('mark')).textDecorationLine"
+    assert w.page.evaluate(mark) == "underline"  # highlights survive a black-and-white print
+    pdf = w.page.pdf(format="A4")
+    pages = re.findall(rb"/Type\s*/Page\b(?!s)", pdf)
+    assert pdf.startswith(b"%PDF") and len(pages) > 3, len(pages)
+    assert w.problems() == []
+    w.page.context.close()
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_text_passes_wcag_aa_contrast(browser: Browser, seeds_page: Path, scheme: str) -> None:
     w = open_page(browser, seeds_page, scheme=scheme)
