@@ -26,6 +26,7 @@ from .hostile import HOSTILE, SENTENCE, poisoned
 from .test_daily import DAY, Day, day, model, run
 
 __all__ = ["browser", "day"]  # fixtures, imported to be found
+HOSTILE_RUN = 6  # model calls of a daily run over the fixture folder and the hostile feed
 
 # WCAG 2.x contrast of every element's own text against the background it is drawn on.
 CONTRAST = """() => {
@@ -287,3 +288,19 @@ def test_a_daily_run_writes_a_site_a_reader_can_browse(browser: Browser, day: Da
     assert page.url == (day.out / "index.html").as_uri()
     assert w.problems() == []
     page.context.close()
+
+
+def test_a_feed_of_hostile_titles_runs_nothing_on_the_site(browser: Browser, day: Day) -> None:
+    """A feed whose name, entry title and page carry markup, through a real daily run."""
+    result = run(day.config(formats='["html"]', feeds=("hostile-wire.xml",)), model(HOSTILE_RUN))
+    assert result.status == "done", result.message
+    (story,) = [s for s in result.stories if any("hostile-bridge" in a for a in s.articles)]
+    pages = [day.out / "index.html", day.out / DAY / "index.html", day.out / DAY / story.files[0]]
+    for path in pages:
+        w = open_page(browser, path)
+        assert w.problems() == []
+        counted = "document.querySelectorAll('script, img, svg, [onerror], [onload]').length"
+        assert w.page.evaluate(counted) == 0
+        w.page.context.close()
+    page = (day.out / DAY / story.files[0]).read_text()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;" in page
