@@ -18,6 +18,7 @@ from .synthesis import by_outlet, evidence
 MAX_ONLY = 2
 MAX_OMISSIONS = 3
 MAX_COVERAGE = 10  # rows of the coverage grid
+COVERAGE_WORDS = 25  # a grid row names its fact; each outlet's whole sentence is a click away
 
 
 class Profile(BaseModel):
@@ -110,7 +111,7 @@ def coverage(
     ]
     return [
         CoverageRow(
-            fact=fact_text(g, written),
+            fact=clip(fact_text(g, written), COVERAGE_WORDS),
             reported={ids[x]: s for x, s in by_outlet([g]).items()},
             echoed=[ids[x] for x in g.echoes],
         )
