@@ -11,7 +11,6 @@ scheme, plus the desktop's dark scheme.
 
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 from pathlib import Path
@@ -19,16 +18,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the tests' helpers: the cassette replay, the browser's flags
 
-import vcr  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from briefer.briefing.html import to_html  # noqa: E402
-from briefer.briefing.pipeline import brief  # noqa: E402
-from briefer.schemas import Briefing  # noqa: E402
 from tests.browser import DESKTOP, PHONE, find_chromium, launch_args  # noqa: E402
-from tests.conftest import SEEDS, _PrettyJSONSerializer, model_settings  # noqa: E402
+from tests.conftest import model_settings  # noqa: E402
+from tests.replay import replay_seeds  # noqa: E402
 
-CASSETTE = ROOT / "cassettes" / "test_e2e" / "test_brief_all_seeds.yaml"
 DOCS = ROOT / "docs"
 # (file, viewport, colour scheme, the section scrolled to first)
 SHOTS = [
@@ -36,14 +32,6 @@ SHOTS = [
     ("seeds-desktop-dark.png", DESKTOP, "dark", "#disagreements"),
     ("seeds-phone.png", PHONE, "light", None),
 ]
-
-
-def seeds_briefing(home: Path) -> Briefing:
-    os.environ["BRIEFER_HOME"] = str(home)
-    rec = vcr.VCR(record_mode="none", match_on=["method", "path", "body"])
-    rec.register_serializer("pretty", _PrettyJSONSerializer)
-    with rec.use_cassette(str(CASSETTE), serializer="pretty"):
-        return brief([SEEDS], model_settings())
 
 
 def main() -> int:
@@ -54,7 +42,9 @@ def main() -> int:
     DOCS.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         page_file = Path(tmp) / "seeds.html"
-        page_file.write_text(to_html(seeds_briefing(Path(tmp) / "home")), encoding="utf-8")
+        page_file.write_text(
+            to_html(replay_seeds(Path(tmp) / "home", model_settings())), encoding="utf-8"
+        )
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, args=launch_args())
             for name, size, scheme, anchor in SHOTS:

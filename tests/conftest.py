@@ -8,7 +8,6 @@ real local llama.cpp server (BRIEFER_RECORD=1, BRIEFER_TEST_BASE_URL=its URL).
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,11 +17,11 @@ import pytest
 import vcr
 from vcr.cassette import Cassette
 
-from briefer.briefing.pipeline import brief
 from briefer.schemas import Briefing
 from briefer.settings import Settings
 
 from .fakes import FakeEndpoint
+from .replay import PrettyJSONSerializer, replay_seeds
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -88,50 +87,6 @@ def model_settings(**overrides: Any) -> Settings:
     return Settings(**values)
 
 
-class _PrettyJSONSerializer:
-    """YAML with JSON bodies decoded into structures, so a reviewer can read the cassette."""
-
-    @staticmethod
-    def serialize(data: dict[str, Any]) -> str:
-        import yaml
-
-        for item in data["interactions"]:
-            req, resp = item["request"], item["response"]
-            body = req.get("body")
-            if isinstance(body, bytes):
-                body = body.decode("utf-8")
-            if body:
-                try:
-                    req["parsed_body"] = json.loads(body)
-                    req.pop("body")
-                except ValueError:
-                    req["body"] = body
-            text = resp["body"].get("string")
-            if isinstance(text, bytes):
-                text = text.decode("utf-8")
-            try:
-                resp["parsed_body"] = json.loads(text)
-                resp.pop("body")
-            except (TypeError, ValueError):
-                resp["body"]["string"] = text
-        return str(
-            yaml.dump(data, Dumper=yaml.SafeDumper, sort_keys=False, allow_unicode=True, width=120)
-        )
-
-    @staticmethod
-    def deserialize(text: str) -> dict[str, Any]:
-        import yaml
-
-        data: dict[str, Any] = yaml.load(text, Loader=yaml.SafeLoader)
-        for item in data["interactions"]:
-            req, resp = item["request"], item["response"]
-            if "parsed_body" in req:
-                req["body"] = json.dumps(req.pop("parsed_body"))
-            if "parsed_body" in resp:
-                resp["body"] = {"string": json.dumps(resp.pop("parsed_body"))}
-        return data
-
-
 def _model_calls_only(request: Any) -> Any:
     """Feeds and pages (briefer's own User-Agent) come from the test's loopback web server in
     record and replay alike; only model calls belong in a cassette."""
@@ -156,24 +111,15 @@ def _recorder() -> vcr.VCR:
         before_record_response=_scrub_response,
         decode_compressed_response=True,
     )
-    recorder.register_serializer("pretty", _PrettyJSONSerializer)
+    recorder.register_serializer("pretty", PrettyJSONSerializer)
     return recorder
 
 
 @pytest.fixture(scope="session")
 def seeds_briefing(tmp_path_factory: pytest.TempPathFactory) -> Briefing:
-    """The seeds' briefing replayed from test_e2e's cassette (recorded from the 1.5B server),
-    once per session: the pages are rendered from what the model really wrote. Every recorded
-    interaction must play, as in the test that owns the cassette."""
-    path = CASSETTES / "test_e2e" / "test_brief_all_seeds.yaml"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("BRIEFER_HOME", str(tmp_path_factory.mktemp("seeds-home")))
-        rec = vcr.VCR(record_mode="none", match_on=["method", "path", "body"])
-        rec.register_serializer("pretty", _PrettyJSONSerializer)
-        with rec.use_cassette(str(path), serializer="pretty") as cass:
-            b = brief([SEEDS], model_settings())
-        assert cass.all_played, f"{path.name}: not every recorded interaction was played"
-    return b
+    """The seeds' briefing as the recorded 1.5B run gives it (tests/replay.py), once per
+    session: the pages are rendered from what the model really wrote."""
+    return replay_seeds(tmp_path_factory.mktemp("seeds-home"), model_settings())
 
 
 @pytest.fixture

@@ -29,10 +29,13 @@ def _poison(value: Any, key: str = "") -> Any:
 def poisoned(b: Briefing) -> Briefing:
     """`b` with hostile markup before every string a reader sees (titles, outlets, model text,
     quotes, article text, paths, warnings), one source's address a javascript: URL, and one
-    cited sentence that carries the markup inside the article, so it is highlighted too."""
+    sentence that carries the markup inside the article, cited and quoted as a contradiction's
+    side, so it is highlighted too. `b` must have a contradiction."""
     data = _poison(b.model_dump())
     first = data["sources"][0]
     first["url"] = "javascript:alert(1)"
     first["text"] += f"\n\n{SENTENCE}"
     data["summary"][0]["evidence"][first["id"]] = SENTENCE
+    for side in data["contradictions"][0]["sides"][:1]:  # a quoted side: the same sentence
+        side["article_id"], side["quote"] = first["id"], SENTENCE
     return Briefing.model_validate(data)

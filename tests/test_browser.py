@@ -214,10 +214,12 @@ def test_hostile_strings_run_nothing(
     counted = "document.querySelectorAll('script, img, svg, iframe, [onerror], [onload]').length"
     assert w.page.evaluate(counted) == 0
     assert HOSTILE in w.page.locator("h1").inner_text()
-    # The hostile sentence of an article is shown, highlighted, as the text it is.
-    first = w.page.locator("a.cite").first
-    first.click()
-    assert w.page.evaluate(LANDED)["text"] == SENTENCE
+    # The hostile sentence of an article is shown, highlighted, as the text it is, from the
+    # citation and from the contradiction's side.
+    for link in (w.page.locator("a.cite").first, w.page.locator(".side a.context").first):
+        link.click()
+        assert w.page.evaluate(LANDED)["text"] == SENTENCE
+        assert w.page.locator(".side blockquote").first.inner_text() == f"“{SENTENCE}”"
     w.page.context.close()
 
 

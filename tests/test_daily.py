@@ -331,9 +331,18 @@ def test_retention_keeps_dated_folders_briefer_did_not_make_or_fill(day: Day) ->
     interrupted = day.out / "2026-03-04"
     briefers_day(interrupted, "old-story")
     (interrupted / ".old-story.md.k2j4h5x1.tmp").write_text("half")
+    # A page named like briefer's day index, that briefer did not write.
+    own_page = day.out / "2026-03-05"
+    briefers_day(own_page, "old-story")
+    (own_page / "index.html").write_text("<!doctype html><title>My notes</title>")
     notes: list[str] = []
     result = run(day.config(), model(), notify=notes.append)
     assert result.pruned == ["2026-03-04"]
+    assert (own_page / "index.html").read_text().endswith("My notes</title>")
+    assert (
+        f"Kept {own_page} past keep_days: it holds 'index.html', which briefer did not write."
+        in (notes)
+    )
     assert (photos / "beach.jpg").read_bytes().endswith(b"not briefer's")
     assert (photos / "index.md").read_text() == "my own notes"
     assert sorted(p.name for p in mixed.iterdir()) == [

@@ -10,7 +10,10 @@ import hashlib
 import re
 from html.parser import HTMLParser
 
+import pytest
+
 from briefer.briefing.html import to_html
+from briefer.pages.templating import web_link
 from briefer.schemas import Briefing
 
 from .hostile import HOSTILE, IMG, SCRIPT, SENTENCE, poisoned
@@ -178,3 +181,26 @@ def test_every_string_from_outside_stays_text(seeds_briefing: Briefing) -> None:
     assert "javascript:alert(1)" in page.text
     assert not [a for a in page.all("a") if "javascript" in (a["href"] or "")]
     assert "<title>&lt;script&gt;" in to_html(b)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        " JAVASCRIPT:alert(1)",
+        "\x01javascript:alert(1)",
+        "java\nscript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "file:///etc/passwd",
+        "http:x",
+        "//example.com/a",
+        "ftp://example.com/a",
+        "http://[::1",
+        "",
+    ],
+)
+def test_only_a_web_address_becomes_a_link(url: str) -> None:
+    assert web_link(url) is None
+
+
+def test_a_web_address_is_linked_as_it_is() -> None:
+    assert web_link(" https://example.com/a?b=1#c ") == "https://example.com/a?b=1#c"

@@ -75,3 +75,26 @@ def test_a_sentence_glued_to_a_heading_by_scraping_is_found_as_it_is() -> None:
     text = "Russia-China TiesThe 30th regular meeting was held. It ended."
     span = locate("The 30th regular meeting was held.", text)
     assert span is not None and text[span[0] : span[1]] == "The 30th regular meeting was held."
+
+
+def test_a_word_is_not_found_inside_a_longer_word() -> None:
+    text = "The regimes fell. The regime fell."
+    span = locate("regime", text)
+    assert span is not None and span[0] == text.index("regime fell")
+
+
+def test_a_passage_opening_with_an_ellipsis_is_found_by_its_words() -> None:
+    span = locate("… called it a “sham partnership”", TEXT)
+    assert span is not None and TEXT[span[0] : span[1]] == "called it a “sham partnership”"
+
+
+def test_a_per_cent_sign_after_the_last_word_belongs_to_the_passage() -> None:
+    text = "Imports from China rose 30%, officials said."
+    span = locate("imports  from China rose 30%", text)
+    assert span is not None and text[span[0] : span[1]] == "Imports from China rose 30%"
+
+
+def test_a_run_of_words_is_found_in_a_text_of_repetitions() -> None:
+    text = "deal " * 20_000 + "deal signed today."
+    span = locate("DEAL deal signed", text)
+    assert span is not None and text[span[0] : span[1]] == "deal deal signed"

@@ -10,14 +10,18 @@ another one's edge is not marked on its own: links to it go to the mark holding 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 Span = tuple[int, int]
 
 _WORD = re.compile(r"\w+")
-# What may follow a passage's last word and still belong to it: its closing stop and quotes.
-_TAIL = re.compile(r"[.!?…,;:]?[\"'”’»)\]]*")
+# What may follow a passage's last word and still belong to it: a per cent sign, its closing
+# stop and quotes.
+_TAIL = re.compile(r"%?[.!?…,;:]?[\"'”’»)\]]*")
+_ELLIPSIS = re.compile(r"\.\.\.|…")
 
 
 @dataclass(frozen=True)
@@ -28,33 +32,65 @@ class Piece:
     value: str = ""  # the text, or the opened mark's anchor id
 
 
-def _words(text: str) -> list[re.Match[str]]:
-    return list(_WORD.finditer(text))
+class Words:
+    """An article's words, casefolded and joined once, so a passage is found word for word by
+    one substring search (linear in the text, however hostile its repetitions)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.spans = [m.span() for m in _WORD.finditer(text)]
+        folded = [text[a:b].casefold() for a, b in self.spans]
+        self.joined = "\x00" + "\x00".join(folded) + "\x00"
+        self.offsets = list(accumulate((len(w) + 1 for w in folded), initial=1))
+
+    def find(self, words: list[str]) -> tuple[int, int] | None:
+        """The first and last word index of the first run of `words` in the text."""
+        at = self.joined.find("\x00" + "\x00".join(w.casefold() for w in words) + "\x00")
+        if at < 0:
+            return None
+        first = bisect_left(self.offsets, at + 1)
+        return first, first + len(words) - 1
 
 
-def locate(passage: str, text: str, words: Sequence[re.Match[str]] | None = None) -> Span | None:
-    """Where `passage` stands in `text`: as it is, else word for word (case and punctuation
-    aside); a passage cut with an ellipsis is found by its first piece. None when it is not
-    there."""
-    first = re.split(r"\.\.\.|…", passage, maxsplit=1)[0]
-    exact = text.find(first.strip()) if first.strip() else -1
-    if exact >= 0:  # also where scraping glued a heading to it ("...TiesThe 30th meeting")
-        return exact, exact + len(first.strip())
-    found = words if words is not None else _words(text)
-    wanted = [w.casefold() for w in _WORD.findall(first)]
-    if not wanted:
-        return None
-    n = len(wanted)
-    for i in range(len(found) - n + 1):
-        if all(found[i + k].group().casefold() == wanted[k] for k in range(n)):
-            end = found[i + n - 1].end()
-            return found[i].start(), end + _tail(first, text, end)
+def _first_piece(passage: str) -> str:
+    """The passage up to an ellipsis that cuts it ('' only when there are no words at all)."""
+    pieces = [p.strip() for p in _ELLIPSIS.split(passage)]
+    return next((p for p in pieces if _WORD.search(p)), "")
+
+
+def _exact(piece: str, text: str) -> Span | None:
+    """`piece` as it stands in the text, not inside a longer word ("regime" is not found in
+    "regimes"); a sentence may start glued to a heading ("...TiesThe 30th meeting")."""
+    glued_ok = piece[:1].isupper()
+    for m in re.finditer(re.escape(piece), text):
+        a, b = m.span()
+        before = a == 0 or not (piece[0].isalnum() and text[a - 1].isalnum()) or glued_ok
+        after = b == len(text) or not (piece[-1].isalnum() and text[b].isalnum())
+        if before and after:
+            return a, b
     return None
 
 
+def locate(passage: str, text: str, words: Words | None = None) -> Span | None:
+    """Where `passage` stands in `text`: as it is, else word for word (case and punctuation
+    aside); a passage cut with an ellipsis is found by its first piece. None when it is not
+    there."""
+    piece = _first_piece(passage)
+    if not piece:
+        return None
+    if span := _exact(piece, text):
+        return span
+    index = words if words is not None else Words(text)
+    run = index.find(_WORD.findall(piece))
+    if run is None:
+        return None
+    end = index.spans[run[1]][1]
+    return index.spans[run[0]][0], end + _tail(piece, text, end)
+
+
 def _tail(passage: str, text: str, end: int) -> int:
-    """How many of the marks after the last word (a stop, closing quotes) belong to the
-    passage: as many as it ends with itself, at most."""
+    """How many of the marks after the last word (a per cent sign, a stop, closing quotes)
+    belong to the passage: as many as it ends with itself, at most."""
     ends_with = len(passage.rstrip()) - max(m.end() for m in _WORD.finditer(passage))
     tail = _TAIL.match(text, end)
     return min(ends_with, tail.end() - end) if tail else 0
@@ -63,7 +99,7 @@ def _tail(passage: str, text: str, end: int) -> int:
 def anchors(text: str, passages: Sequence[str], prefix: str) -> tuple[list[Piece], dict[str, str]]:
     """The text cut into plain and marked pieces, and each passage's anchor id (the mark a link
     to it should open; passages not found in the text have none)."""
-    words = _words(text)
+    words = Words(text)
     spans: dict[Span, str] = {}
     anchor_of: dict[str, Span] = {}
     for p in dict.fromkeys(passages):

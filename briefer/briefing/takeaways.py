@@ -9,7 +9,7 @@ code-composed words.
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from ..checks import prose
 from ..schemas import BriefContradiction, TakeawayDraft
@@ -23,7 +23,7 @@ MIN_TAKEAWAYS = 3  # fewer are topped up from the spare groups' own sentences
 class Point(BaseModel):
     text: str
     labels: list[str]  # article labels it cites
-    evidence: dict[str, str] = {}  # label -> the sentence of that article it rests on
+    evidence: dict[str, str] = Field(default_factory=dict)  # label -> the sentence it rests on
 
 
 def _groups(draft: TakeawayDraft, offered: dict[str, Slot]) -> list[Slot]:

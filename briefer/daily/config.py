@@ -12,7 +12,6 @@ import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlparse
 
 from pydantic import (
     AfterValidator,
@@ -27,15 +26,16 @@ from pydantic import (
 from .. import settings as settings_mod
 from ..briefing.formats import Format
 from ..errors import ConfigError
+from ..pages.templating import web_link
 from ..settings import Settings, StructuredMode
 from .grouping import DEFAULT_THRESHOLD
 
 
 def _check_url(value: str) -> str:
-    parsed = urlparse(value.strip())
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+    url = web_link(value)
+    if url is None:
         raise ValueError(f"{value!r} is not an http(s) URL")
-    return value.strip()
+    return url
 
 
 Url = Annotated[str, AfterValidator(_check_url)]

@@ -240,7 +240,11 @@ class _Run:
 
 def _write_if_changed(path: Path, text: str) -> None:
     """Write `path` only when its text changed (an unchanged run leaves the files alone)."""
-    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+    try:
+        same = path.read_bytes() == text.encode("utf-8")
+    except OSError:
+        same = False
+    if not same:
         write_atomic(path, text)
 
 

@@ -26,13 +26,13 @@ class DayLink(BaseModel):
 def page_of(files: list[str]) -> str:
     """The link to a story: its HTML page when it has one, else its first file."""
     pages = [f for f in files if f.endswith(".html")]
-    return quote((pages or files)[0])
+    return quote((pages or files)[0], safe="")
 
 
 def _others(files: list[str]) -> list[str]:
     """A story's files other than the one its title links to."""
     first = page_of(files)
-    return [quote(f) for f in files if quote(f) != first]
+    return [quote(f, safe="") for f in files if quote(f, safe="") != first]
 
 
 def day_page(result: DailyResult, window_hours: float) -> str:
