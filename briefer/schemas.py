@@ -152,12 +152,17 @@ class SourceRef(BaseModel):
     title: str
     path: str
     url: str | None = None
+    # The cleaned text the briefing was made from: what its evidence and quotes point into
+    # (the HTML report embeds it and highlights them in place).
+    text: str = ""
 
 
 class Cited(BaseModel):
     text: str
     citations: list[str]  # article ids
     flags: list[str] = Field(default_factory=list)  # unverified numbers, unsupported citations
+    # Article id -> the sentence of that article it rests on, verbatim (what a citation opens).
+    evidence: dict[str, str] = Field(default_factory=dict)
 
 
 class Takeaway(Cited):
@@ -174,6 +179,15 @@ class BriefContradiction(BaseModel):
     topic: str
     sides: list[Side]
     note: str
+
+
+class CoverageRow(BaseModel):
+    """One fact of the story and who reports it, from the aligned fact groups (computed)."""
+
+    fact: str  # its summary sentence, else its best outlet sentence
+    reported: dict[str, str]  # article id -> that outlet's sentence of it, verbatim
+    # Article ids with a sentence close to it that was grouped under another fact.
+    echoed: list[str] = Field(default_factory=list)
 
 
 class OutletComparison(BaseModel):
@@ -249,6 +263,8 @@ class Briefing(BaseModel):
     sources: list[SourceRef]
     verification: Verification
     run: RunMeta
+    # The story's widely reported facts by outlet, most widely reported first.
+    coverage: list[CoverageRow] = Field(default_factory=list)
 
     def unverified(self) -> list[str]:
         """Statements shown with a flag (a number or citation that did not check out)."""

@@ -2,7 +2,8 @@
 
 Run it on purpose (after changing a dependency in pyproject.toml, or to take new releases):
 
-    python scripts/lock_constraints.py
+    python scripts/lock_constraints.py          # re-resolve everything: takes new releases
+    python scripts/lock_constraints.py --keep   # keep every current pin; pin only what is new
 
 It resolves `.[dev,bench,local,local-fast]` in a throw-away venv with pip's resolver
 (`pip install --dry-run --report`, nothing installed, no model downloaded) and writes the pins.
@@ -27,8 +28,9 @@ HEADER = """\
 """
 
 
-def resolve(extras: str) -> list[tuple[str, str]]:
-    """(name, version) of every package pip would install for the extras, briefer excluded."""
+def resolve(extras: str, keep: Path | None = None) -> list[tuple[str, str]]:
+    """(name, version) of every package pip would install for the extras, briefer excluded;
+    with `keep`, under those pins (so a new dependency moves no other package)."""
     with tempfile.TemporaryDirectory() as tmp:
         env = Path(tmp) / "venv"
         venv.create(env, with_pip=True)
@@ -45,6 +47,7 @@ def resolve(extras: str) -> list[tuple[str, str]]:
                 "--no-cache-dir",
                 "--report",
                 str(report),
+                *(["-c", str(keep)] if keep else []),
                 "-e",
                 f"{ROOT}[{extras}]",
             ],
@@ -60,7 +63,8 @@ def resolve(extras: str) -> list[tuple[str, str]]:
 
 
 def main() -> int:
-    pins = resolve(EXTRAS)
+    keep = ROOT / "constraints.txt" if "--keep" in sys.argv[1:] else None
+    pins = resolve(EXTRAS, keep)
     text = HEADER.format(extras=EXTRAS) + "".join(f"{n}=={v}\n" for n, v in pins)
     (ROOT / "constraints.txt").write_text(text, encoding="utf-8")
     print(f"constraints.txt: {len(pins)} packages pinned")

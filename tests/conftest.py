@@ -8,7 +8,6 @@ real local llama.cpp server (BRIEFER_RECORD=1, BRIEFER_TEST_BASE_URL=its URL).
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,9 +17,11 @@ import pytest
 import vcr
 from vcr.cassette import Cassette
 
+from briefer.schemas import Briefing
 from briefer.settings import Settings
 
 from .fakes import FakeEndpoint
+from .replay import PrettyJSONSerializer, replay_seeds
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -86,50 +87,6 @@ def model_settings(**overrides: Any) -> Settings:
     return Settings(**values)
 
 
-class _PrettyJSONSerializer:
-    """YAML with JSON bodies decoded into structures, so a reviewer can read the cassette."""
-
-    @staticmethod
-    def serialize(data: dict[str, Any]) -> str:
-        import yaml
-
-        for item in data["interactions"]:
-            req, resp = item["request"], item["response"]
-            body = req.get("body")
-            if isinstance(body, bytes):
-                body = body.decode("utf-8")
-            if body:
-                try:
-                    req["parsed_body"] = json.loads(body)
-                    req.pop("body")
-                except ValueError:
-                    req["body"] = body
-            text = resp["body"].get("string")
-            if isinstance(text, bytes):
-                text = text.decode("utf-8")
-            try:
-                resp["parsed_body"] = json.loads(text)
-                resp.pop("body")
-            except (TypeError, ValueError):
-                resp["body"]["string"] = text
-        return str(
-            yaml.dump(data, Dumper=yaml.SafeDumper, sort_keys=False, allow_unicode=True, width=120)
-        )
-
-    @staticmethod
-    def deserialize(text: str) -> dict[str, Any]:
-        import yaml
-
-        data: dict[str, Any] = yaml.load(text, Loader=yaml.SafeLoader)
-        for item in data["interactions"]:
-            req, resp = item["request"], item["response"]
-            if "parsed_body" in req:
-                req["body"] = json.dumps(req.pop("parsed_body"))
-            if "parsed_body" in resp:
-                resp["body"] = {"string": json.dumps(resp.pop("parsed_body"))}
-        return data
-
-
 def _model_calls_only(request: Any) -> Any:
     """Feeds and pages (briefer's own User-Agent) come from the test's loopback web server in
     record and replay alike; only model calls belong in a cassette."""
@@ -145,13 +102,7 @@ def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
     return response
 
 
-@pytest.fixture
-def cassette(request: pytest.FixtureRequest) -> Iterator[Cassette]:
-    """Replay (or, when recording, record) cassettes/<module>/<test>.yaml."""
-    module = request.node.module.__name__.rsplit(".", 1)[-1]
-    path = CASSETTES / module / f"{request.node.name}.yaml"
-    if RECORDING and path.exists():
-        path.unlink()
+def _recorder() -> vcr.VCR:
     recorder = vcr.VCR(
         record_mode="all" if RECORDING else "none",
         match_on=["method", "path", "body"],
@@ -160,7 +111,25 @@ def cassette(request: pytest.FixtureRequest) -> Iterator[Cassette]:
         before_record_response=_scrub_response,
         decode_compressed_response=True,
     )
-    recorder.register_serializer("pretty", _PrettyJSONSerializer)
+    recorder.register_serializer("pretty", PrettyJSONSerializer)
+    return recorder
+
+
+@pytest.fixture(scope="session")
+def seeds_briefing(tmp_path_factory: pytest.TempPathFactory) -> Briefing:
+    """The seeds' briefing as the recorded 1.5B run gives it (tests/replay.py), once per
+    session: the pages are rendered from what the model really wrote."""
+    return replay_seeds(tmp_path_factory.mktemp("seeds-home"), model_settings())
+
+
+@pytest.fixture
+def cassette(request: pytest.FixtureRequest) -> Iterator[Cassette]:
+    """Replay (or, when recording, record) cassettes/<module>/<test>.yaml."""
+    module = request.node.module.__name__.rsplit(".", 1)[-1]
+    path = CASSETTES / module / f"{request.node.name}.yaml"
+    if RECORDING and path.exists():
+        path.unlink()
+    recorder = _recorder()
     if not RECORDING and not path.exists():
         pytest.fail(f"No cassette {path.relative_to(ROOT)}: run scripts/record_cassettes.py")
     with recorder.use_cassette(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -62,6 +63,16 @@ def test_brief_writes_markdown_then_json_from_cache(
     data = json.loads(out_json.read_text())
     assert data["run"]["model_calls"] == 0 and data["run"]["cached_calls"] >= 3
     assert len(data["outlets"]) == 2
+
+    # And as one page, also from the cache: the same briefing, its articles embedded.
+    out_html = tmp_path / "briefing.html"
+    result = runner.invoke(app, ["brief", *TWO, *MODEL_ARGS, "-f", "html", "-o", str(out_html)])
+    assert result.exit_code == 0, result.output
+    page = out_html.read_text()
+    assert page.startswith("<!doctype html>") and "Content-Security-Policy" in page
+    (title,) = re.findall(r"<h1>(.*?)</h1>", page)
+    assert html.unescape(title) == data["title"]
+    assert page.count('<article class="source"') == 2
 
 
 def test_version() -> None:

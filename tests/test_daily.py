@@ -48,14 +48,19 @@ class Day:
     root: Path
     web: Served
 
-    def config(self, extra: str = "", feeds: tuple[str, ...] | None = None) -> DailyConfig:
+    def config(
+        self,
+        extra: str = "",
+        feeds: tuple[str, ...] | None = None,
+        formats: str = '["md", "json"]',
+    ) -> DailyConfig:
         names = (
             feeds if feeds is not None else ("metro-wire.xml", "harbor-gazette.atom", "dead.xml")
         )
         feed_list = ", ".join(f'"{self.web.base}/{n}"' for n in names)
         path = self.root / "briefer.toml"
         path.write_text(
-            f'output = "out"\nformats = ["md", "json"]\nkeep_days = 3\n'
+            f'output = "out"\nformats = {formats}\nkeep_days = 3\n'
             # The feeds are on the loopback test server, which public-only fetching refuses.
             f"allow_private_addresses = true\n{extra}\n"
             f'[sources]\nfolders = ["inbox"]\nfeeds = [{feed_list}]\n',
@@ -326,9 +331,18 @@ def test_retention_keeps_dated_folders_briefer_did_not_make_or_fill(day: Day) ->
     interrupted = day.out / "2026-03-04"
     briefers_day(interrupted, "old-story")
     (interrupted / ".old-story.md.k2j4h5x1.tmp").write_text("half")
+    # A page named like briefer's day index, that briefer did not write.
+    own_page = day.out / "2026-03-05"
+    briefers_day(own_page, "old-story")
+    (own_page / "index.html").write_text("<!doctype html><title>My notes</title>")
     notes: list[str] = []
     result = run(day.config(), model(), notify=notes.append)
     assert result.pruned == ["2026-03-04"]
+    assert (own_page / "index.html").read_text().endswith("My notes</title>")
+    assert (
+        f"Kept {own_page} past keep_days: it holds 'index.html', which briefer did not write."
+        in (notes)
+    )
     assert (photos / "beach.jpg").read_bytes().endswith(b"not briefer's")
     assert (photos / "index.md").read_text() == "my own notes"
     assert sorted(p.name for p in mixed.iterdir()) == [
@@ -511,3 +525,33 @@ def test_daily_run_with_the_real_model_then_nothing_new(day: Day, cassette: Any)
     assert second.status == "nothing_new", second.message
     assert sum(s.model_calls for s in second.stories) == 0
     assert cached_calls() == paid  # nothing new was paid for, as the call log shows
+
+
+def test_with_html_among_the_formats_the_output_folder_is_a_site(day: Day) -> None:
+    cfg = day.config(formats='["md", "html"]')
+    assert run(cfg, model()).status == "done"
+    folder = day.out / DAY
+    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == sorted(
+        [
+            f"{BRIDGE}.md",
+            f"{BRIDGE}.html",
+            f"{LIBRARY}.md",
+            f"{LIBRARY}.html",
+            "index.md",
+            "index.html",
+        ]
+    )
+    day_index = (folder / "index.html").read_text()
+    top = (day.out / "index.html").read_text()
+    assert f'href="{BRIDGE}.html"' in day_index and f'href="{LIBRARY}.html"' in day_index
+    assert f'href="{DAY}/index.html"' in top and f'href="{DAY}/{BRIDGE}.html"' in top
+    assert 'href="index.html"' in (folder / f"{BRIDGE}.html").read_text()
+    # An unchanged re-run writes nothing, pages included.
+    before = snapshot(day.out)
+    assert run(cfg, FakeEndpoint()).status == "nothing_new"
+    assert snapshot(day.out) == before
+    # Retention deletes a day's pages with the day, and the site's index forgets it.
+    later = NOW + timedelta(days=5)
+    run(cfg, FakeEndpoint(), now=later)
+    assert not folder.exists()
+    assert f"{DAY}/" not in (day.out / "index.html").read_text()

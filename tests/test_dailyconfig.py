@@ -29,7 +29,7 @@ def test_the_example_from_init_is_valid_and_paths_resolve_against_its_folder(
     cfg = load(write(tmp_path, EXAMPLE))
     assert cfg.output == tmp_path / "briefings"
     assert cfg.sources.folders == [str(tmp_path / "articles")]
-    assert cfg.formats == ["md", "json"]
+    assert cfg.formats == ["html", "md"]
     assert (cfg.window_hours, cfg.keep_days, cfg.min_outlets) == (24, 30, 2)
     assert (cfg.fetch_timeout, cfg.gather_timeout) == (20, 600)
     assert cfg.allow_private_addresses is False  # feeds reach public addresses only
@@ -75,7 +75,9 @@ def test_bad_value_names_the_key_and_line(tmp_path: Path) -> None:
     path = write(tmp_path, 'output = "o"\ngather_timeout = 0\n[sources]\nfolders = ["a"]\n')
     assert error_of(path).startswith(f"{path}: line 2: gather_timeout: Input should be greater")
     path = write(tmp_path, 'output = "o"\nformats = ["pdf"]\n[sources]\nfolders = ["a"]\n')
-    assert error_of(path).startswith(f"{path}: line 2: formats[0]: Input should be 'md' or 'json'")
+    assert error_of(path).startswith(
+        f"{path}: line 2: formats[0]: Input should be 'md', 'json' or 'html'"
+    )
 
 
 def test_missing_output_and_empty_sources_are_explained(tmp_path: Path) -> None:

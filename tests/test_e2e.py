@@ -36,6 +36,14 @@ def check_briefing(b: Briefing, cassette: Cassette, *, tags_claims: bool = True)
     assert [t.rank for t in b.takeaways] == list(range(1, len(b.takeaways) + 1))
     assert all(t.citations and set(t.citations) <= ids for t in b.takeaways)
 
+    # Every citation opens (in the HTML report) a sentence of the cited article's own text.
+    cleaned = {s.id: s.text for s in b.sources}
+    for item in [*b.summary, *b.takeaways]:
+        assert set(item.evidence) == set(item.citations), item.text
+        assert all(item.evidence[a] in cleaned[a] for a in item.citations), item.text
+    for row in b.coverage:
+        assert row.reported and all(row.reported[a] in cleaned[a] for a in row.reported)
+
     # Every quote shown is verbatim in the article file it is attributed to.
     texts = {s.id: Path(s.path).read_text(encoding="utf-8") for s in b.sources}
     shown = shown_quotes(b)

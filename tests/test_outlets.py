@@ -4,7 +4,7 @@ from the fact groups (never written by the model)."""
 from __future__ import annotations
 
 from briefer.briefing.align import FactGroup, Member
-from briefer.briefing.outlets import MAX_OMISSIONS, omissions, only_here, profiles
+from briefer.briefing.outlets import MAX_OMISSIONS, coverage, omissions, only_here, profiles
 from briefer.schemas import ClaimKind
 
 NAMES = {"A1": "Wire", "A2": "Post", "A3": "Blog"}
@@ -114,3 +114,25 @@ def test_only_here_skips_asides_that_say_nothing_on_their_own() -> None:
     }
     groups = [group(g, ["A3"], at=0.1 * i) for i, g in enumerate(["G4", "G5", "G6", "G7"])]
     assert only_here("A3", groups, asides) == [fact("G7")]
+
+
+def test_the_coverage_grid_shows_reported_facts_of_two_outlets_or_in_the_summary() -> None:
+    ids = {"A1": "id-wire", "A2": "id-post", "A3": "id-blog"}
+    only_opinion = group("G4", ["A1", "A2"], kind="opinion")
+    in_summary = group("G5", ["A3"])
+    echoed = ALL_THREE.model_copy(update={"id": "G6", "members": TWO_OF_THREE.members})
+    echoed.echoes = ["A3"]
+    rows = coverage(
+        [ALL_THREE, TWO_OF_THREE, ONE_OF_THREE, only_opinion, in_summary, echoed],
+        {"G5": "The echo deal, as the summary says it."},
+        ids,
+    )
+    assert [r.fact for r in rows] == [
+        fact("G3"),
+        fact("G1"),
+        "The echo deal, as the summary says it.",
+        fact("G1"),
+    ]
+    assert rows[0].reported == {i: fact("G3") for i in ids.values()}
+    assert rows[2].reported == {"id-blog": fact("G5")}
+    assert rows[3].echoed == ["id-blog"] and set(rows[3].reported) == {"id-wire", "id-post"}

@@ -11,11 +11,14 @@ from pydantic import BaseModel
 
 from ..checks import prose
 from ..clip import clip
+from ..schemas import CoverageRow
 from .align import FactGroup
-from .synthesis import evidence
+from .synthesis import by_outlet, evidence
 
 MAX_ONLY = 2
 MAX_OMISSIONS = 3
+MAX_COVERAGE = 10  # rows of the coverage grid
+COVERAGE_WORDS = 25  # a grid row names its fact; each outlet's whole sentence is a click away
 
 
 class Profile(BaseModel):
@@ -95,4 +98,22 @@ def profiles(
             opinion_piece=opinion[label],
         )
         for label in names
+    ]
+
+
+def coverage(
+    groups: list[FactGroup], written: dict[str, str], ids: dict[str, str]
+) -> list[CoverageRow]:
+    """The coverage grid: the reported facts in the summary or told by two outlets or more, most
+    widely reported first, each with every outlet's own sentence of it (by article id)."""
+    shown = [g for g in groups if g.reportable and (g.id in written or len(g.labels) >= 2)][
+        :MAX_COVERAGE
+    ]
+    return [
+        CoverageRow(
+            fact=clip(fact_text(g, written), COVERAGE_WORDS),
+            reported={ids[x]: s for x, s in by_outlet([g]).items()},
+            echoed=[ids[x] for x in g.echoes],
+        )
+        for g in shown
     ]

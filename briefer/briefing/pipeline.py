@@ -75,7 +75,7 @@ from .contrast import CONTRAST_MAX_TOKENS, candidates, contrast, contrast_messag
 from .framing import FRAMING_MAX_TOKENS, framing_messages, framings
 from .lead import lead_sentence
 from .loaded import loaded_in_text
-from .outlets import Profile, profiles
+from .outlets import Profile, coverage, profiles
 from .quoted import quoted_people
 from .synthesis import (
     MAX_EXTRA,
@@ -84,6 +84,7 @@ from .synthesis import (
     Slot,
     Written,
     accept,
+    by_outlet,
     fix_messages,
     pick,
     summary_size,
@@ -270,10 +271,25 @@ def _refix(llm: LLM, groups: list[Slot], headline: str, verifier: Verifier) -> R
     return refix
 
 
-def _cited(text: str, labels: list[str], ids: dict[str, str], verifier: Verifier) -> Cited:
+def _cited(
+    text: str, labels: list[str], evidence: dict[str, str], ids: dict[str, str], verifier: Verifier
+) -> Cited:
+    """A sentence with its citations, its flags and each cited outlet's sentence of it."""
     verifier.report.citations_total += len(labels)
     verifier.report.citations_valid += len(labels)
-    return Cited(text=text, citations=[ids[x] for x in labels], flags=verifier.claim(text, labels))
+    return Cited(
+        text=text,
+        citations=[ids[x] for x in labels],
+        flags=verifier.claim(text, labels),
+        evidence={ids[x]: evidence[x] for x in labels if x in evidence},
+    )
+
+
+def _evidence(w: Written) -> dict[str, str]:
+    """Each cited outlet's sentence of a summary sentence: the one it copies when it stands in
+    verbatim, else those it was written from, else the group's best."""
+    own = [m for m in w.slot.shown if m.sentence == w.text]
+    return by_outlet([w.slot.group], [*own, *w.slot.shown])
 
 
 def _by_group(written: list[Written]) -> dict[str, str]:
@@ -317,9 +333,9 @@ def _write_step(
         verifier.texts,
     )
     llm.warnings.extend(notes)
-    summary = [_cited(w.text, w.slot.labels, ids, verifier) for w in written]
+    summary = [_cited(w.text, w.slot.labels, _evidence(w), ids, verifier) for w in written]
     ranked = [
-        Takeaway(rank=i, **_cited(t.text, t.labels, ids, verifier).model_dump())
+        Takeaway(rank=i, **_cited(t.text, t.labels, t.evidence, ids, verifier).model_dump())
         for i, t in enumerate(points, start=1)
     ]
     progress("synthesise", 2, 2)
@@ -434,7 +450,9 @@ def _outlets_step(
 
 def _source(p: Prepared) -> SourceRef:
     a = p.article
-    return SourceRef(id=a.id, label=p.label, outlet=a.outlet, title=a.title, path=a.path, url=a.url)
+    return SourceRef(
+        id=a.id, label=p.label, outlet=a.outlet, title=a.title, path=a.path, url=a.url, text=p.text
+    )
 
 
 class _Clock:
@@ -574,6 +592,7 @@ def _brief(llm: LLM, counter: TokenCounter, prepared: list[Prepared], report: Pr
         "takeaways": ranked,
         "sources": [_source(p) for p, _ in analysed],
         "verification": verifier.report,
+        "coverage": coverage(story.groups, written, {p.label: p.article.id for p, _ in analysed}),
     }
     return _Done(parts, failed)
 

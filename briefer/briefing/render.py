@@ -106,11 +106,15 @@ def _outlet(o: OutletComparison, numbers: Numbers) -> list[str]:
     return [*out, ""]
 
 
-def _name(outlet: str, title: str) -> str:
+def display_name(outlet: str, title: str) -> str:
     """ "Outlet: title", or the title alone when the outlet is only the title shortened."""
     if title.startswith(outlet.rstrip("…").rstrip()):
-        return inline(title)
-    return f"{inline(outlet)}: {inline(title)}"
+        return title
+    return f"{outlet}: {title}"
+
+
+def _name(outlet: str, title: str) -> str:
+    return inline(display_name(outlet, title))
 
 
 def _sources(b: Briefing, numbers: Numbers) -> list[str]:

@@ -12,7 +12,7 @@ back to the group's own best sentence, verbatim, or drops the fact.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from pydantic import BaseModel
 
@@ -132,11 +132,23 @@ def _helpers(ordered: list[tuple[FactGroup, Member]]) -> list[list[Member]]:
     return out
 
 
+def _rank(members: list[Member]) -> list[Member]:
+    """Reporting before opinion, located facts before matched sentences, higher up first."""
+    return sorted(members, key=lambda m: (m.kind == "opinion", not m.seeded, m.relative))
+
+
 def evidence(g: FactGroup) -> list[Member]:
-    """The sentences a group's text is written from: reporting before opinion, located facts
-    before matched sentences, at most EVIDENCE_PER_GROUP."""
-    ranked = sorted(g.members, key=lambda m: (m.kind == "opinion", not m.seeded, m.relative))
-    return ranked[:EVIDENCE_PER_GROUP]
+    """The sentences a group's text is written from: at most EVIDENCE_PER_GROUP, best first."""
+    return _rank(g.members)[:EVIDENCE_PER_GROUP]
+
+
+def by_outlet(groups: Sequence[FactGroup], first: Sequence[Member] = ()) -> dict[str, str]:
+    """Each outlet's sentence of these groups (label -> sentence): a sentence in `first` (what
+    the text was written from) before the groups' best, the first group before the next."""
+    out: dict[str, str] = {}
+    for m in [*first, *(m for g in groups for m in _rank(g.members))]:
+        out.setdefault(m.label, m.sentence)
+    return out
 
 
 def render_groups(slots: list[Slot]) -> str:

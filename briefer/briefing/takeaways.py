@@ -9,11 +9,11 @@ code-composed words.
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from ..checks import prose
 from ..schemas import BriefContradiction, TakeawayDraft
-from .synthesis import Slot, fallback, prompt_labels
+from .synthesis import Slot, by_outlet, fallback, prompt_labels
 
 TAKEAWAY_CHARS = 240
 MAX_TAKEAWAYS = 5
@@ -23,13 +23,17 @@ MIN_TAKEAWAYS = 3  # fewer are topped up from the spare groups' own sentences
 class Point(BaseModel):
     text: str
     labels: list[str]  # article labels it cites
+    evidence: dict[str, str] = Field(default_factory=dict)  # label -> the sentence it rests on
 
 
-def _labels(draft: TakeawayDraft, offered: dict[str, Slot]) -> list[str]:
-    groups = [offered[g.strip().upper()] for g in draft.groups if g.strip().upper() in offered]
-    if not any(g.group.reportable for g in groups):
-        return []
-    return sorted({label for g in groups for label in g.labels}, key=lambda x: int(x[1:] or 0))
+def _groups(draft: TakeawayDraft, offered: dict[str, Slot]) -> list[Slot]:
+    """The offered slots a draft rests on; none when none of them is reported as fact."""
+    slots = [offered[g.strip().upper()] for g in draft.groups if g.strip().upper() in offered]
+    return slots if any(g.group.reportable for g in slots) else []
+
+
+def _labels(slots: list[Slot]) -> list[str]:
+    return sorted({label for g in slots for label in g.labels}, key=lambda x: int(x[1:] or 0))
 
 
 def _why(text: str, labels: list[str], earlier: list[str], texts: dict[str, str]) -> str:
@@ -65,16 +69,22 @@ def takeaways(
     out: list[Point] = []
     dropped: list[str] = []
     for d in drafts:
-        text, labels = d.text.strip(), _labels(d, by_id)
+        text, slots = d.text.strip(), _groups(d, by_id)
+        labels = _labels(slots)
         if why := _why(text, labels, [*summary, *(p.text for p in out)], texts):
             dropped.append(f"takeaway '{text[:60]}' dropped: {why}")
             continue
-        out.append(Point(text=text, labels=labels))
+        evidence = by_outlet([g.group for g in slots], [m for g in slots for m in g.shown])
+        out.append(Point(text=text, labels=labels, evidence=evidence))
     for c, labels in contradictions:
-        out.append(Point(text=f"Outlets differ on {c.topic}: {c.note}", labels=labels))
+        sides = {label: s.quote for label, s in zip(labels, c.sides, strict=True)}
+        out.append(
+            Point(text=f"Outlets differ on {c.topic}: {c.note}", labels=labels, evidence=sides)
+        )
     for g in spare:
         if len(out) >= MIN_TAKEAWAYS:
             break
         if g.group.reportable and (text := fallback(g.shown, [*summary, *(p.text for p in out)])):
-            out.append(Point(text=text, labels=g.labels))
+            own = [m for m in g.shown if m.sentence == text]
+            out.append(Point(text=text, labels=g.labels, evidence=by_outlet([g.group], own)))
     return out[:MAX_TAKEAWAYS], dropped

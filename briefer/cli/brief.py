@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 class Format(StrEnum):
     md = "md"
     json = "json"
+    html = "html"
 
 
 class Mode(StrEnum):
@@ -49,7 +50,10 @@ class Mode(StrEnum):
 OutputOpt = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write here (default: stdout).")
 ]
-FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="md or json.")]
+FormatOpt = Annotated[
+    Format,
+    typer.Option("--format", "-f", help="md, json or html (one self-contained page)."),
+]
 ConcurrencyOpt = Annotated[
     int | None, typer.Option("--concurrency", "-j", help="Model calls in flight at once.")
 ]
@@ -131,9 +135,9 @@ def _publish(briefing: Briefing, fmt: Format, output: Path | None) -> None:
     """The briefing as Markdown or JSON on stdout, or written to `output` with a one-line
     account of what was written."""
     from ..atomic import write_atomic
-    from ..briefing.render import to_json, to_markdown
+    from ..briefing.formats import rendered
 
-    text = to_json(briefing) if fmt is Format.json else to_markdown(briefing)
+    text = rendered(briefing, fmt.value)
     if output is None:
         sys.stdout.write(text)
         return

@@ -11,8 +11,7 @@ import difflib
 import re
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
-from urllib.parse import urlparse
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -25,18 +24,18 @@ from pydantic import (
 )
 
 from .. import settings as settings_mod
+from ..briefing.formats import Format
 from ..errors import ConfigError
+from ..pages.templating import web_link
 from ..settings import Settings, StructuredMode
 from .grouping import DEFAULT_THRESHOLD
 
-Format = Literal["md", "json"]
-
 
 def _check_url(value: str) -> str:
-    parsed = urlparse(value.strip())
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+    url = web_link(value)
+    if url is None:
         raise ValueError(f"{value!r} is not an http(s) URL")
-    return value.strip()
+    return url
 
 
 Url = Annotated[str, AfterValidator(_check_url)]
@@ -211,10 +210,12 @@ EXAMPLE = """\
 # Relative paths are relative to this file's folder. Every key but `output` and one source
 # is optional; the values shown are the defaults.
 
-# Where briefings go: OUTPUT/YYYY-MM-DD/<story>.md (and .json), plus an index.md per day.
+# Where briefings go: OUTPUT/YYYY-MM-DD/<story>.html (and .md), plus an index per day.
 output = "briefings"
-# md for people, json for tools; both is fine.
-formats = ["md", "json"]
+# html: a page per story, a page per day and OUTPUT/index.html listing the days (open it, or
+# serve the folder: python3 -m http.server --directory briefings); md for people in a
+# terminal; json for tools. Any of them (the default is md alone).
+formats = ["html", "md"]
 # Only articles from the last N hours (feed entry dates, file modification times).
 window_hours = 24
 # Delete dated folders older than this many days (0 keeps everything).

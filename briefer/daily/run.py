@@ -17,8 +17,8 @@ from pathlib import Path
 import httpx2
 
 from ..atomic import write_atomic
+from ..briefing.formats import Format, rendered
 from ..briefing.pipeline import ProgressFn, brief_articles
-from ..briefing.render import to_json, to_markdown
 from ..errors import BrieferError, InputError, RecoverableModelError
 from ..model import prompts
 from ..schemas import Briefing
@@ -30,7 +30,17 @@ from .grouping import Story, group
 from .index import render_index
 from .lock import LOCK_NAME, OLD_LOCK_HOURS, RunLock, describe
 from .result import ArticleRef, DailyResult, Status, StoryOutcome
-from .state import INDEX_NAME, SEEN_NAME, STATE_NAME, DayState, SeenStore, StoryState, prune_days
+from .site import day_page, site_page
+from .state import (
+    INDEX_NAME,
+    INDEX_PAGE,
+    SEEN_NAME,
+    STATE_NAME,
+    DayState,
+    SeenStore,
+    StoryState,
+    prune_days,
+)
 
 EndpointFn = Callable[[Settings], AbstractContextManager[Settings]]
 Notify = Callable[[str], None]
@@ -63,11 +73,11 @@ def _outcome(story: Story, status: str, **extra: object) -> StoryOutcome:
     )
 
 
-def _write(briefing: Briefing, folder: Path, slug: str, formats: Sequence[str]) -> list[str]:
+def _write(briefing: Briefing, folder: Path, slug: str, formats: Sequence[Format]) -> list[str]:
     names = []
+    back = (INDEX_PAGE, f"All stories of {folder.name}")
     for fmt in formats:
-        text = to_json(briefing) if fmt == "json" else to_markdown(briefing)
-        write_atomic(folder / f"{slug}.{fmt}", text)
+        write_atomic(folder / f"{slug}.{fmt}", rendered(briefing, fmt, back=back))
         names.append(f"{slug}.{fmt}")
     return names
 
@@ -214,16 +224,28 @@ class _Run:
         if not (self.folder / STATE_NAME).is_file():
             state.save(self.folder / STATE_NAME)  # marks the folder as briefer's (retention)
         index = self.folder / INDEX_NAME
-        text = render_index(result, cfg.window_hours)
-        if not index.is_file() or index.read_text(encoding="utf-8") != text:
-            write_atomic(index, text)
+        _write_if_changed(index, render_index(result, cfg.window_hours))
+        if "html" in cfg.formats:
+            _write_if_changed(self.folder / INDEX_PAGE, day_page(result, cfg.window_hours))
         pruning = prune_days(cfg.output, self.now.date(), cfg.keep_days)
         result.pruned = pruning.removed
         for name, why in pruning.kept.items():
             self.notify(f"Kept {cfg.output / name} past keep_days: {why}.")
         seen.prune(self.now.date(), cfg.keep_days)
         seen.save()
+        if "html" in cfg.formats:  # after pruning: it lists the days that are still there
+            _write_if_changed(cfg.output / INDEX_PAGE, site_page(cfg.output))
         return index
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    """Write `path` only when its text changed (an unchanged run leaves the files alone)."""
+    try:
+        same = path.read_bytes() == text.encode("utf-8")
+    except OSError:
+        same = False
+    if not same:
+        write_atomic(path, text)
 
 
 def _status(r: DailyResult, every_source_failed: bool) -> Status:

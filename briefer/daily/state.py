@@ -25,6 +25,8 @@ from .dedupe import article_keys
 STATE_NAME = ".briefer-state.json"
 SEEN_NAME = ".briefer-seen.json"
 INDEX_NAME = "index.md"
+INDEX_PAGE = "index.html"  # with "html" among the formats
+GENERATOR = '<meta name="generator" content="briefer">'  # in the head of every page briefer writes
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TEMP = re.compile(r"^\.(?P<target>.+)\.[A-Za-z0-9_]+\.tmp$")  # what an interrupted write leaves
 # The seen store outlives the briefings a little: a feed may carry an entry for a week.
@@ -117,9 +119,21 @@ def _own_names(folder: Path) -> set[str] | None:
     except (OSError, ValueError):  # no state file (not ours) or not briefer's state
         return None
     names = {STATE_NAME, INDEX_NAME}
+    if _made_by_briefer(folder / INDEX_PAGE):
+        names.add(INDEX_PAGE)
     for story in state.stories.values():
         names.update(story.files)
     return names
+
+
+def _made_by_briefer(page: Path) -> bool:
+    """A day's index.html that briefer wrote (its pages name briefer as their generator); one
+    the user put there is theirs, and keeps the folder."""
+    try:
+        with page.open("rb") as f:
+            return GENERATOR.encode() in f.read(4096)
+    except OSError:
+        return False
 
 
 def _is_own(entry: Path, own: set[str]) -> bool:

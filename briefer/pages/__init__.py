@@ -1,0 +1,1 @@
+"""HTML pages: the template environment, the templates and their one stylesheet."""
