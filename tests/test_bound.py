@@ -186,6 +186,19 @@ def test_a_quiet_run_stays_between_the_expected_figure_and_the_bound() -> None:
     assert sum(s.calls for s in est.steps) == b.run.model_calls < sum(s.calls for s in est.bound)
 
 
+def test_a_small_local_model_is_neither_asked_for_framing_lines_nor_counted_for_them() -> None:
+    settings = _settings(concurrency=1, model="qwen2.5-coder-1.5b-instruct")
+    # 6 analyses (it reads parts of at most 2,000 tokens: seed 000 is two), the contrast and
+    # the write call; no framing call.
+    fake = smart_endpoint(8)
+    b = brief([SEEDS], settings, http_client=fake.client())
+    est = estimate([SEEDS], settings)
+    assert sorted({step_of(r) for r in fake.requests}) == ["analyse", "contrast", "synthesise"]
+    assert "framing" not in {s.step for s in [*est.steps, *est.bound]}
+    assert sum(s.calls for s in est.steps) == b.run.model_calls == len(fake.requests) == 8
+    assert not any(o.framing_by_model for o in b.outlets)
+
+
 def _leaves(text: str) -> set[str]:
     """The pieces of an article that the run's own splitting cannot split again."""
     info = lookup("local-test")

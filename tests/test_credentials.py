@@ -61,8 +61,9 @@ def assert_nothing_written_leaks(*roots: Path) -> None:
 def test_a_briefing_run_keeps_the_password_out_of_json_markdown_and_state(
     tmp_path: Path, _isolated: Path
 ) -> None:
-    # Two analyses, the write call, its re-ask (the stand-in names no fact group), the framing.
-    fake = FakeEndpoint.serving(reply, 5)
+    # Two analyses, the write call and its re-ask (the stand-in names no fact group); the
+    # test model, the 1.5B, is not asked for framing lines.
+    fake = FakeEndpoint.serving(reply, 4)
     settings = model_settings(base_url=with_credentials("http://127.0.0.1:9"))
     b = brief(
         [SEEDS / "001_194ea32b46bea275.txt", SEEDS / "004_9e89ca09907b8ff5.txt"],

@@ -86,10 +86,10 @@ def day(tmp_path: Path) -> Iterator[Day]:
         yield Day(tmp_path, web)
 
 
-# A run over the fixtures: two stories of three articles, each three analyses, the write call,
-# its one re-ask (the stand-in's sentences name no fact group, so each is rejected) and the
-# framing call (no figure pair to contrast).
-FULL_RUN = 12
+# A run over the fixtures: two stories of three articles, each three analyses, the write call
+# and its one re-ask (the stand-in's sentences name no fact group, so each is rejected). The
+# test model, the 1.5B, is not asked for framing lines; no figure pair to contrast.
+FULL_RUN = 10
 
 
 def model(calls: int = FULL_RUN) -> FakeEndpoint:

@@ -3,13 +3,21 @@ one that says nothing is replaced by a line composed from the computed facts."""
 
 from __future__ import annotations
 
+from contextlib import closing
+from dataclasses import replace
 from typing import Any, cast
+
+import pytest
+from vcr.cassette import Cassette
 
 from briefer.briefing.framing import composed, framings
 from briefer.briefing.outlets import Profile
 from briefer.errors import EndpointError, ModelOutputError
-from briefer.model.llm import LLM
+from briefer.model.llm import LLM, build_client
+from briefer.model.modeltable import lookup
 from briefer.schemas import FramingLine, Framings
+
+from .conftest import TEST_MODEL, model_settings
 
 WIRE = Profile(
     label="A1",
@@ -35,8 +43,11 @@ GOOD = "Wire leads with Mishustin's arrival in Hangzhou and alone quotes Li on t
 class Model:
     """Stands in for the LLM: answers the framing call with fixed lines, or fails."""
 
-    def __init__(self, *lines: tuple[str, str], fail: Exception | None = None) -> None:
+    def __init__(
+        self, *lines: tuple[str, str], fail: Exception | None = None, model: str = "gpt-4.1-mini"
+    ) -> None:
         self.lines, self.fail = lines, fail
+        self.info = lookup(model)
         self.users: list[str] = []
 
     def call(self, step: str, system: str, user: str, schema: Any, max_tokens: int) -> Framings:
@@ -154,3 +165,48 @@ def test_a_line_that_copies_another_outlets_lead_is_replaced() -> None:
     lines, notes = run(Model(("A1", GOOD), ("A2", WIRE.lead)))
     assert lines == {"A1": (GOOD, True), "A2": (composed(BLOG), False)}
     assert any("another outlet's lead" in n for n in notes)
+
+
+def test_a_small_local_model_is_not_asked_and_every_line_is_composed() -> None:
+    """The 1.5B's lines rarely passed the checks (10 of 60 over 20 eval events), so it is not
+    asked: no call, and each outlet gets the line composed from its facts, with no note."""
+    for name in ("qwen2.5-coder-1.5b-instruct", "qwen2.5-coder-0.5b-instruct"):
+        model = Model(("A1", GOOD), ("A2", GOOD), model=name)
+        lines, notes = run(model)
+        assert model.users == []
+        assert lines == {"A1": (composed(WIRE), False), "A2": (composed(BLOG), False)}
+        assert notes == []
+    # A model briefer does not know (a bigger one on Ollama, say) is asked.
+    unknown = Model(("A1", GOOD), ("A2", GOOD), model="llama3.1:8b")
+    assert run(unknown)[0]["A1"] == (GOOD, True) and len(unknown.users) == 1
+
+
+POST = Profile(
+    label="A3",
+    outlet="Post",
+    title="China and Russia strengthen partnership",
+    lead="Russian Prime Minister Mikhail Mishustin began a two-day visit to China.",
+    only_here=["The talks came amid mounting U.S. trade restrictions and Western sanctions."],
+    omissions=["Li said the two are good neighbours and reliable partners. (reported by Wire)"],
+    opinion_piece=False,
+)
+
+
+@pytest.mark.vcr
+def test_the_recorded_small_model_when_asked_copies_its_profiles_so_code_composes(
+    cassette: Cassette,
+) -> None:
+    """The framing call against the real server: the 1.5B asked as a larger model is. Why the
+    small models are not asked (`ModelInfo.writes_framing`): it copies each profile back
+    ("A1: Wire (reporting) - headline: ..."), so every line is replaced by the composed one."""
+    settings = model_settings()
+    info = replace(lookup(TEST_MODEL), writes_framing=True)
+    with closing(LLM(settings, info, build_client(settings), None)) as llm:
+        lines, notes = framings(llm, [WIRE, BLOG, POST])
+    assert len(cassette.requests) == 1
+    sent = cassette.requests[0].body.decode()
+    assert all(p.lead[:30] in sent for p in (WIRE, POST)) and "Russia's chessboard move" in sent
+    assert lines == {p.label: (composed(p), False) for p in (WIRE, BLOG, POST)}
+    # Two of its lines name their outlet and are noted; the third names "Blog (op", no outlet.
+    assert len(notes) == 2
+    assert all("copies the outlet's name, headline or lead" in n for n in notes), notes

@@ -192,6 +192,7 @@ def upper_bound(
     """Per step, the most calls, prompt tokens and completion tokens a run over `prepared`
     can make (`budget`: article tokens per analyse call)."""
     analyse, parts = _analyse(prepared, counter, budget)
-    del info, parts  # the write steps carry sentences, not analyses: no reduce levels
+    del parts  # the write steps carry sentences, not analyses: no reduce levels
     synth, fix, framing = _synthesise(prepared, counter)
-    return [analyse, synth, fix, framing, _contrast(prepared, counter)]
+    framed = [framing] if info.writes_framing else []
+    return [analyse, synth, fix, *framed, _contrast(prepared, counter)]

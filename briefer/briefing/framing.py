@@ -4,7 +4,8 @@ The model sees, per outlet, its headline, lead, what only it reports and what it
 (briefer/briefing/outlets.py), and writes one line. A line that says nothing ("neutral",
 "without any bias", "presents a summary"), is cut off or names another outlet's label is
 replaced by a line composed in code from the same facts. An outlet's label in a line ("A1
-focuses on ...") is replaced by the outlet's name first.
+focuses on ...") is replaced by the outlet's name first. A model too small to write these
+lines (`ModelInfo.writes_framing`) is not asked: every line is composed.
 """
 
 from __future__ import annotations
@@ -87,6 +88,8 @@ def _why(text: str, p: Profile, leads: list[str]) -> str:
 def framings(llm: LLM, profiles: list[Profile]) -> tuple[dict[str, tuple[str, bool]], list[str]]:
     """Each outlet's framing line by label (with whether the model wrote it), and why any model
     line was replaced."""
+    if not llm.info.writes_framing:
+        return {p.label: (composed(p), False) for p in profiles}, []
     lines: dict[str, str] = {}
     notes: list[str] = []
     try:

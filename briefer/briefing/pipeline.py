@@ -8,7 +8,8 @@ time (one at a time, in a fixed order, on the embedded server):
 1. analyse the articles (one the model fails on, with a bad, cut or refused reply, is skipped,
    not the run), and judge the outlets' differing figures (contrast: it needs only the texts);
 2. once code has aligned the facts across outlets (fact groups) and chosen the sentences the
-   summary restates: the framing line of each outlet, and the summary draft;
+   summary restates: the framing line of each outlet (unless the model is too small to be
+   asked, `ModelInfo.writes_framing`), and the summary draft;
 3. the one re-ask for the sentences code rejects (else the outlet's own sentence stands in).
 
 Then: rank the takeaways, compute each outlet's coverage, flag doubtful numbers and
@@ -623,9 +624,11 @@ _GROUP_TOKENS_GUESS = 150
 _OUTLET_TOKENS_GUESS = 200
 
 
-def _expected(prepared: list[Prepared], counter: TokenCounter, budget: int) -> list[StepEstimate]:
-    """One reply per call: the chunks of each article, the write and framing calls, the
-    contrast if any."""
+def _expected(
+    prepared: list[Prepared], counter: TokenCounter, info: ModelInfo, budget: int
+) -> list[StepEstimate]:
+    """One reply per call: the chunks of each article, the write call, the framing call if the
+    model is asked for it, the contrast if any."""
     calls = 0
     prompt_tokens = 0
     for p in prepared:
@@ -652,13 +655,16 @@ def _expected(prepared: list[Prepared], counter: TokenCounter, budget: int) -> l
             prompt_tokens=synth_prompt,
             max_completion_tokens=SYNTH_MAX_TOKENS,
         ),
-        StepEstimate(
-            step="framing",
-            calls=1,
-            prompt_tokens=framing_prompt,
-            max_completion_tokens=FRAMING_MAX_TOKENS,
-        ),
     ]
+    if info.writes_framing:
+        steps.append(
+            StepEstimate(
+                step="framing",
+                calls=1,
+                prompt_tokens=framing_prompt,
+                max_completion_tokens=FRAMING_MAX_TOKENS,
+            )
+        )
     if cands := candidates(prepared):
         system, user = contrast_messages(cands)
         steps.append(
@@ -690,7 +696,7 @@ def estimate(
     everything, skipped = prepare(paths, counter, manifest)
     prepared, too_long = within_limit(everything, settings.max_article_tokens)
     budget = analyse_budget(info, counter)
-    steps = _expected(prepared, counter, budget)
+    steps = _expected(prepared, counter, info, budget)
     bound = upper_bound(prepared, counter, info, budget)
     return Estimate(
         model=info.name,
