@@ -113,8 +113,10 @@ def test_a_failure_after_the_start_stops_the_server(
         return error(503, "the model crashed")
 
     # The contrast call goes first, alongside the analyses: its failure is seen when the first
-    # analysis fails too, and a call or two may already be on its way by then.
-    fake = FakeEndpoint(fail, fail, fail, spare=2)
+    # analysis fails too. The pool's thread may take the next queued calls before the run
+    # cancels them (a mock reply takes no time), so any of the first round's 7 calls may come:
+    # the contrast and 6 analyses (the 1.5B reads seed 000 in two parts).
+    fake = FakeEndpoint(*[fail] * 7, spare=6)
     expected = KeyboardInterrupt if failure == "ctrl-c" else EndpointError
     with pytest.raises(expected), embedded.endpoint(Settings()) as live:
         assert StandInServer.started() == []
