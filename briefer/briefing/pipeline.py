@@ -639,9 +639,6 @@ def _expected(
     system, user = synth_messages([], [])
     synth_prompt = counter.count(system) + counter.count(user)
     synth_prompt += _GROUP_TOKENS_GUESS * (summary_size(len(prepared)) + MAX_EXTRA)
-    system, user = framing_messages([])
-    framing_prompt = counter.count(system) + counter.count(user)
-    framing_prompt += _OUTLET_TOKENS_GUESS * len(prepared)
     steps = [
         StepEstimate(
             step="analyse",
@@ -657,6 +654,9 @@ def _expected(
         ),
     ]
     if info.writes_framing:
+        system, user = framing_messages([])
+        framing_prompt = counter.count(system) + counter.count(user)
+        framing_prompt += _OUTLET_TOKENS_GUESS * len(prepared)
         steps.append(
             StepEstimate(
                 step="framing",
