@@ -600,7 +600,7 @@ def _brief(llm: LLM, counter: TokenCounter, prepared: list[Prepared], report: Pr
 
 class Estimate(BaseModel):
     """What a run will cost, worked out locally: `steps` is the expected run (one reply per
-    call, each at most its output cap: no re-asks, split retries or number fix); `bound` the
+    call, each at most its output cap: no re-asks, split retries or sentence re-ask); `bound` the
     most a run can make (see briefer/briefing/bound.py); `warnings` how files were read."""
 
     model: str

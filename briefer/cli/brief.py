@@ -152,11 +152,11 @@ def _publish(briefing: Briefing, fmt: Format, output: Path | None) -> None:
 
 _EXPECTED = (
     "Expected run: one reply per call, each at its output cap; no re-asks, split retries or "
-    "number fix."
+    "re-written summary sentences."
 )
 _BOUND = (
     "Upper bound: every call re-asked {reasks} times, every cut reply split and retried, the "
-    "reduce in groups, the number fix."
+    "summary sentences code rejects written again."
 )
 _UNBILLED = "requests that fail and are retried return no reply: not billed, not counted"
 
