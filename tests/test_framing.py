@@ -37,6 +37,17 @@ BLOG = Profile(
     omissions=["Mishustin met Xi in Beijing. (reported by Wire, Post)"],
     opinion_piece=True,
 )
+POST = Profile(
+    label="A3",
+    outlet="Post",
+    title="China and Russia strengthen partnership",
+    lead="Russian Prime Minister Mikhail Mishustin began a two-day visit to China.",
+    only_here=["The talks came amid mounting U.S. trade restrictions and Western sanctions."],
+    omissions=["Li said the two are good neighbours and reliable partners. (reported by Wire)"],
+    opinion_piece=False,
+)
+
+
 GOOD = "Wire leads with Mishustin's arrival in Hangzhou and alone quotes Li on trust."
 
 
@@ -179,17 +190,6 @@ def test_a_small_local_model_is_not_asked_and_every_line_is_composed() -> None:
     # A model briefer does not know (a bigger one on Ollama, say) is asked.
     unknown = Model(("A1", GOOD), ("A2", GOOD), model="llama3.1:8b")
     assert run(unknown)[0]["A1"] == (GOOD, True) and len(unknown.users) == 1
-
-
-POST = Profile(
-    label="A3",
-    outlet="Post",
-    title="China and Russia strengthen partnership",
-    lead="Russian Prime Minister Mikhail Mishustin began a two-day visit to China.",
-    only_here=["The talks came amid mounting U.S. trade restrictions and Western sanctions."],
-    omissions=["Li said the two are good neighbours and reliable partners. (reported by Wire)"],
-    opinion_piece=False,
-)
 
 
 @pytest.mark.vcr

@@ -600,8 +600,9 @@ def _brief(llm: LLM, counter: TokenCounter, prepared: list[Prepared], report: Pr
 
 class Estimate(BaseModel):
     """What a run will cost, worked out locally: `steps` is the expected run (one reply per
-    call, each at most its output cap: no re-asks, split retries or sentence re-ask); `bound` the
-    most a run can make (see briefer/briefing/bound.py); `warnings` how files were read."""
+    call, each at most its output cap: no re-asks, split retries or re-written summary
+    sentences); `bound` the most a run can make (see briefer/briefing/bound.py); `warnings` how
+    files were read."""
 
     model: str
     context_window: int
