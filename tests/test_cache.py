@@ -174,3 +174,90 @@ def test_token_counts_are_kept_per_encoding_and_the_newest_are_capped(
     kept = cache.token_counts("o200k_base")
     assert len(kept) == 2 and kept["c"] == 3
     assert cache.token_counts("cl100k_base") == {"a": 9}  # another encoding's are its own
+
+
+@contextlib.contextmanager
+def refused_writes() -> Iterator[None]:
+    """Inside, every read-write connection briefer opens is really `mode=ro`: SQLite refuses
+    its writes ("attempt to write a readonly database") though the file looks writable, the
+    way a file system can that os.access does not see through (tests run as root)."""
+    real = sqlite3.connect
+
+    def connect(database: Any, *args: Any, **kw: Any) -> sqlite3.Connection:
+        if kw.get("uri"):
+            return real(database, *args, **kw)  # briefer's own read-only opening
+        return real(f"{Path(database).absolute().as_uri()}?mode=ro", *args, uri=True, **kw)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sqlite3, "connect", connect)
+        yield
+
+
+def rows(path: Path, table: str) -> int:
+    """Counted by a connection of the test's own, not the store's."""
+    db = sqlite3.connect(path)
+    try:
+        return int(db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+    finally:
+        db.close()
+
+
+def test_writes_sqlite_refuses_are_dropped_with_one_warning_and_reads_go_on() -> None:
+    path = filled(3)
+    with refused_writes():
+        cache = CallCache(path)
+        assert cache.read_only is None  # nothing told it beforehand
+        put(cache, "new", raw='{"new": 1}')  # refused: no error, a warning
+        cache.log(Attempt(step="s", model="m", endpoint="e", mode="m", outcome="invalid"))
+        cache.save_token_counts("o200k_base", {"d": 1})
+        assert cache.get("k0") == ("x" * 2000, 10, 2) and cache.get("new") is None
+        assert len(cache.attempts(100)) == 3
+        (warning,) = cache.take_warnings()
+    assert warning == (
+        f"The call cache {path} is read-only (SQLite says: attempt to write a readonly "
+        "database), so new paid replies could not be stored and a re-run pays for them again; "
+        "check its permissions and mount, or point BRIEFER_HOME at a writable folder."
+    )
+    assert (rows(path, "calls"), rows(path, "attempts"), rows(path, "token_counts")) == (3, 3, 0)
+
+
+def test_a_lost_log_then_a_lost_reply_are_each_told_once() -> None:
+    path = filled(1)
+    with refused_writes():
+        cache = CallCache(path)
+        for _ in range(2):
+            cache.log(Attempt(step="s", model="m", endpoint="e", mode="m", outcome="invalid"))
+            put(cache, "new")
+        warnings = cache.take_warnings()
+    assert [w.split(", so ")[1].split(";")[0] for w in warnings] == [
+        "this run's attempt log and token counts are not stored",
+        "new paid replies could not be stored and a re-run pays for them again",
+    ]
+
+
+def test_a_read_only_cache_of_the_previous_release_is_read_without_migrating_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The decision that the store is read-only is patched (root may write anything); the
+    read-only opening and the copy in memory it leads to are real."""
+    path = store_path(find_home())
+    path.parent.mkdir(parents=True)
+    db = sqlite3.connect(path)
+    db.execute(PREVIOUS_RELEASE)
+    db.execute(
+        "INSERT INTO calls VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        ("k1", "analyse", "m", "e", '{"a": 1}', 1000, 20, 2.5, 1_700_000_000.0),
+    )
+    db.commit()
+    db.close()
+    before = path.read_bytes()
+    monkeypatch.setattr("briefer.model.cache._unwritable", lambda path: "as the test says")
+
+    cache = CallCache(path)
+    assert cache.get("k1") == ('{"a": 1}', 1000, 20)
+    assert [(a.step, a.outcome) for a in cache.attempts()] == [("analyse", "ok")]
+    put(cache, "k2")
+    assert cache.get("k2") is None and cache.count() == 1
+    assert "read-only (as the test says)" in cache.take_warnings()[0]
+    assert path.read_bytes() == before  # still the previous release's file, user_version 0
+    assert sorted(p.name for p in path.parent.iterdir()) == ["cache.sqlite"]

@@ -552,11 +552,13 @@ def brief_articles(
         # stays the caller's. None is built when every call is cached.
         with contextlib.closing(llm) if http_client is None else contextlib.nullcontext(llm):
             briefing = _brief(llm, counter, prepared, progress or _silent)
-        run = _run_meta(settings, llm, prepared, [*skipped, *too_long, *briefing.failed], clock)
-        return Briefing(**briefing.parts, run=run)
     finally:
         if cache is not None:
             cache.save_token_counts(info.encoding, counter.learned)
+    if cache is not None:
+        llm.usage.warn(*cache.take_warnings())  # counts a read-only cache could not store
+    run = _run_meta(settings, llm, prepared, [*skipped, *too_long, *briefing.failed], clock)
+    return Briefing(**briefing.parts, run=run)
 
 
 @dataclass

@@ -6,11 +6,16 @@ sampling settings); only replies that validated are stored, so a bad reply is ne
 Attempts are logged whatever became of them: re-asks, rejected modes, cut replies, runs with
 the reply cache off. The schema is versioned with `PRAGMA user_version` and migrated in place.
 A corrupt file is moved aside and rebuilt (with a warning to show); any other SQLite failure,
-such as a full disk, is one StorageError.
+such as a full disk, is one StorageError that says what is wrong.
+
+A store that cannot be written (a read-only file, folder or file system) is still read: it is
+opened read-only, and what a run would add to it is dropped with one warning, so a cached run
+from a read-only home works and a paid one still finishes.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -81,6 +86,15 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
 SCHEMA_VERSION = len(_MIGRATIONS)
 MAX_TOKEN_COUNTS = 200_000  # rows kept per encoding, newest first (a few MB)
 _CORRUPT = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
+# SQLite's ways of saying the file, its folder or its -wal/-shm cannot be written.
+_DENIED = {sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_CANTOPEN}
+_DENIED_ERRNO = {errno.EACCES, errno.EPERM, errno.EROFS}
+_WRITABLE_HOME = "check its permissions and mount, or point BRIEFER_HOME at a writable folder"
+# What is dropped when the store is read-only, said once each; a lost reply says it all.
+_LOST = {
+    "reply": "so new paid replies could not be stored and a re-run pays for them again",
+    "log": "so this run's attempt log and token counts are not stored",
+}
 # One lock for every store in the process: an operation and a rebuild never overlap.
 _lock = threading.RLock()
 
@@ -131,6 +145,66 @@ def _primary_code(exc: sqlite3.Error) -> int | None:
     return code & 0xFF if isinstance(code, int) else None
 
 
+def _opened(uri: str) -> sqlite3.Connection:
+    """A connection to `uri` that has read the file (the first read opens it, and its WAL
+    index), so a file that cannot be read fails here."""
+    db = sqlite3.connect(uri, uri=True, timeout=30)
+    try:
+        _version(db)
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+class _Denied(Exception):
+    """SQLite refused to write (the store is read-only from then on)."""
+
+
+def _check_kind(path: Path) -> None:
+    """A folder (or a FIFO, a device) where the store's file should be is the user's to move."""
+    if path.is_dir():
+        raise StorageError(
+            f"The call cache {path} is a folder, not a file; move that folder away or point "
+            "BRIEFER_HOME at another folder."
+        )
+    if path.exists() and not path.is_file():
+        raise StorageError(
+            f"The call cache {path} is not a regular file; move it away or point BRIEFER_HOME "
+            "at another folder."
+        )
+
+
+def _make_folder(path: Path) -> str | None:
+    """Create the store's folder; why it cannot be, when that is for want of permission."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        what = exc.strerror or str(exc)
+        if exc.errno in _DENIED_ERRNO:
+            return f"its folder cannot be created: {what}"
+        if exc.errno in (errno.EEXIST, errno.ENOTDIR):
+            what = "part of that path is a file, not a folder"
+        fix = "free some space" if exc.errno == errno.ENOSPC else "move it away"
+        raise StorageError(
+            f"Cannot create the folder of the call cache {path}: {what}; {fix} or point "
+            "BRIEFER_HOME at another folder."
+        ) from exc
+    return None
+
+
+def _unwritable(path: Path) -> str | None:
+    """Why the store at `path` cannot be written (SQLite also writes its folder: -wal, -shm),
+    or None. Root passes os.access on any file, but not on a read-only file system."""
+    folder = path.parent
+    if hasattr(os, "statvfs") and os.statvfs(folder).f_flag & os.ST_RDONLY:
+        return "it is on a read-only file system"
+    file = not path.exists() or os.access(path, os.R_OK | os.W_OK)
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return "its folder is not writable" if file else "neither it nor its folder is writable"
+    return None if file else "the file is not writable"
+
+
 class CallCache:
     """One connection per operation keeps it safe across the map step's worker threads."""
 
@@ -138,18 +212,19 @@ class CallCache:
         self.path = path
         self.warnings: list[str] = []
         self._ready = False
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StorageError(
-                f"Cannot create the folder of the call cache {path}: "
-                f"{exc.strerror or exc}; point BRIEFER_HOME at another folder."
-            ) from exc
-        self._run(lambda db: None)  # open (and migrate, or rebuild) now, not mid-run
+        _check_kind(path)
+        # Why nothing can be stored, if so: found now, or on the first write SQLite refuses.
+        self.read_only = _make_folder(path) or _unwritable(path)
+        self._query: str | None = None  # how this read-only file opens
+        self._memory: sqlite3.Connection | None = None  # a read-only store served from memory
+        self._told: set[str] = set()
+        self._read(lambda db: None)  # open (and migrate, or rebuild) now, not mid-run
 
     # -- plumbing ------------------------------------------------------------------------
 
     def _connect(self) -> sqlite3.Connection:
+        if self.read_only is not None:
+            return self._reader()
         db = sqlite3.connect(self.path, timeout=30)
         try:
             db.execute("PRAGMA journal_mode=WAL")
@@ -161,9 +236,41 @@ class CallCache:
             raise
         return db
 
+    def _reader(self) -> sqlite3.Connection:
+        """A connection that writes nothing to disk: the file opened read-only, or in memory
+        when there is no file or it is too old to read without migrating it."""
+        if self._memory is not None:
+            return self._memory
+        source = self._open_read_only() if self.path.exists() else None
+        if source is not None and _version(source) >= SCHEMA_VERSION:
+            return source
+        memory = sqlite3.connect(":memory:", check_same_thread=False)
+        if source is not None:
+            source.backup(memory)
+            source.close()
+        self._migrate(memory)
+        self._memory = memory
+        return memory
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        """`mode=ro`, with locking; a WAL file whose -shm is missing and cannot be created
+        opens only as immutable (it then reads what was last checkpointed into the file)."""
+        uri = self.path.absolute().as_uri()
+        if self._query is None:
+            try:
+                db = _opened(f"{uri}?mode=ro")
+            except sqlite3.Error as exc:
+                if _primary_code(exc) not in _DENIED:
+                    raise
+                self._query = "mode=ro&immutable=1"
+            else:
+                self._query = "mode=ro"
+                return db
+        return _opened(f"{uri}?{self._query}")
+
     def _migrate(self, db: sqlite3.Connection) -> None:
         if _version(db) >= SCHEMA_VERSION:
-            return  # nothing to write (a read-only state folder can still be read)
+            return  # nothing to write
         db.execute("BEGIN IMMEDIATE")  # two processes opening an old file migrate it once
         try:
             version = _version(db)
@@ -183,27 +290,65 @@ class CallCache:
             with db:
                 return op(db)
         finally:
-            db.close()
+            if db is not self._memory:
+                db.close()
 
     def _run(self, op: Callable[[sqlite3.Connection], R]) -> R:
-        """Run `op` on a fresh connection; rebuild a corrupt file once, map the rest."""
+        """Run `op` on a fresh connection; rebuild a corrupt file once, map the rest. A write
+        SQLite refuses for want of permission makes the store read-only and raises _Denied."""
+        try:
+            return self._once(op)
+        except sqlite3.Error as exc:
+            code = _primary_code(exc)
+            if code in _DENIED and self.read_only is None:
+                self.read_only = f"SQLite says: {exc}"
+                raise _Denied from exc
+            if code not in _CORRUPT:
+                raise self._storage_error(exc) from exc
+            if self.read_only is not None:
+                raise StorageError(
+                    f"The call cache {self.path} is unreadable ({exc}) and cannot be rebuilt, "
+                    f"as it is read-only ({self.read_only}); {_WRITABLE_HOME}."
+                ) from exc
+            self._move_aside(exc)
+        try:
+            return self._once(op)
+        except sqlite3.Error as exc:
+            raise self._storage_error(exc) from exc
+
+    def _read(self, op: Callable[[sqlite3.Connection], R]) -> R:
         with _lock:
             try:
-                return self._once(op)
-            except sqlite3.Error as exc:
-                if _primary_code(exc) not in _CORRUPT:
-                    raise self._storage_error(exc) from exc
-                self._move_aside(exc)
-            try:
-                return self._once(op)
-            except sqlite3.Error as exc:
-                raise self._storage_error(exc) from exc
+                return self._run(op)
+            except _Denied:
+                return self._run(op)  # again, read-only now
+
+    def _write(self, op: Callable[[sqlite3.Connection], None], lost: str) -> None:
+        """Run a write; on a read-only store drop it, and warn once that `lost` was lost."""
+        with _lock:
+            if self.read_only is None:
+                try:
+                    return self._run(op)
+                except _Denied:
+                    pass
+            if lost not in self._told:
+                self._told.update({lost, "log"})  # a lost reply's warning says the rest
+                self.warnings.append(
+                    f"The call cache {self.path} is read-only ({self.read_only}), "
+                    f"{_LOST[lost]}; {_WRITABLE_HOME}."
+                )
 
     def _storage_error(self, exc: sqlite3.Error) -> StorageError:
-        return StorageError(
-            f"Cannot use the call cache {self.path}: {exc}; free some space there or point "
-            "BRIEFER_HOME at another folder."
-        )
+        code = _primary_code(exc)
+        if code == sqlite3.SQLITE_FULL:
+            fix = "free some space there or point BRIEFER_HOME at another folder"
+        elif code in _DENIED:
+            fix = "check the permissions of the file and its folder or point BRIEFER_HOME elsewhere"
+        elif code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            fix = "another briefer is using it: try again when it is done"
+        else:
+            fix = "point BRIEFER_HOME at another folder"
+        return StorageError(f"Cannot use the call cache {self.path}: {exc}; {fix}.")
 
     def _move_aside(self, exc: sqlite3.Error) -> None:
         stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -230,7 +375,7 @@ class CallCache:
         )
 
     def take_warnings(self) -> list[str]:
-        """The warnings so far (a rebuilt file), each handed out once."""
+        """The warnings so far (a rebuilt file, writes dropped), each handed out once."""
         with _lock:
             taken, self.warnings = self.warnings, []
         return taken
@@ -238,7 +383,7 @@ class CallCache:
     # -- replies -------------------------------------------------------------------------
 
     def get(self, key: str) -> tuple[str, int, int] | None:
-        row = self._run(
+        row = self._read(
             lambda db: db.execute(
                 "SELECT raw, prompt_tokens, completion_tokens FROM calls WHERE key = ?", (key,)
             ).fetchone()
@@ -258,7 +403,8 @@ class CallCache:
         seconds: float,
         mode: str = "?",
     ) -> None:
-        """Store a validated reply and log the paid attempt that produced it, together."""
+        """Store a validated reply and log the paid attempt that produced it, together (on a
+        read-only store, neither: a warning says so)."""
         now = time.time()
         attempt = Attempt(
             step=step,
@@ -278,14 +424,14 @@ class CallCache:
             )
             _insert_attempt(db, attempt, now)
 
-        self._run(write)
+        self._write(write, "reply")
 
     def count(self) -> int:
-        return int(self._run(lambda db: db.execute("SELECT COUNT(*) FROM calls").fetchone()[0]))
+        return int(self._read(lambda db: db.execute("SELECT COUNT(*) FROM calls").fetchone()[0]))
 
     def recent(self, limit: int = 20) -> list[LoggedCall]:
         """The newest stored replies, newest first."""
-        rows = self._run(
+        rows = self._read(
             lambda db: db.execute(
                 "SELECT created, step, model, endpoint, prompt_tokens, completion_tokens, seconds "
                 "FROM calls ORDER BY created DESC LIMIT ?",
@@ -299,7 +445,7 @@ class CallCache:
 
     def token_counts(self, encoding: str) -> dict[str, int]:
         """Every stored token count of `encoding`, by text digest (one query)."""
-        rows = self._run(
+        rows = self._read(
             lambda db: db.execute(
                 "SELECT digest, tokens FROM token_counts WHERE encoding = ?", (encoding,)
             ).fetchall()
@@ -323,19 +469,19 @@ class CallCache:
                 (encoding, encoding, MAX_TOKEN_COUNTS),
             )
 
-        self._run(write)
+        self._write(write, "log")
 
     # -- the attempt log -----------------------------------------------------------------
 
     def log(self, attempt: Attempt) -> None:
         """Record one HTTP attempt that did not produce a stored reply."""
         now = time.time()
-        self._run(lambda db: _insert_attempt(db, attempt, now))
+        self._write(lambda db: _insert_attempt(db, attempt, now), "log")
 
     def attempts(self, limit: int = 20) -> list[LoggedAttempt]:
         """The newest attempts, newest first, for `briefer log`."""
         fields = list(LoggedAttempt.model_fields)
-        rows = self._run(
+        rows = self._read(
             lambda db: db.execute(
                 f"SELECT {', '.join(fields)} FROM attempts ORDER BY created DESC, id DESC LIMIT ?",
                 (limit,),
