@@ -1,9 +1,10 @@
 """A tiny HTTP server on 127.0.0.1 for feed and page tests: no outside network, ever.
 
 It serves files from a folder with `${base}` replaced by its own address, answers 404 for
-anything else, sleeps on /slow (for timeouts), answers /redirect?to=URL with a 302, drips a page
-one byte at a time on /drip (and its headers on /drip-headers; both stop after a few seconds or
-when the server stops), and records each request's path and agent.
+anything else, sleeps on /slow (for timeouts), answers /redirect?to=URL with a 302 to URL (sent
+as it is, in UTF-8), drips a page one byte at a time on /drip (and its headers on /drip-headers;
+both stop after a few seconds or when the server stops), and records each request's path and
+agent.
 Given a `chat` function it is also an OpenAI-compatible endpoint at /v1/chat/completions
 (for CLI tests, which cannot hand the run a fake client).
 """
@@ -45,6 +46,16 @@ class Served:
 Chat = Callable[[dict[str, Any]], dict[str, Any]]
 
 
+def rss(links: list[str]) -> str:
+    """An RSS feed titled "News" with an undated entry "Entry N" for each link, as given."""
+    items = "".join(
+        f"<item><title>Entry {n}</title><link>{link.replace('&', '&amp;')}</link></item>"
+        for n, link in enumerate(links)
+    )
+    channel = f"<channel><title>News</title>{items}</channel>"
+    return f'<?xml version="1.0"?><rss version="2.0">{channel}</rss>'
+
+
 class _QuietServer(ThreadingHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that gave up (a timeout test) is expected: no traceback on stderr."""
@@ -71,10 +82,10 @@ def serve(root: Path, slow_seconds: float = 2.0, chat: Chat | None = None) -> It
         def special(self, path: str, query: str) -> bool:
             """The test routes that are not files; True when one answered."""
             if path == "redirect":
-                self.send_response(302)
-                self.send_header("Location", parse_qs(query)["to"][0])
-                self.send_header("Content-Length", "0")
-                self.end_headers()
+                # Written raw, in UTF-8: send_header() cannot send a hostile non-Latin-1 target.
+                to = parse_qs(query)["to"][0].encode("utf-8")
+                self.wfile.write(b"HTTP/1.0 302 Found\r\nLocation: " + to)
+                self.wfile.write(b"\r\nContent-Length: 0\r\n\r\n")
             elif path == "drip":
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html; charset=utf-8")

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from briefer.daily.config import EXAMPLE, load, model_settings
+from briefer.daily.safehttp import Origin
 from briefer.errors import ConfigError
 
 
@@ -67,7 +68,7 @@ def test_bad_value_names_the_key_and_line(tmp_path: Path) -> None:
     )
     message = error_of(path)
     assert message.startswith(f"{path}: line 3: sources.feeds[0]:")
-    assert "'ftp://x' is not an http(s) URL" in message
+    assert "'ftp://x' is not an http or https URL (ftp:)" in message
     path = write(tmp_path, 'output = "out"\nkeep_days = -1\n[sources]\nurls = ["https://a.b/c"]\n')
     assert error_of(path).startswith(f"{path}: line 2: keep_days: Input should be greater")
     path = write(tmp_path, 'output = "o"\n[sources]\nfolders = ["a"]\n[model]\nconcurrency = 0\n')
@@ -115,3 +116,79 @@ def test_model_table_sits_below_environment_and_flags(
     assert (s.model, s.concurrency) == ("gpt-4o-mini", 2)
     s = model_settings(cfg, {"model": "gpt-5-nano", "concurrency": None})
     assert (s.model, s.concurrency) == ("gpt-5-nano", 2)
+
+
+@pytest.mark.parametrize("key", ["feeds", "urls"])
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("http://0177.0.0.1/x", "is not a valid URL (Invalid IPv4 address: '0177.0.0.1')."),
+        ("http://[::1/", "is not a valid URL (Invalid port: ':1')."),
+        ("http://\uff41.com/", "is not a valid URL (Invalid IDNA hostname: '\uff41.com')."),
+        ("http://\xa0/", "is not a valid URL (Invalid IDNA hostname: '\\xa0')."),
+        ("file:///x", "is not an http or https URL (file:)."),
+        ("http://h.test:99999/", "is not a valid URL (port 99999 is out of range)."),
+    ],
+)
+def test_a_url_the_fetcher_cannot_take_is_refused_when_the_config_loads(
+    tmp_path: Path, key: str, url: str, why: str
+) -> None:
+    """The same check as for every link the fetcher meets (httpx2's parser), at load time."""
+    text = f'output = "o"\n[sources]\nfolders = ["a"]\n{key} = ["https://ok.test/", "{url}"]\n'
+    path = write(tmp_path, text)
+    assert error_of(path) == f"{path}: line 4: sources.{key}[1]: {url!r} {why}"
+
+
+def test_allow_private_addresses_true_means_the_hosts_of_feeds_and_urls(tmp_path: Path) -> None:
+    cfg = load(
+        write(
+            tmp_path,
+            'output = "o"\nallow_private_addresses = true\n[sources]\n'
+            'feeds = ["http://192.168.1.10:8080/feed.xml", "https://News.test/rss"]\n'
+            'urls = ["http://[fd00::1]/story"]\n',
+        )
+    )
+    assert cfg.private_origins() == {
+        Origin("192.168.1.10", 8080),
+        Origin("news.test", 443),
+        Origin("fd00::1", 80),
+    }
+    cfg = load(write(tmp_path, 'output = "o"\n[sources]\nurls = ["http://10.0.0.2/a"]\n'))
+    assert cfg.private_origins() == frozenset()
+
+
+def test_allow_private_addresses_takes_a_list_of_hosts(tmp_path: Path) -> None:
+    cfg = load(
+        write(
+            tmp_path,
+            'output = "o"\n'
+            'allow_private_addresses = ["192.168.1.10:8080", "nas.lan", "[::1]:81", '
+            '"http://feeds.lan:8000/rss", "router.lan:80"]\n'
+            '[sources]\nfolders = ["a"]\n',
+        )
+    )
+    assert cfg.private_origins() == {
+        Origin("192.168.1.10", 8080),
+        Origin("nas.lan", 80),
+        Origin("nas.lan", 443),  # a bare host: the standard web ports
+        Origin("::1", 81),
+        Origin("feeds.lan", 8000),
+        Origin("router.lan", 80),
+    }
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ('["0177.0.0.1"]', "'0177.0.0.1' is not a valid URL (Invalid IPv4 address: '0177.0.0.1')."),
+        ('["nas.lan/feeds"]', "'nas.lan/feeds' is not a host or host:port."),
+        ('["ftp://nas.lan"]', "'ftp://nas.lan' is not an http or https URL (ftp:)."),
+        ('"yes"', 'should be true, false or a list of hosts like ["192.168.1.10:8080"].'),
+        ("[8080]", 'should be true, false or a list of hosts like ["192.168.1.10:8080"].'),
+    ],
+)
+def test_a_bad_allow_private_addresses_names_its_line(tmp_path: Path, value: str, why: str) -> None:
+    path = write(
+        tmp_path, f'output = "o"\nallow_private_addresses = {value}\n[sources]\nfolders = ["a"]\n'
+    )
+    assert error_of(path) == f"{path}: line 2: allow_private_addresses: {why}"

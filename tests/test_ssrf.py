@@ -1,12 +1,15 @@
 """Feeds are written by strangers: a link, or a redirect, to 127.0.0.1, the LAN or the cloud
 metadata address is refused before any connection is made, the refusal reads the same for an
-open and a closed port, and nothing from an internal page reaches the index. The pretend
-internet (tests/internet.py) keeps every connection on 127.0.0.1."""
+open and a closed port, and nothing from an internal page reaches the index. A permission for
+one private feed server opens that server (host and port) only: its entries' links and
+redirects to anywhere else are checked like any stranger's. The pretend internet
+(tests/internet.py) keeps every connection on 127.0.0.1."""
 
 from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,14 +17,15 @@ from pathlib import Path
 import pytest
 
 from briefer.daily.config import load
-from briefer.daily.feeds import fetch_all
+from briefer.daily.feeds import Gathered, fetch_all
+from briefer.daily.gather import gather
 from briefer.daily.run import run_daily
-from briefer.daily.safehttp import is_public
+from briefer.daily.safehttp import is_public, origins
 
 from .conftest import model_settings
 from .fakes import FakeEndpoint
 from .internet import PUBLIC, Internet, internet
-from .loopback import Served, serve
+from .loopback import Served, rss, serve
 
 __all__ = ["internet"]  # the fixture, imported for the tests below
 
@@ -80,15 +84,6 @@ class Site:
         return f"http://{host}:{self.port}/{path}"
 
 
-def feed(links: list[str]) -> str:
-    items = "".join(
-        f"<item><title>Entry {n}</title><link>{link.replace('&', '&amp;')}</link></item>"
-        for n, link in enumerate(links)
-    )
-    channel = f"<channel><title>News</title>{items}</channel>"
-    return f'<?xml version="1.0"?><rss version="2.0">{channel}</rss>'
-
-
 @pytest.fixture
 def site(tmp_path: Path, internet: Internet) -> Iterator[Site]:
     root = tmp_path / "web"
@@ -112,7 +107,7 @@ def site(tmp_path: Path, internet: Internet) -> Iterator[Site]:
         ]
         internet.name("internal.example", ["127.0.0.1"])
         internet.name("rebind.example", [PUBLIC, "10.0.0.5"])
-        (root / "hostile.xml").write_text(feed(links), encoding="utf-8")
+        (root / "hostile.xml").write_text(rss(links), encoding="utf-8")
         yield site
 
 
@@ -149,10 +144,13 @@ def test_only_http_and_https_are_followed(site: Site) -> None:
     assert got.skipped[0].reason == "refused: not an http or https URL (file:)"
 
 
-def test_the_switch_allows_private_addresses(site: Site) -> None:
+def test_the_permission_opens_only_the_origin_it_names(site: Site) -> None:
     url = site.at("127.0.0.1", "admin.txt")
     assert fetch_all([], [url], since=None, timeout=5).articles == []
-    got = fetch_all([], [url], since=None, timeout=5, allow_private=True)
+    elsewhere = origins(["http://127.0.0.1:9/"])  # the same host on another port
+    assert fetch_all([], [url], since=None, timeout=5, private=elsewhere).articles == []
+    assert "/admin.txt" not in site.web.paths()
+    got = fetch_all([], [url], since=None, timeout=5, private=origins([url]))
     assert [a.url for a in got.articles] == [url]
 
 
@@ -171,3 +169,107 @@ def test_an_internal_page_never_reaches_the_index(site: Site, tmp_path: Path) ->
     assert "INTERNAL ADMIN" not in index and "hunter2" not in index
     assert "Sources skipped (7)" in index
     assert "/admin.txt" not in site.web.paths()
+
+
+@dataclass
+class Lan:
+    """A feed server at home (allowed on loopback) and another loopback server (not allowed)
+    holding a secret; the home feed links to both, to the metadata address, and redirects."""
+
+    home: Served
+    other: Served
+    net: Internet
+    got: Gathered
+
+    def reason(self, url: str) -> str:
+        return {s.path: s.reason for s in self.got.skipped}[url]
+
+
+METADATA = "http://169.254.169.254/latest/meta-data/"
+
+
+def lan_links(home: str, other: str) -> list[str]:
+    return [
+        f"{home}/library.html",  # (e) the allowed server itself
+        f"{other}/admin.txt",  # (b) another port on the same loopback address
+        f"{home}/redirect?to={other}/admin.txt",  # (c) a redirect away from the allowed server
+        METADATA,  # (d)
+    ]
+
+
+@contextmanager
+def home_and_other(root: Path) -> Iterator[tuple[Served, Served]]:
+    """The two servers, the home one serving a feed of `lan_links`."""
+    (root / "home").mkdir()
+    (root / "other").mkdir()
+    (root / "home" / "library.html").write_bytes((WEB / "library.html").read_bytes())
+    (root / "other" / "admin.txt").write_text(f"{SECRET}\n", encoding="utf-8")
+    with serve(root / "home") as home, serve(root / "other") as other:
+        feed = rss(lan_links(home.base, other.base))
+        (root / "home" / "feed.xml").write_text(feed, encoding="utf-8")
+        yield home, other
+
+
+@pytest.fixture
+def lan(tmp_path: Path, internet: Internet) -> Iterator[Lan]:
+    with home_and_other(tmp_path) as (home, other):
+        got = fetch_all(
+            [f"{home.base}/feed.xml"], [], since=None, timeout=5, private=origins([home.base])
+        )
+        yield Lan(home, other, internet, got)
+
+
+def test_the_allowed_feed_server_and_its_own_links_are_read(lan: Lan) -> None:
+    """(a) the feed itself and (e) an entry link to the same host and port."""
+    assert lan.home.paths()[:2] == ["/feed.xml", "/library.html"]
+    assert [a.url for a in lan.got.articles] == [f"{lan.home.base}/library.html"]
+
+
+def test_an_entry_link_to_another_loopback_port_is_refused(lan: Lan) -> None:
+    """(b)"""
+    reason = lan.reason(f"{lan.other.base}/admin.txt")
+    assert reason.startswith("refused: 127.0.0.1 is not a public internet address")
+    assert lan.other.requests == []
+
+
+def test_a_redirect_from_the_allowed_server_to_another_port_is_refused(lan: Lan) -> None:
+    """(c) the redirect was served by the allowed server; its target was never asked."""
+    redirect = f"{lan.home.base}/redirect?to={lan.other.base}/admin.txt"
+    assert lan.reason(redirect).startswith("refused: 127.0.0.1 is not a public")
+    assert any(p.startswith("/redirect?") for p in lan.home.paths())
+    assert lan.other.requests == []
+    assert all(SECRET not in a.text for a in lan.got.articles)
+
+
+def test_the_metadata_address_is_refused_without_a_connection(lan: Lan) -> None:
+    """(d) the only connections made went to the allowed server's port."""
+    assert lan.reason(METADATA).startswith("refused: 169.254.169.254 is not a public")
+    assert "169.254.169.254" not in lan.net.connects
+    assert set(lan.net.connects) == {"127.0.0.1"}
+    assert len(lan.got.skipped) == 3
+
+
+@pytest.mark.parametrize(
+    "allow",
+    [
+        "true",
+        '["127.0.0.1:{port}"]',
+        '["{base}/any/path"]',
+        '["192.168.1.10:8080", "127.0.0.1:{port}"]',
+    ],
+)
+def test_the_config_permission_opens_the_named_hosts_only(tmp_path: Path, allow: str) -> None:
+    """`true` (the hosts of the feeds and urls) and a list of hosts both open the home
+    server only, through a whole gather step."""
+    with home_and_other(tmp_path) as (home, other):
+        value = allow.format(port=home.base.rsplit(":", 1)[1], base=home.base)
+        config = tmp_path / "briefer.toml"
+        config.write_text(
+            f'output = "out"\nallow_private_addresses = {value}\n'
+            f'[sources]\nfeeds = ["{home.base}/feed.xml"]\n',
+            encoding="utf-8",
+        )
+        got = gather(load(config), datetime.now(UTC))
+        assert other.requests == []
+    assert [a.url for a in got.articles] == [f"{home.base}/library.html"]
+    assert len(got.skipped) == 3 and all(s.reason.startswith("refused: ") for s in got.skipped)

@@ -26,15 +26,18 @@ from pydantic import (
 from .. import settings as settings_mod
 from ..briefing.formats import Format
 from ..errors import ConfigError
-from ..pages.templating import web_link
 from ..settings import Settings, StructuredMode
+from . import safehttp
 from .grouping import DEFAULT_THRESHOLD
 
 
 def _check_url(value: str) -> str:
-    url = web_link(value)
-    if url is None:
-        raise ValueError(f"{value!r} is not an http(s) URL")
+    """A feed or page URL the fetcher will take (the same check as for every link it meets)."""
+    url = value.strip()
+    try:
+        safehttp.web_url(url)
+    except safehttp.BadURL as exc:
+        raise ValueError(f"{value!r} is {exc}") from exc
     return url
 
 
@@ -91,11 +94,35 @@ class DailyConfig(BaseModel):
     fetch_timeout: float = Field(20.0, gt=0)
     gather_timeout: float = Field(600.0, gt=0)
     max_per_feed: int = Field(50, ge=1)
-    # Feeds and pages on loopback, LAN or link-local addresses (e.g. a feed server at home);
-    # off, a feed cannot make briefer read 127.0.0.1 or 169.254.169.254.
-    allow_private_addresses: bool = False
+    # The origins (host and port) that may be on loopback, LAN or link-local addresses (e.g. a
+    # feed server at home): true names those of `feeds` and `urls`, a list names them itself.
+    # No other origin, not an entry link nor a redirect, may reach 127.0.0.1 or 169.254.169.254.
+    allow_private_addresses: bool | list[str] = False
     sources: Sources
     model: ModelSection = ModelSection()
+
+    def private_origins(self) -> frozenset[safehttp.Origin]:
+        """The origins allowed on private addresses (see `allow_private_addresses`)."""
+        if self.allow_private_addresses is True:
+            return safehttp.origins([*self.sources.feeds, *self.sources.urls])
+        if self.allow_private_addresses is False:
+            return frozenset()
+        return frozenset().union(*map(safehttp.host_origins, self.allow_private_addresses))
+
+    @field_validator("allow_private_addresses", mode="before")
+    @classmethod
+    def _private_hosts(cls, value: object) -> object:
+        """true, false or a list of hosts, each checked (one message, not one per union arm)."""
+        if isinstance(value, bool):
+            return value
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValueError('should be true, false or a list of hosts like ["192.168.1.10:8080"]')
+        for host in value:
+            try:
+                safehttp.host_origins(host.strip())
+            except safehttp.BadURL as exc:
+                raise ValueError(f"{host!r} is {exc}") from exc
+        return [host.strip() for host in value]
 
     @field_validator("formats")
     @classmethod
@@ -229,8 +256,10 @@ fetch_timeout = 20
 max_per_feed = 50
 # Seconds for reading every source; what is not read by then is skipped and listed.
 gather_timeout = 600
-# Feeds and pages are fetched from public internet addresses only; true also allows
-# loopback, private and link-local ones (a feed server on your own network).
+# Feeds and pages are fetched from public internet addresses only. true lets the hosts of
+# the feeds and urls below (host and port) be on loopback, private or link-local addresses (a
+# feed server on your own network); a list names such hosts instead, e.g.
+# ["192.168.1.10:8080"]. Links and redirects to any other host are still public only.
 allow_private_addresses = false
 
 [sources]

@@ -1,11 +1,12 @@
 """Feeds and pages: RSS/Atom feeds through feedparser, pages through the same extraction as
 HTML files (trafilatura), over one HTTP client with a User-Agent that says who is asking.
 
-The open web is hostile: the client reaches public addresses only (see `safehttp`), follows at
-most a few redirects (each one checked again), and a whole download, not just each read, must
-finish within the timeout. Every failure (a dead feed, a 404 page, a refused address, a page
-that drips too slowly, a page with no article) becomes a Skipped entry naming the URL and the
-reason: one bad source never stops a scheduled run.
+The open web is hostile: the client reaches public addresses only (see `safehttp`; private
+ones only for the origins the config names), follows at most a few redirects (each one checked
+again), and a whole download, not just each read, must finish within the timeout. Every
+failure (a malformed URL, a dead feed, a 404 page, a refused address, a page that drips too
+slowly, a page with no article) becomes a Skipped entry naming the URL and the reason: one bad
+source never stops a scheduled run.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from __future__ import annotations
 import calendar
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urljoin
 
 import feedparser  # type: ignore[import-untyped]
 import httpx2
@@ -47,11 +49,12 @@ class Gathered(BaseModel):
     too_old: int = 0
 
 
-def client(timeout: float, *, allow_private: bool = False) -> httpx2.Client:
-    """The HTTP client for feeds and pages: public addresses only (unless `allow_private`),
-    `timeout` seconds per download, a few checked redirects, a named agent, no proxies."""
+def client(timeout: float, *, private: Iterable[safehttp.Origin] = ()) -> httpx2.Client:
+    """The HTTP client for feeds and pages: public addresses only (but for the `private`
+    origins), `timeout` seconds per download, a few checked redirects, a named agent, no
+    proxies."""
     return httpx2.Client(
-        transport=safehttp.GuardedTransport(allow_private=allow_private),
+        transport=safehttp.GuardedTransport(private=private),
         timeout=timeout,
         follow_redirects=True,
         max_redirects=MAX_REDIRECTS,
@@ -88,7 +91,8 @@ def _timeout_reason(exc: Exception, at: float, until: float, budget: float) -> s
 
 
 def download(http: httpx2.Client, url: str, *, until: float = math.inf) -> Page:
-    """GET a URL or raise FetchError saying why (status, refused, timeout, too large).
+    """GET a URL or raise FetchError saying why (malformed, status, refused, timeout, too
+    large).
 
     The whole download (connect, redirects, headers, body) ends within the client's timeout,
     and by `until` (a time.monotonic() value) at the latest.
@@ -96,6 +100,7 @@ def download(http: httpx2.Client, url: str, *, until: float = math.inf) -> Page:
     budget = _whole_download_seconds(http)
     at = min(time.monotonic() + budget, until)
     try:
+        safehttp.web_url(url)  # before the client, which raises or drops the scheme
         with safehttp.deadline(at), http.stream("GET", url) as resp:
             if resp.status_code >= 400:
                 raise FetchError(f"HTTP {resp.status_code}")
@@ -107,10 +112,10 @@ def download(http: httpx2.Client, url: str, *, until: float = math.inf) -> Page:
             kind = resp.headers.get("content-type", "").split(";")[0].strip().lower()
             return Page(body=body, content_type=kind, charset=resp.charset_encoding)
     except safehttp.Refused as exc:
-        raise FetchError(str(exc)) from exc
+        raise FetchError(f"refused: {exc}") from exc
     except (httpx2.TimeoutException, safehttp.DeadlinePassed) as exc:
         raise FetchError(_timeout_reason(exc, at, until, budget)) from exc
-    except httpx2.HTTPError as exc:
+    except (httpx2.HTTPError, httpx2.InvalidURL) as exc:  # InvalidURL: not an HTTPError
         raise FetchError(f"cannot fetch ({type(exc).__name__}: {exc})") from exc
 
 
@@ -153,22 +158,45 @@ def _entry_time(entry: Any) -> datetime | None:
 
 
 class Entry(BaseModel):
-    link: str
+    link: str  # as the feed wrote it (made absolute); "" when the feed's link was unusable
     title: str | None
     published: datetime | None
 
 
+NO_LINK = "feed: an entry's link is not a usable URL"
+
+
+def _absolute(link: str, base: str) -> str:
+    """`link` resolved against the feed's URL; one that cannot be resolved is kept as written,
+    so that download() refuses it with its reason and the skip list shows it."""
+    try:
+        return urljoin(base, link.strip())
+    except ValueError:
+        return link
+
+
 def parse_feed(body: bytes, url: str, limit: int) -> tuple[str | None, list[Entry]]:
-    """The feed's title and up to `limit` entries with links; raises FetchError if not a feed."""
-    parsed = feedparser.parse(body, response_headers={"content-location": url})
-    if parsed.bozo and not parsed.entries:
-        raise FetchError(f"not an RSS or Atom feed ({parsed.get('bozo_exception', 'unparsable')})")
+    """The feed's title and up to `limit` entries with links; raises FetchError if not a feed.
+
+    Links are resolved here, not by feedparser: it turns a link it cannot resolve into "",
+    which would hide it; only an unusable xml:base still can (the entry's link is then "").
+    """
+    parsed = feedparser.parse(body)
+    if not parsed.entries and (parsed.bozo or not parsed.get("version")):
+        why = parsed.get("bozo_exception") or "no RSS or Atom root element"
+        raise FetchError(f"not an RSS or Atom feed ({why})")
     feed_title = parsed.feed.get("title") or None
     entries = []
     for e in parsed.entries[:limit]:
         link = e.get("link")
-        if link:
-            entries.append(Entry(link=link, title=e.get("title") or None, published=_entry_time(e)))
+        if link or e.get("links"):  # a link element with nothing usable in it: listed
+            entries.append(
+                Entry(
+                    link=_absolute(link, url) if link else "",
+                    title=e.get("title") or None,
+                    published=_entry_time(e),
+                )
+            )
     return feed_title, entries
 
 
@@ -183,6 +211,9 @@ def _feed_articles(
     for entry in entries:
         if since is not None and entry.published is not None and entry.published < since:
             out.too_old += 1
+            continue
+        if not entry.link:
+            out.skipped.append(Skipped(path=url, reason=NO_LINK))
             continue
         if time.monotonic() >= until:
             out.skipped.append(Skipped(path=entry.link, reason=OUT_OF_TIME))
@@ -208,18 +239,19 @@ def fetch_all(
     timeout: float,
     max_per_feed: int = 50,
     http: httpx2.Client | None = None,
-    allow_private: bool = False,
+    private: Iterable[safehttp.Origin] = (),
     until: float = math.inf,
 ) -> Gathered:
     """Every feed's recent entries and every single page, in config order.
 
     Entries dated before `since` are counted and dropped; undated ones are kept (the dedupe
     store keeps them from being briefed twice). Single URLs are always fetched. Once `until`
-    (a time.monotonic() value) has passed, the sources not yet fetched are skipped.
+    (a time.monotonic() value) has passed, the sources not yet fetched are skipped. Only the
+    `private` origins may be on private addresses (see `safehttp`).
     """
     out = Gathered()
     own = http is None
-    http = http or client(timeout, allow_private=allow_private)
+    http = http or client(timeout, private=private)
     try:
         for feed in feeds:
             if time.monotonic() >= until:

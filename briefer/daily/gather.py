@@ -162,7 +162,7 @@ def gather(cfg: DailyConfig, now: datetime, http: httpx2.Client | None = None) -
         timeout=cfg.fetch_timeout,
         max_per_feed=cfg.max_per_feed,
         http=http,
-        allow_private=cfg.allow_private_addresses,
+        private=cfg.private_origins(),
         until=until,
     )
     out.articles += web.articles

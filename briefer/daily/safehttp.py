@@ -8,7 +8,16 @@ checks the certificate against it). Each redirect hop is a new connection throug
 backend, so it is checked the same way, and since the socket goes to the address that was
 checked, a second DNS answer (rebinding) is never used. A refusal happens before any packet is
 sent, so its message is the same whatever the port: it cannot map out internal services.
-`allow_private=True` (briefer.toml: `allow_private_addresses = true`) lifts the address check.
+
+Private access belongs to a source, not to the client: the backend is given the origins (host
+and port) that may resolve to private addresses (briefer.toml: `allow_private_addresses`), and
+a connection to any other origin, be it an entry link or a redirect, is checked as public. The
+check is on the origin a connection is made for, so a stranger's link to 127.0.0.1 on another
+port, or a redirect from the allowed server to one, is refused like any other.
+
+`web_url` is the one answer to "is this outside URL something we can fetch, and if not, why":
+it parses with httpx2's own parser, the one the client uses, so the config check, the feed
+entries and each redirect agree on what is a URL.
 
 The clock: inside `deadline(at)`, every socket operation (connect, TLS, headers, body, each
 redirect) waits at most until `at`, so a server that drips bytes cannot hold a run. The system
@@ -26,12 +35,13 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpcore2
 import httpx2
 
 SCHEMES = ("http", "https")
+DEFAULT_PORTS = {"http": 80, "https": 443}
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _DEADLINE: ContextVar[float] = ContextVar("briefer_download_deadline", default=math.inf)
@@ -41,7 +51,69 @@ _SocketOption = (
 
 
 class Refused(Exception):
-    """A URL briefer will not fetch (its address or scheme); the message is the skip reason."""
+    """A URL briefer will not fetch (its address, scheme or form); the message is the reason,
+    worded to follow "refused: "."""
+
+
+class BadURL(Refused):
+    """Not an absolute http(s) URL httpx2 can parse; the message also reads after "URL is"."""
+
+
+class Origin(NamedTuple):
+    """Where a connection goes: the host as httpx2 spells it (lower case, IDNA, an IPv6
+    address without brackets) and the port (the scheme's default when the URL has none)."""
+
+    host: str
+    port: int
+
+
+def web_url(url: str | httpx2.URL) -> httpx2.URL:
+    """`url` as httpx2 parses it, if it is an absolute http or https URL with a host and a
+    valid port; else raises BadURL saying why (httpx2's own words for an unparsable one)."""
+    try:
+        parsed = url if isinstance(url, httpx2.URL) else httpx2.URL(url)
+    except httpx2.InvalidURL as exc:
+        raise BadURL(f"not a valid URL ({exc})") from exc
+    if parsed.scheme not in SCHEMES:
+        # Checked here, on the URL as given: the client takes a URL without a host
+        # ("file:///x") for a relative one and drops its scheme before any transport sees it.
+        shown = f"{parsed.scheme}:" if parsed.scheme else "no scheme"
+        raise BadURL(f"not an http or https URL ({shown})")
+    if not parsed.host:
+        raise BadURL("not a valid URL (no host)")
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        raise BadURL(f"not a valid URL (port {parsed.port} is out of range)")
+    return parsed
+
+
+def origin(url: httpx2.URL) -> Origin:
+    """The origin a checked URL (see `web_url`) connects to."""
+    return Origin(url.raw_host.decode("ascii"), url.port or DEFAULT_PORTS[url.scheme])
+
+
+def origins(urls: Iterable[str]) -> frozenset[Origin]:
+    """The origins of these URLs; one that is not a usable URL has none."""
+    found = set()
+    for url in urls:
+        try:
+            found.add(origin(web_url(url)))
+        except BadURL:
+            continue
+    return frozenset(found)
+
+
+def host_origins(entry: str) -> frozenset[Origin]:
+    """The origins a briefer.toml `allow_private_addresses` entry names: a URL, "host:port",
+    or a bare host (the standard web ports 80 and 443). Raises BadURL for anything else."""
+    if "://" in entry:
+        return frozenset({origin(web_url(entry))})
+    url = web_url(f"http://{entry}")
+    if url.raw_path != b"/" or url.userinfo or url.fragment:
+        raise BadURL("not a host or host:port")
+    # httpx2 drops a port that is the scheme's default: read it under the other scheme.
+    port = url.port if url.port is not None else web_url(f"https://{entry}").port
+    ports = [port] if port is not None else [80, 443]
+    return frozenset(Origin(origin(url).host, p) for p in ports)
 
 
 class DeadlinePassed(Exception):
@@ -79,8 +151,8 @@ def is_public(ip: IPAddress) -> bool:
 
 def refusal(host: str) -> str:
     return (
-        f"refused: {host} is not a public internet address (set allow_private_addresses = true "
-        "in briefer.toml to fetch local and private addresses)"
+        f"{host} is not a public internet address (to read a server on your own network, "
+        "list its host and port in allow_private_addresses in briefer.toml)"
     )
 
 
@@ -151,10 +223,11 @@ class _ClockedStream(httpcore2.NetworkStream):
 
 
 class GuardedBackend(httpcore2.SyncBackend):
-    """Connects only to checked addresses, on the download's clock."""
+    """Connects only to checked addresses, on the download's clock; only the `private`
+    origins may resolve to non-public addresses."""
 
-    def __init__(self, *, allow_private: bool) -> None:
-        self.allow_private = allow_private
+    def __init__(self, *, private: Iterable[Origin] = ()) -> None:
+        self.private = frozenset(private)
 
     def connect_tcp(
         self,
@@ -164,7 +237,8 @@ class GuardedBackend(httpcore2.SyncBackend):
         local_address: str | None = None,
         socket_options: Iterable[_SocketOption] | None = None,
     ) -> httpcore2.NetworkStream:
-        addresses = resolve(host, port, allow_private=self.allow_private)
+        allowed = Origin(host.lower(), port) in self.private
+        addresses = resolve(host, port, allow_private=allowed)
         failure: Exception = httpcore2.ConnectError(f"no address for {host}")
         for address in addresses:
             try:
@@ -211,19 +285,19 @@ class _Body(httpx2.SyncByteStream):
 
 
 class GuardedTransport(httpx2.BaseTransport):
-    """An httpx2 transport over `GuardedBackend` that takes http and https URLs only."""
+    """An httpx2 transport over `GuardedBackend` that takes usable http and https URLs only
+    (each redirect comes here too)."""
 
-    def __init__(self, *, allow_private: bool) -> None:
+    def __init__(self, *, private: Iterable[Origin] = ()) -> None:
         self._pool = httpcore2.ConnectionPool(
             ssl_context=httpx2.create_ssl_context(),
-            network_backend=GuardedBackend(allow_private=allow_private),
+            network_backend=GuardedBackend(private=private),
             max_keepalive_connections=4,
             keepalive_expiry=5.0,
         )
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
-        if request.url.scheme not in SCHEMES:
-            raise Refused(f"refused: not an http or https URL ({request.url.scheme}:)")
+        web_url(request.url)
         assert isinstance(request.stream, Iterable)
         core = httpcore2.Request(
             method=request.method,
