@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import shutil
+import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -18,6 +23,7 @@ from briefer.ingest.files import (
     read_page,
 )
 
+T = TypeVar("T")
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SEED_FILES = sorted(SEEDS.glob("*.txt"))
 
@@ -500,3 +506,75 @@ def test_a_page_without_a_title_is_titled_by_its_headline() -> None:
     assert (page.outlet, page.outlet_source) == ("metro.example", "url")
     titled = read_page(text, "https://metro.example/b", html=False, title="Feed entry title")
     assert titled.title == "Feed entry title"
+
+
+# --- what is not a regular file --------------------------------------------------------
+
+
+def bounded(work: Callable[[], T], seconds: float = 20) -> T:
+    """`work()` in a thread: a read that blocks (on a FIFO) fails the test instead of hanging it.
+    A stuck daemon thread does not keep the test process alive."""
+    out: list[T] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            out.append(work())
+        except BaseException as exc:  # re-raised in the test's own thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), f"still reading after {seconds} s: blocked on a FIFO?"
+    if errors:
+        raise errors[0]
+    return out[0]
+
+
+def release(*fifos: Path) -> None:
+    """Give a reader stuck on each FIFO its end of file (after a failed test: no stuck thread)."""
+    for fifo in fifos:
+        with contextlib.suppress(OSError):  # nobody reading it: nothing to release
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_fifos_devices_and_links_to_them_are_skipped_not_opened(src: Path) -> None:
+    good = write(src, "good.txt", GOOD)
+    named, named_txt = src / "fifo", src / "pipe.txt"
+    folder = src / "folder"
+    write(folder, "other.txt", OTHER)
+    inner = folder / "inner.md"
+    for fifo in (named, named_txt, inner):
+        os.mkfifo(fifo)
+    (folder / "link.txt").symlink_to(named_txt)
+    (folder / "zero.html").symlink_to("/dev/zero")
+    try:
+        result = bounded(lambda: ingest([named, named_txt, Path("/dev/zero"), good, folder]))
+    finally:
+        release(named, named_txt, inner)
+    assert [Path(a.path) for a in result.articles] == [good, folder / "other.txt"]
+    pipe = "a named pipe (FIFO), not a regular file: not read"
+    device = "a character device, not a regular file: not read"
+    assert {s.path: s.reason for s in result.skipped} == {
+        str(named): pipe,
+        str(named_txt): pipe,
+        "/dev/zero": device,
+        str(inner): pipe,
+        str(folder / "link.txt"): pipe,
+        str(folder / "zero.html"): device,
+    }
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_a_manifest_that_is_a_fifo_is_refused_not_waited_on(src: Path) -> None:
+    good = write(src, "good.txt", GOOD)
+    manifest = src / "sources.toml"
+    os.mkfifo(manifest)
+    try:
+        with pytest.raises(InputError) as info:
+            bounded(lambda: ingest([good], manifest=manifest))
+    finally:
+        release(manifest)
+    assert str(info.value).startswith(f"{manifest}: unreadable manifest (a named pipe (FIFO)")

@@ -6,13 +6,17 @@ never a hash-like file stem, never a guess. `outlet_notes` tells the user which 
 outlet named and how to name it.
 
 An unreadable file is skipped with a reason naming it, so one bad article never sinks a briefing;
-only zero usable articles is an error.
+only zero usable articles is an error. Only regular files are opened: a FIFO or a device
+(/dev/zero, /dev/stdin), named or found in a folder, directly or through a symlink, is skipped
+with what it is, since reading it could block forever or never end.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 import tomllib
 from collections.abc import Sequence
 from pathlib import Path
@@ -32,6 +36,14 @@ MANIFEST_NAME = "sources.toml"
 # Refused before reading: a saved page with its images inlined stays well below this, and a
 # text file this large would be some 12 million tokens, hundreds of times any article.
 MAX_FILE_BYTES = 50_000_000
+# What a path that is not a regular file is, for the reason it is skipped.
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
 
 # Where the outlet name came from; "file" is a file stem that reads as a name, "title" a label
 # cut from the title when nothing names the outlet (see names.py).
@@ -66,6 +78,15 @@ class IngestResult(BaseModel):
     skipped: list[Skipped]
 
 
+def _not_regular(mode: int) -> str | None:
+    """Why a file of this mode (`st_mode`) is not read, or None for a regular file: a pipe or
+    a device can block forever or never end, so it is never even opened."""
+    if stat.S_ISREG(mode):
+        return None
+    kind = next((name for test, name in _KINDS if test(mode)), "a special file")
+    return f"{kind}, not a regular file: not read"
+
+
 def _collect(paths: Sequence[Path]) -> list[Path]:
     """Expand folders recursively in a stable (sorted) order; keep explicit files as given."""
     files: list[Path] = []
@@ -76,7 +97,7 @@ def _collect(paths: Sequence[Path]) -> list[Path]:
             found = [
                 f
                 for f in p.rglob("*")
-                if f.is_file()
+                if not f.is_dir()  # a FIFO or a device is kept, to be skipped with its reason
                 and f.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES
                 and not any(part.startswith(".") for part in f.relative_to(p).parts)
             ]
@@ -86,11 +107,20 @@ def _collect(paths: Sequence[Path]) -> list[Path]:
     return files
 
 
+def _refusal(path: Path) -> str | None:
+    """Why `path` is skipped before reading it (what it is, else its type), or None."""
+    reason = _not_regular(path.stat().st_mode)
+    suffix = path.suffix.lower()
+    if reason is None and suffix not in TEXT_SUFFIXES | HTML_SUFFIXES:
+        reason = f"unsupported file type {suffix!r}"
+    return reason
+
+
 def load_manifest(path: Path) -> dict[str, dict[str, str]]:
     """Read `sources.toml`: `[sources."file name"]` tables with outlet / title / url / date."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
+        data = tomllib.loads(_read_regular(path).decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError, ValueError) as exc:
         raise InputError(f"{path}: unreadable manifest ({exc}).") from exc
     sources = data.get("sources", {})
     if not isinstance(sources, dict) or not all(isinstance(v, dict) for v in sources.values()):
@@ -130,15 +160,32 @@ def _too_large(size: int) -> str:
     )
 
 
-def _read_bytes(path: Path) -> bytes:
-    """The file's bytes, refusing (ValueError) one too large to be an article before reading it."""
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise ValueError(_too_large(size))
-    with path.open("rb") as f:
+def _check(info: os.stat_result) -> None:
+    """Refuse (ValueError) what is not a regular file, or too large to be an article."""
+    if reason := _not_regular(info.st_mode):
+        raise ValueError(reason)
+    if info.st_size > MAX_FILE_BYTES:
+        raise ValueError(_too_large(info.st_size))
+
+
+def _read_regular(path: Path) -> bytes:
+    """A regular file's bytes; anything else is refused (ValueError) before it is opened, and a
+    file too large to be an article before it is read."""
+    _check(path.stat())  # follows a symlink: a link to a FIFO is refused as the FIFO
+    # Opened without waiting (should the name have become a FIFO since, opening it would wait
+    # for a writer) and checked again, on what was opened.
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with open(fd, "rb") as f:
+        _check(os.fstat(fd))
         data = f.read(MAX_FILE_BYTES + 1)  # the file may have grown since stat()
     if len(data) > MAX_FILE_BYTES:
         raise ValueError(_too_large(len(data)))
+    return data
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The article file's bytes, refusing (ValueError) one that cannot be an article."""
+    data = _read_regular(path)
     if not data.strip():
         raise ValueError("empty file")
     return data
@@ -282,11 +329,10 @@ def ingest(paths: Sequence[Path], manifest: Path | None = None) -> IngestResult:
     skipped: list[Skipped] = []
     seen: dict[str, str] = {}
     for path in _collect(paths):
-        suffix = path.suffix.lower()
-        if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES:
-            skipped.append(Skipped(path=str(path), reason=f"unsupported file type {suffix!r}"))
-            continue
         try:
+            if reason := _refusal(path):
+                skipped.append(Skipped(path=str(path), reason=reason))
+                continue
             article = read_article(path, entries.get(path.name))
         except (ValueError, OSError) as exc:
             skipped.append(Skipped(path=str(path), reason=str(exc)))
