@@ -115,3 +115,11 @@ def test_model_table_sits_below_environment_and_flags(
     assert (s.model, s.concurrency) == ("gpt-4o-mini", 2)
     s = model_settings(cfg, {"model": "gpt-5-nano", "concurrency": None})
     assert (s.model, s.concurrency) == ("gpt-5-nano", 2)
+
+
+def test_the_model_table_sets_the_article_limit(tmp_path: Path) -> None:
+    cfg = load(
+        write(tmp_path, 'output = "o"\n[sources]\nfolders = ["a"]\n[model]\nmax_articles = 80\n')
+    )
+    assert model_settings(cfg).max_articles == 80
+    assert model_settings(load(write(tmp_path, EXAMPLE))).max_articles == 50  # the default

@@ -1,9 +1,10 @@
 """Run the briefing steps on a set of articles, or work out what that run would cost.
 
 `brief` ingests files and folders; `brief_articles` takes articles already ingested (files,
-feeds, pages). Each article is cleaned and counted, and one over the article limit is skipped
-with its reason. The model calls then go in three rounds, at most `settings.concurrency` at a
-time (one at a time, in a fixed order, on the embedded server):
+feeds, pages). More articles than one briefing takes (`settings.max_articles`) is an error before
+anything else is done. Each article is cleaned and counted, and one over the article limit is
+skipped with its reason. The model calls then go in three rounds, at most
+`settings.concurrency` at a time (one at a time, in a fixed order, on the embedded server):
 
 1. analyse the articles (one the model fails on, with a bad, cut or refused reply, is skipped,
    not the run), and judge the outlets' differing figures (contrast: it needs only the texts);
@@ -42,7 +43,7 @@ from ..checks.verify import Verifier
 from ..checks.voice import Voice, voice
 from ..errors import NoArticlesError, RecoverableModelError
 from ..ingest.clean import clean_text
-from ..ingest.files import Article, ingest, outlet_notes
+from ..ingest.files import Article, ingest, outlet_notes, too_many
 from ..model import prompts
 from ..model.cache import CallCache, store_path
 from ..model.llm import LLM, build_client
@@ -109,10 +110,13 @@ def counter_for(info: ModelInfo, cache: CallCache | None = None) -> TokenCounter
 
 
 def prepare(
-    paths: Sequence[Path], counter: TokenCounter, manifest: Path | None = None
+    paths: Sequence[Path],
+    counter: TokenCounter,
+    manifest: Path | None = None,
+    max_articles: int | None = None,
 ) -> tuple[list[Prepared], list[Skipped]]:
     """Ingest and clean every article; label them A1, A2, ... in input order."""
-    result = ingest(paths, manifest)
+    result = ingest(paths, manifest, max_articles)
     return prepare_articles(result.articles, counter), result.skipped
 
 
@@ -132,6 +136,13 @@ def prepare_articles(articles: Sequence[Article], counter: TokenCounter) -> list
             )
         )
     return prepared
+
+
+def check_count(articles: Sequence[Article], limit: int) -> None:
+    """Refuse (InputError) more articles than one briefing takes, before anything is paid for:
+    an outlet comparison of hundreds of articles is not a briefing, but a wrong folder."""
+    if len(articles) > limit:
+        raise too_many(f"{len(articles):,} articles", limit)
 
 
 def _too_long(tokens: int, limit: int) -> str:
@@ -515,7 +526,7 @@ def brief(
     progress: ProgressFn | None = None,
 ) -> Briefing:
     """Produce a verified Briefing of the articles under `paths`."""
-    result = ingest(paths, manifest)
+    result = ingest(paths, manifest, settings.max_articles)
     return brief_articles(
         result.articles,
         settings,
@@ -542,6 +553,7 @@ def brief_articles(
     info = lookup(settings.model, settings.context_window)
     if not articles:
         raise NoArticlesError("No articles to brief.")
+    check_count(articles, settings.max_articles)
     cache = CallCache(store_path(settings.home)) if settings.cache else None
     counter = counter_for(info, cache)
     try:
@@ -691,14 +703,15 @@ def estimate(
 ) -> Estimate:
     """Expected and upper-bound calls, tokens and cost per step, computed with no model call.
 
-    Articles over `settings.max_article_tokens` are skipped exactly as a run skips them. A
-    warning names each step of the expected run whose largest prompt and reply would not fit the
-    context window (the upper bound's prompts, each sentence at its longest and re-asked twice,
-    are not held to it: they would exceed a small local window for any input).
+    Inputs over `settings.max_articles` are refused, and articles over
+    `settings.max_article_tokens` skipped, exactly as a run does. A warning names each step of
+    the expected run whose largest prompt and reply would not fit the context window (the upper
+    bound's prompts, each sentence at its longest and re-asked twice, are not held to it: they
+    would exceed a small local window for any input).
     """
     info = lookup(settings.model, settings.context_window)
     counter = counter_for(info)
-    everything, skipped = prepare(paths, counter, manifest)
+    everything, skipped = prepare(paths, counter, manifest, settings.max_articles)
     prepared, too_long = within_limit(everything, settings.max_article_tokens)
     budget = analyse_budget(info, counter)
     steps = _expected(prepared, counter, info, budget)

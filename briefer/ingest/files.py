@@ -6,9 +6,11 @@ never a hash-like file stem, never a guess. `outlet_notes` tells the user which 
 outlet named and how to name it.
 
 An unreadable file is skipped with a reason naming it, so one bad article never sinks a briefing;
-only zero usable articles is an error. Only regular files are opened: a FIFO or a device
-(/dev/zero, /dev/stdin), named or found in a folder, directly or through a symlink, is skipped
-with what it is, since reading it could block forever or never end.
+only zero usable articles is an error, and so is more than one briefing takes (`max_articles`):
+folders are walked lazily, so a wrong folder of 25,000 files is refused after reading just one
+article too many. Only regular files are opened: a FIFO or a device (/dev/zero, /dev/stdin),
+named or found in a folder, directly or through a symlink, is skipped with what it is, since
+reading it could block forever or never end.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ import os
 import re
 import stat
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from itertools import islice
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlparse
@@ -36,6 +39,9 @@ MANIFEST_NAME = "sources.toml"
 # Refused before reading: a saved page with its images inlined stays well below this, and a
 # text file this large would be some 12 million tokens, hundreds of times any article.
 MAX_FILE_BYTES = 50_000_000
+# Once the inputs hold more articles than one briefing takes, the rest is only listed (not
+# read) to say how many there are; past this many more, the listing stops too (a home folder).
+COUNT_CAP = 100_000
 # What a path that is not a regular file is, for the reason it is skipped.
 _KINDS = (
     (stat.S_ISDIR, "a folder"),
@@ -87,24 +93,35 @@ def _not_regular(mode: int) -> str | None:
     return f"{kind}, not a regular file: not read"
 
 
-def _collect(paths: Sequence[Path]) -> list[Path]:
-    """Expand folders recursively in a stable (sorted) order; keep explicit files as given."""
-    files: list[Path] = []
-    for p in paths:
-        if not p.exists():
-            raise InputError(f"{p}: no such file or folder.")
-        if p.is_dir():
-            found = [
-                f
-                for f in p.rglob("*")
-                if not f.is_dir()  # a FIFO or a device is kept, to be skipped with its reason
-                and f.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES
-                and not any(part.startswith(".") for part in f.relative_to(p).parts)
+def _walk(folder: Path) -> Iterator[Path]:
+    """The article files under `folder`, lazily, in the order of their paths relative to it
+    (a folder's entries sorted with "/" after each subfolder's name is exactly that order), so
+    a caller that stops early has not listed the rest. Hidden names are left out; symlinked
+    folders are not descended (a link loop), as with pathlib's rglob; an unreadable subfolder
+    holds nothing."""
+    try:
+        with os.scandir(folder) as found:
+            entries = [
+                (e.name + "/" if e.is_dir(follow_symlinks=False) else e.name, e.name)
+                for e in found
+                if not e.name.startswith(".")
             ]
-            files.extend(sorted(found, key=lambda f: f.relative_to(p).as_posix()))
+    except OSError:
+        return
+    for key, name in sorted(entries):
+        if key.endswith("/"):
+            yield from _walk(folder / name)
+        elif Path(name).suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES:
+            yield folder / name
+
+
+def _collect(paths: Sequence[Path]) -> Iterator[Path]:
+    """Expand folders recursively in a stable (sorted) order; keep named files as given."""
+    for p in paths:
+        if p.is_dir():
+            yield from _walk(p)
         else:
-            files.append(p)
-    return files
+            yield p
 
 
 def _refusal(path: Path) -> str | None:
@@ -114,6 +131,21 @@ def _refusal(path: Path) -> str | None:
     if reason is None and suffix not in TEXT_SUFFIXES | HTML_SUFFIXES:
         reason = f"unsupported file type {suffix!r}"
     return reason
+
+
+def _names(paths: Sequence[Path]) -> str:
+    """The paths for a message, the first three of many."""
+    shown = ", ".join(str(p) for p in paths[:3])
+    return shown + (f" and {len(paths) - 3:,} more" if len(paths) > 3 else "")
+
+
+def too_many(what: str, limit: int) -> InputError:
+    """The error for inputs holding more articles than one briefing takes; `what` says how
+    many, and where."""
+    return InputError(
+        f"{what}, more than the {limit} articles one briefing takes: brief fewer, or raise the "
+        "limit with --max-articles (max_articles in the config)."
+    )
 
 
 def load_manifest(path: Path) -> dict[str, dict[str, str]]:
@@ -317,18 +349,34 @@ def read_page(
     )
 
 
-def ingest(paths: Sequence[Path], manifest: Path | None = None) -> IngestResult:
-    """Read every article under `paths`; skip (with a reason) what cannot be used."""
-    entries: dict[str, dict[str, str]] = {}
+def _manifests(paths: Sequence[Path], manifest: Path | None) -> dict[str, dict[str, str]]:
+    """The manifest given, else the sources.toml in each folder given."""
     if manifest is not None:
-        entries.update(load_manifest(manifest))
+        return load_manifest(manifest)
+    entries: dict[str, dict[str, str]] = {}
     for p in paths:
-        if p.is_dir() and (p / MANIFEST_NAME).is_file() and manifest is None:
+        if p.is_dir() and (p / MANIFEST_NAME).is_file():
             entries.update(load_manifest(p / MANIFEST_NAME))
+    return entries
+
+
+def ingest(
+    paths: Sequence[Path], manifest: Path | None = None, max_articles: int | None = None
+) -> IngestResult:
+    """Read every article under `paths`; skip (with a reason) what cannot be used.
+
+    More than `max_articles` usable articles is an error, raised at the first one too many:
+    the rest is listed to say how many files there are, never read.
+    """
+    for p in paths:
+        if not p.exists():
+            raise InputError(f"{p}: no such file or folder.")
+    entries = _manifests(paths, manifest)
     articles: list[Article] = []
     skipped: list[Skipped] = []
     seen: dict[str, str] = {}
-    for path in _collect(paths):
+    files = _collect(paths)
+    for n, path in enumerate(files, start=1):
         try:
             if reason := _refusal(path):
                 skipped.append(Skipped(path=str(path), reason=reason))
@@ -342,10 +390,14 @@ def ingest(paths: Sequence[Path], manifest: Path | None = None) -> IngestResult:
             continue
         seen[article.id] = str(path)
         articles.append(article)
+        if max_articles is not None and len(articles) > max_articles:
+            more = sum(1 for _ in islice(files, COUNT_CAP))
+            count = f"{'over ' if more == COUNT_CAP else ''}{n + more:,}"
+            raise too_many(f"{_names(paths)}: {count} article files", max_articles)
     if not articles:
-        where = ", ".join(str(p) for p in paths)
         detail = f" ({len(skipped)} skipped)" if skipped else ""
         raise NoArticlesError(
-            f"No usable articles in {where}{detail}: give .txt, .md or .html files with text."
+            f"No usable articles in {_names(paths)}{detail}: give .txt, .md or .html files "
+            "with text."
         )
     return IngestResult(articles=articles, skipped=skipped)
