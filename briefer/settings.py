@@ -25,6 +25,7 @@ StructuredMode = Literal["auto", "json_schema", "json_object", "text"]
 
 DEFAULT_MODEL = "gpt-4.1-mini"
 DEFAULT_MAX_ARTICLE_TOKENS = 30_000
+DEFAULT_MAX_ARTICLES = 50
 
 NO_KEY_MESSAGE = "No API key: set OPENAI_API_KEY, pass --base-url, or install the local extra."
 
@@ -91,6 +92,13 @@ class Settings(BaseModel):
     # word in English, French or German); a 5 MB text file (over a million tokens, 150 calls)
     # is refused instead of quietly paid for.
     max_article_tokens: int = Field(DEFAULT_MAX_ARTICLE_TOKENS, ge=1)
+    # Most articles one briefing takes; more is refused before any model call. A briefing
+    # compares outlets on one story: its summary shows at most 24 outlet sentences (6 sentences,
+    # 4 outlets' evidence each), and every article adds a comparison block, a coverage column
+    # and a framing profile to one prompt. Past 50, most outlets add nothing a reader sees, and
+    # a folder that big is far likelier a wrong path (25,000 files: thousands of calls) than a
+    # story.
+    max_articles: int = Field(DEFAULT_MAX_ARTICLES, ge=1)
     # What the call cache calls this endpoint. The embedded server gets a new port every run,
     # so it is cached under the model file instead of its URL (else no re-run is ever free).
     cache_scope: str | None = None
@@ -132,6 +140,7 @@ _ENV: dict[str, tuple[str, ...]] = {
     "timeout": ("BRIEFER_TIMEOUT",),
     "extra_body": ("BRIEFER_EXTRA_BODY",),
     "max_article_tokens": ("BRIEFER_MAX_ARTICLE_TOKENS",),
+    "max_articles": ("BRIEFER_MAX_ARTICLES",),
 }
 
 

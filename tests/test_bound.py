@@ -144,6 +144,15 @@ def _made(fake: FakeEndpoint, counter: TokenCounter) -> dict[str, list[int]]:
     return made
 
 
+def _largest(fake: FakeEndpoint, counter: TokenCounter) -> dict[str, int]:
+    """The largest request the run sent, in tokens of its messages' text, by step."""
+    largest: dict[str, int] = defaultdict(int)
+    for body in fake.requests:
+        size = sum(counter.count(msg["content"]) for msg in body["messages"])
+        largest[step_of(body)] = max(largest[step_of(body)], size)
+    return largest
+
+
 @pytest.mark.parametrize("mode", ["json_schema", "text"])
 def test_the_bound_holds_for_a_run_with_every_re_ask_split_and_fix(mode: str) -> None:
     settings = _settings(context_window=4000, concurrency=1, structured_output=mode)
@@ -174,6 +183,9 @@ def test_the_bound_holds_for_a_run_with_every_re_ask_split_and_fix(mode: str) ->
         assert prompt <= bound[step].prompt_tokens, (step, prompt, bound[step].prompt_tokens)
         assert completion_cap <= bound[step].max_completion_tokens, step
     assert b.run.model_calls == len(fake.requests) <= sum(s.calls for s in est.bound)
+    # And no single request was larger than the bound's largest prompt of its step.
+    for step, size in _largest(fake, counter_for(lookup(settings.model))).items():
+        assert size <= bound[step].largest_prompt, (step, size, bound[step].largest_prompt)
     # The expected figure is no bound: this run made far more calls than it counts.
     assert sum(s.calls for s in est.steps) < len(fake.requests)
 
@@ -184,6 +196,12 @@ def test_a_quiet_run_stays_between_the_expected_figure_and_the_bound() -> None:
     b = brief([SEEDS], settings, http_client=fake.client())
     est = estimate([SEEDS], settings)
     assert sum(s.calls for s in est.steps) == b.run.model_calls < sum(s.calls for s in est.bound)
+    # The analyses' prompts are counted exactly: the largest is the largest request sent.
+    (analyse,) = [s for s in est.steps if s.step == "analyse"]
+    sent = _largest(fake, counter_for(lookup(settings.model)))
+    assert analyse.largest_prompt == sent["analyse"] and analyse.fits(
+        lookup("local-test").context_window
+    )
 
 
 def test_a_small_local_model_is_neither_asked_for_framing_lines_nor_counted_for_them() -> None:

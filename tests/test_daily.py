@@ -555,3 +555,30 @@ def test_with_html_among_the_formats_the_output_folder_is_a_site(day: Day) -> No
     run(cfg, FakeEndpoint(), now=later)
     assert not folder.exists()
     assert f"{DAY}/" not in (day.out / "index.html").read_text()
+
+
+def test_a_story_over_the_article_limit_fails_alone_before_the_endpoint_opens(day: Day) -> None:
+    opened: list[str] = []
+
+    class Endpoint:
+        def __init__(self, settings: Any) -> None:
+            self.settings = settings
+
+        def __enter__(self) -> Any:
+            opened.append("open")
+            return self.settings
+
+        def __exit__(self, *exc: object) -> None:
+            opened.append("close")
+
+    fake = FakeEndpoint()  # any request fails the test
+    settings = model_settings(max_articles=2)  # each story has three articles
+    result = run_daily(day.config(), settings, NOW, http_client=fake.client(), endpoint=Endpoint)
+    assert result.status == "failed" and fake.requests == [] and opened == []
+    assert [s.status for s in result.stories] == ["failed", "failed"]  # each fails alone
+    for story in result.stories:
+        assert story.error == (
+            "3 articles, more than the 2 articles one briefing takes: brief fewer, or raise the "
+            "limit with --max-articles (max_articles in the config)."
+        )
+    assert "more than the 2 articles" in (day.out / DAY / "index.md").read_text()

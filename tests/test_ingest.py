@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import shutil
+import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
@@ -18,6 +23,7 @@ from briefer.ingest.files import (
     read_page,
 )
 
+T = TypeVar("T")
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SEED_FILES = sorted(SEEDS.glob("*.txt"))
 
@@ -500,3 +506,132 @@ def test_a_page_without_a_title_is_titled_by_its_headline() -> None:
     assert (page.outlet, page.outlet_source) == ("metro.example", "url")
     titled = read_page(text, "https://metro.example/b", html=False, title="Feed entry title")
     assert titled.title == "Feed entry title"
+
+
+# --- what is not a regular file, and the article limit --------------------------------------
+
+
+def bounded(work: Callable[[], T], seconds: float = 20) -> T:
+    """`work()` in a thread: a read that blocks (on a FIFO) fails the test instead of hanging it.
+    A stuck daemon thread does not keep the test process alive."""
+    out: list[T] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            out.append(work())
+        except BaseException as exc:  # re-raised in the test's own thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), f"still reading after {seconds} s: blocked on a FIFO?"
+    if errors:
+        raise errors[0]
+    return out[0]
+
+
+def release(*fifos: Path) -> None:
+    """Give a reader stuck on each FIFO its end of file (after a failed test: no stuck thread)."""
+    for fifo in fifos:
+        with contextlib.suppress(OSError):  # nobody reading it: nothing to release
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_fifos_devices_and_links_to_them_are_skipped_not_opened(src: Path) -> None:
+    good = write(src, "good.txt", GOOD)
+    named, named_txt = src / "fifo", src / "pipe.txt"
+    folder = src / "folder"
+    write(folder, "other.txt", OTHER)
+    inner = folder / "inner.md"
+    for fifo in (named, named_txt, inner):
+        os.mkfifo(fifo)
+    (folder / "link.txt").symlink_to(named_txt)
+    (folder / "zero.html").symlink_to("/dev/zero")
+    try:
+        result = bounded(lambda: ingest([named, named_txt, Path("/dev/zero"), good, folder]))
+    finally:
+        release(named, named_txt, inner)
+    assert [Path(a.path) for a in result.articles] == [good, folder / "other.txt"]
+    pipe = "a named pipe (FIFO), not a regular file: not read"
+    device = "a character device, not a regular file: not read"
+    assert {s.path: s.reason for s in result.skipped} == {
+        str(named): pipe,
+        str(named_txt): pipe,
+        "/dev/zero": device,
+        str(inner): pipe,
+        str(folder / "link.txt"): pipe,
+        str(folder / "zero.html"): device,
+    }
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_a_manifest_that_is_a_fifo_is_refused_not_waited_on(src: Path) -> None:
+    good = write(src, "good.txt", GOOD)
+    manifest = src / "sources.toml"
+    os.mkfifo(manifest)
+    try:
+        with pytest.raises(InputError) as info:
+            bounded(lambda: ingest([good], manifest=manifest))
+    finally:
+        release(manifest)
+    assert str(info.value).startswith(f"{manifest}: unreadable manifest (a named pipe (FIFO)")
+
+
+def test_a_folder_is_walked_in_the_order_of_its_relative_paths(src: Path) -> None:
+    names = ["b.txt", "b/c.txt", "b-c.txt", "B.txt", "a b.txt", "é.txt", "b/a/z.md", "b.d/x.txt"]
+    for n, name in enumerate(names):
+        write(src, name, f"Story {n}\n\nThe council met on day {n} to vote on the budget.\n")
+    found = [Path(a.path).relative_to(src).as_posix() for a in ingest([src]).articles]
+    assert found == sorted(names)
+
+
+def test_a_folder_over_the_article_limit_is_refused_after_one_article_too_many(
+    src: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = [
+        write(src, f"{n:02}.txt", f"Story {n}\n\nThe council met on day {n} to vote.\n")
+        for n in range(30)
+    ]
+    opened: list[str] = []
+    real_open = os.open
+
+    def counting_open(path: Any, *args: Any, **kw: Any) -> int:
+        opened.append(str(path))
+        return real_open(path, *args, **kw)
+
+    monkeypatch.setattr(os, "open", counting_open)
+    with pytest.raises(InputError) as info:
+        ingest([src], max_articles=3)
+    monkeypatch.undo()
+    assert str(info.value) == (
+        f"{src}: 30 article files, more than the 3 articles one briefing takes: brief fewer, "
+        "or raise the limit with --max-articles (max_articles in the config)."
+    )
+    assert opened == [str(f) for f in files[:4]]  # the rest was listed, never read
+    assert len(ingest([src], max_articles=30).articles) == 30
+
+
+def test_only_usable_articles_count_toward_the_limit(src: Path) -> None:
+    write(src, "a.txt", GOOD)
+    write(src, "b.txt", OTHER)
+    write(src, "c.txt", GOOD)  # a duplicate of a.txt
+    write(src, "d.txt", "  \n")
+    write(src, "e.txt", "Bakery wins prize\n\nA bakery on Dock Road won a national prize.\n")
+    result = ingest([src], max_articles=3)
+    assert len(result.articles) == 3 and sorted(reasons(result)) == ["c.txt", "d.txt"]
+
+
+def test_named_files_over_the_limit_are_shown_as_the_first_three_and_how_many_more(
+    src: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("briefer.ingest.files.COUNT_CAP", 2)
+    paths = [
+        write(src, f"{n}.txt", f"Story {n}\n\nThe council voted {n} times.\n") for n in range(8)
+    ]
+    with pytest.raises(InputError) as info:
+        ingest(paths, max_articles=2)
+    # Three read, two more listed: the count stopped there.
+    assert str(info.value).startswith(f"{paths[0]}, {paths[1]}, {paths[2]} and 5 more: over 5 ")

@@ -65,6 +65,13 @@ class StepEstimate(BaseModel):
     calls: int
     prompt_tokens: int
     max_completion_tokens: int
+    # The step's largest single prompt, and the output cap of its calls: a call whose prompt
+    # and cap together exceed the context window is refused by the endpoint.
+    largest_prompt: int = 0
+    output_cap: int = 0
+
+    def fits(self, window: int) -> bool:
+        return not self.calls or self.largest_prompt + self.output_cap <= window
 
 
 @functools.cache
@@ -82,6 +89,8 @@ class _Tally:
     calls: int = 0
     prompt: int = 0
     completion: int = 0
+    largest: int = 0
+    cap: int = 0
 
     def size(self, system: str, user: str, schema: type[BaseModel]) -> int:
         """A call's first prompt, with the schema text the fallback modes add."""
@@ -96,9 +105,11 @@ class _Tally:
         reply (at most `max_tokens`, else it was cut, not re-asked) and the error to resend."""
         reask = self.counter.count(prompts.render("reask", error="")) + REASK_ERROR_TOKENS
         for k in range(1 + MAX_REASKS):
+            size = first + k * (max_tokens + reask + 2 * MESSAGE_TOKENS)
             self.calls += 1
-            self.prompt += first + k * (max_tokens + reask + 2 * MESSAGE_TOKENS)
+            self.prompt += size
             self.completion += max_tokens
+            self.largest, self.cap = max(self.largest, size), max(self.cap, max_tokens)
 
     def step(self, name: str) -> StepEstimate:
         return StepEstimate(
@@ -106,6 +117,8 @@ class _Tally:
             calls=self.calls,
             prompt_tokens=self.prompt,
             max_completion_tokens=self.completion,
+            largest_prompt=self.largest,
+            output_cap=self.cap,
         )
 
 

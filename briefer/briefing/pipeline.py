@@ -1,9 +1,10 @@
 """Run the briefing steps on a set of articles, or work out what that run would cost.
 
 `brief` ingests files and folders; `brief_articles` takes articles already ingested (files,
-feeds, pages). Each article is cleaned and counted, and one over the article limit is skipped
-with its reason. The model calls then go in three rounds, at most `settings.concurrency` at a
-time (one at a time, in a fixed order, on the embedded server):
+feeds, pages). More articles than one briefing takes (`settings.max_articles`) is an error before
+anything else is done. Each article is cleaned and counted, and one over the article limit is
+skipped with its reason. The model calls then go in three rounds, at most
+`settings.concurrency` at a time (one at a time, in a fixed order, on the embedded server):
 
 1. analyse the articles (one the model fails on, with a bad, cut or refused reply, is skipped,
    not the run), and judge the outlets' differing figures (contrast: it needs only the texts);
@@ -17,7 +18,8 @@ citations, and assemble the Briefing with its run record (calls, tokens, cost, s
 warnings). Replies are reused from and stored in the call cache of `settings.home` (unless
 `settings.cache` is off), and so are token counts: a run whose calls are all cached loads
 neither the openai SDK nor the tokenizer. `estimate` gives the expected and worst-case calls,
-tokens and cost of the same run, with no model call.
+tokens and cost of the same run, with no model call, and says which of its prompts would not fit
+the model's context window.
 
 The library never prints: progress goes through a callback, warnings into the run record.
 """
@@ -41,7 +43,7 @@ from ..checks.verify import Verifier
 from ..checks.voice import Voice, voice
 from ..errors import NoArticlesError, RecoverableModelError
 from ..ingest.clean import clean_text
-from ..ingest.files import Article, ingest, outlet_notes
+from ..ingest.files import Article, ingest, outlet_notes, too_many
 from ..model import prompts
 from ..model.cache import CallCache, store_path
 from ..model.llm import LLM, build_client
@@ -108,10 +110,13 @@ def counter_for(info: ModelInfo, cache: CallCache | None = None) -> TokenCounter
 
 
 def prepare(
-    paths: Sequence[Path], counter: TokenCounter, manifest: Path | None = None
+    paths: Sequence[Path],
+    counter: TokenCounter,
+    manifest: Path | None = None,
+    max_articles: int | None = None,
 ) -> tuple[list[Prepared], list[Skipped]]:
     """Ingest and clean every article; label them A1, A2, ... in input order."""
-    result = ingest(paths, manifest)
+    result = ingest(paths, manifest, max_articles)
     return prepare_articles(result.articles, counter), result.skipped
 
 
@@ -131,6 +136,13 @@ def prepare_articles(articles: Sequence[Article], counter: TokenCounter) -> list
             )
         )
     return prepared
+
+
+def check_count(articles: Sequence[Article], limit: int) -> None:
+    """Refuse (InputError) more articles than one briefing takes, before anything is paid for:
+    an outlet comparison of hundreds of articles is not a briefing, but a wrong folder."""
+    if len(articles) > limit:
+        raise too_many(f"{len(articles):,} articles", limit)
 
 
 def _too_long(tokens: int, limit: int) -> str:
@@ -514,7 +526,7 @@ def brief(
     progress: ProgressFn | None = None,
 ) -> Briefing:
     """Produce a verified Briefing of the articles under `paths`."""
-    result = ingest(paths, manifest)
+    result = ingest(paths, manifest, settings.max_articles)
     return brief_articles(
         result.articles,
         settings,
@@ -541,6 +553,7 @@ def brief_articles(
     info = lookup(settings.model, settings.context_window)
     if not articles:
         raise NoArticlesError("No articles to brief.")
+    check_count(articles, settings.max_articles)
     cache = CallCache(store_path(settings.home)) if settings.cache else None
     counter = counter_for(info, cache)
     try:
@@ -604,7 +617,7 @@ class Estimate(BaseModel):
     """What a run will cost, worked out locally: `steps` is the expected run (one reply per
     call, each at most its output cap: no re-asks, split retries or re-written summary
     sentences); `bound` the most a run can make (see briefer/briefing/bound.py); `warnings` how
-    files were read."""
+    files were read, and which expected prompts do not fit the context window."""
 
     model: str
     context_window: int
@@ -632,53 +645,53 @@ def _expected(
 ) -> list[StepEstimate]:
     """One reply per call: the chunks of each article, the write call, the framing call if the
     model is asked for it, the contrast if any."""
-    calls = 0
-    prompt_tokens = 0
-    for p in prepared:
-        for chunk in analyse_chunks(p, counter, budget):
-            system, user = analyse_messages(p, chunk)
-            calls += 1
-            prompt_tokens += counter.count(system) + counter.count(user)
+    sizes = [
+        counter.count(system) + counter.count(user)
+        for p in prepared
+        for system, user in (analyse_messages(p, c) for c in analyse_chunks(p, counter, budget))
+    ]
     system, user = synth_messages([], [])
     synth_prompt = counter.count(system) + counter.count(user)
     synth_prompt += _GROUP_TOKENS_GUESS * (summary_size(len(prepared)) + MAX_EXTRA)
     steps = [
-        StepEstimate(
-            step="analyse",
-            calls=calls,
-            prompt_tokens=prompt_tokens,
-            max_completion_tokens=calls * ANALYSE_MAX_TOKENS,
-        ),
-        StepEstimate(
-            step="synthesise",
-            calls=1,
-            prompt_tokens=synth_prompt,
-            max_completion_tokens=SYNTH_MAX_TOKENS,
-        ),
+        _one_reply("analyse", sizes, ANALYSE_MAX_TOKENS),
+        _one_reply("synthesise", [synth_prompt], SYNTH_MAX_TOKENS),
     ]
     if info.writes_framing:
         system, user = framing_messages([])
         framing_prompt = counter.count(system) + counter.count(user)
         framing_prompt += _OUTLET_TOKENS_GUESS * len(prepared)
-        steps.append(
-            StepEstimate(
-                step="framing",
-                calls=1,
-                prompt_tokens=framing_prompt,
-                max_completion_tokens=FRAMING_MAX_TOKENS,
-            )
-        )
+        steps.append(_one_reply("framing", [framing_prompt], FRAMING_MAX_TOKENS))
     if cands := candidates(prepared):
         system, user = contrast_messages(cands)
-        steps.append(
-            StepEstimate(
-                step="contrast",
-                calls=1,
-                prompt_tokens=counter.count(system) + counter.count(user),
-                max_completion_tokens=CONTRAST_MAX_TOKENS,
-            )
-        )
+        size = counter.count(system) + counter.count(user)
+        steps.append(_one_reply("contrast", [size], CONTRAST_MAX_TOKENS))
     return steps
+
+
+def _one_reply(step: str, prompts: list[int], cap: int) -> StepEstimate:
+    """A step of one call per prompt (of these sizes), each answered once at its output cap."""
+    return StepEstimate(
+        step=step,
+        calls=len(prompts),
+        prompt_tokens=sum(prompts),
+        max_completion_tokens=len(prompts) * cap,
+        largest_prompt=max(prompts, default=0),
+        output_cap=cap,
+    )
+
+
+def _window_notes(steps: list[StepEstimate], info: ModelInfo) -> list[str]:
+    """A line for each step with a call that would not fit the model's context window (the
+    endpoint refuses it, or a local server cuts the prompt). The write and framing prompts are
+    sized from a guess per group and per outlet, hence "about"."""
+    window = info.context_window
+    return [
+        f"{s.step}: a prompt of about {s.largest_prompt:,} tokens and its {s.output_cap:,}-token "
+        f"reply would not fit the {window:,}-token context window of {info.name}"
+        for s in steps
+        if not s.fits(window)
+    ]
 
 
 def _cost(info: ModelInfo, steps: list[StepEstimate]) -> float | None:
@@ -692,11 +705,15 @@ def estimate(
 ) -> Estimate:
     """Expected and upper-bound calls, tokens and cost per step, computed with no model call.
 
-    Articles over `settings.max_article_tokens` are skipped exactly as a run skips them.
+    Inputs over `settings.max_articles` are refused, and articles over
+    `settings.max_article_tokens` skipped, exactly as a run does. A warning names each step of
+    the expected run whose largest prompt and reply would not fit the context window (the upper
+    bound's prompts, each sentence at its longest and re-asked twice, are not held to it: they
+    would exceed a small local window for any input).
     """
     info = lookup(settings.model, settings.context_window)
     counter = counter_for(info)
-    everything, skipped = prepare(paths, counter, manifest)
+    everything, skipped = prepare(paths, counter, manifest, settings.max_articles)
     prepared, too_long = within_limit(everything, settings.max_article_tokens)
     budget = analyse_budget(info, counter)
     steps = _expected(prepared, counter, info, budget)
@@ -708,7 +725,7 @@ def estimate(
         known_model=info.known,
         articles=len(prepared),
         skipped=[*skipped, *too_long],
-        warnings=_encoding_notes(prepared),
+        warnings=[*_encoding_notes(prepared), *_window_notes(steps, info)],
         tokens_before_clean=sum(p.tokens_before for p in prepared),
         tokens_after_clean=sum(p.tokens_after for p in prepared),
         steps=steps,

@@ -17,6 +17,7 @@ from .common import (
     ConfigOpt,
     CtxOpt,
     MaxArticleOpt,
+    MaxArticlesOpt,
     ModelOpt,
     NoCacheOpt,
     PathsArg,
@@ -86,9 +87,11 @@ def brief(
     local_model: LocalModelOpt = None,
     strict: StrictOpt = False,
     max_article_tokens: MaxArticleOpt = None,
+    max_articles: MaxArticlesOpt = None,
 ) -> None:
     """Brief the articles: neutral summary, outlet comparison, key takeaways."""
-    from ..briefing.pipeline import brief as run
+    from ..briefing.pipeline import brief_articles
+    from ..ingest.files import ingest
     from ..local import embedded
 
     flags = {
@@ -101,13 +104,18 @@ def brief(
         "timeout": timeout,
         "cache": False if no_cache else None,
         "max_article_tokens": max_article_tokens,
+        "max_articles": max_articles,
     }
     settings = resolve(flags, config)
+    # Read (and refuse too many) before the endpoint: a wrong folder starts no model.
+    found = ingest(paths, sources, settings.max_articles)
     with (
         embedded.endpoint(settings, local_model, notify=note) as settings,
         progress_bar(lambda step: f"{step} ({settings.model})") as progress,
     ):
-        briefing = run(paths, settings, manifest=sources, progress=progress)
+        briefing = brief_articles(
+            found.articles, settings, skipped=found.skipped, progress=progress
+        )
     warn_skipped(briefing.run.skipped)
     warn(briefing.run.warnings)
     if strict:
@@ -180,6 +188,7 @@ def estimate(
     config: ConfigOpt = None,
     sources: SourcesOpt = None,
     max_article_tokens: MaxArticleOpt = None,
+    max_articles: MaxArticlesOpt = None,
 ) -> None:
     """Expected and upper-bound calls, tokens and cost per step, with no model call."""
     from ..briefing.pipeline import estimate as run
@@ -190,6 +199,7 @@ def estimate(
             "model": model,
             "context_window": context_window,
             "max_article_tokens": max_article_tokens,
+            "max_articles": max_articles,
         },
         config,
     )

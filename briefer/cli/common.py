@@ -48,6 +48,13 @@ MaxArticleOpt = Annotated[
         help="Skip articles longer than this many tokens after cleaning (default 30000).",
     ),
 ]
+MaxArticlesOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--max-articles",
+        help="Refuse inputs holding more articles than this, before any model call (default 50).",
+    ),
+]
 
 
 def _version(value: bool) -> None:

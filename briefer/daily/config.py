@@ -73,6 +73,7 @@ class ModelSection(BaseModel):
     extra_body: dict[str, Any] | None = None
     cache: bool | None = None
     max_article_tokens: int | None = Field(default=None, ge=1)
+    max_articles: int | None = Field(default=None, ge=1)
     # Not a Settings field: which embedded model to serve when no key or endpoint is set.
     local_model: str | None = None
 
@@ -281,4 +282,6 @@ folders = ["articles"]
 # local_model = "default"
 # Articles longer than this many model tokens (after clean-up) are skipped and listed.
 # max_article_tokens = 30000
+# A story of more articles than this fails (listed in the index) instead of being briefed.
+# max_articles = 50
 """

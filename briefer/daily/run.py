@@ -18,7 +18,7 @@ import httpx2
 
 from ..atomic import write_atomic
 from ..briefing.formats import Format, rendered
-from ..briefing.pipeline import ProgressFn, brief_articles
+from ..briefing.pipeline import ProgressFn, brief_articles, check_count
 from ..errors import BrieferError, InputError, RecoverableModelError
 from ..model import prompts
 from ..schemas import Briefing
@@ -158,7 +158,11 @@ class _Stories:
     def _brief_and_keep(
         self, story: Story, key: str, state: DayState, seen: SeenStore
     ) -> tuple[Briefing, list[str]]:
-        """Brief the story, write its files, then record it in the day's state and as seen."""
+        """Brief the story, write its files, then record it in the day's state and as seen.
+
+        A story of more articles than one briefing takes (a grouping gone wide, most likely)
+        fails alone, before the endpoint opens: the index says why, the other stories go on."""
+        check_count(story.articles, self.settings.max_articles)
         briefing = brief_articles(
             story.articles,
             self._settings(),

@@ -6,15 +6,22 @@ never a hash-like file stem, never a guess. `outlet_notes` tells the user which 
 outlet named and how to name it.
 
 An unreadable file is skipped with a reason naming it, so one bad article never sinks a briefing;
-only zero usable articles is an error.
+only zero usable articles is an error, and so is more than one briefing takes (`max_articles`):
+folders are walked lazily, so a wrong folder of 25,000 files is refused after reading just one
+article too many. Only regular files are opened: a FIFO or a device (/dev/zero, /dev/stdin),
+named or found in a folder, directly or through a symlink, is skipped with what it is, since
+reading it could block forever or never end.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from itertools import islice
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlparse
@@ -32,6 +39,17 @@ MANIFEST_NAME = "sources.toml"
 # Refused before reading: a saved page with its images inlined stays well below this, and a
 # text file this large would be some 12 million tokens, hundreds of times any article.
 MAX_FILE_BYTES = 50_000_000
+# Once the inputs hold more articles than one briefing takes, the rest is only listed (not
+# read) to say how many there are; past this many more, the listing stops too (a home folder).
+COUNT_CAP = 100_000
+# What a path that is not a regular file is, for the reason it is skipped.
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
 
 # Where the outlet name came from; "file" is a file stem that reads as a name, "title" a label
 # cut from the title when nothing names the outlet (see names.py).
@@ -66,31 +84,75 @@ class IngestResult(BaseModel):
     skipped: list[Skipped]
 
 
-def _collect(paths: Sequence[Path]) -> list[Path]:
-    """Expand folders recursively in a stable (sorted) order; keep explicit files as given."""
-    files: list[Path] = []
-    for p in paths:
-        if not p.exists():
-            raise InputError(f"{p}: no such file or folder.")
-        if p.is_dir():
-            found = [
-                f
-                for f in p.rglob("*")
-                if f.is_file()
-                and f.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES
-                and not any(part.startswith(".") for part in f.relative_to(p).parts)
+def _not_regular(mode: int) -> str | None:
+    """Why a file of this mode (`st_mode`) is not read, or None for a regular file: a pipe or
+    a device can block forever or never end, so it is never even opened."""
+    if stat.S_ISREG(mode):
+        return None
+    kind = next((name for test, name in _KINDS if test(mode)), "a special file")
+    return f"{kind}, not a regular file: not read"
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    """The article files under `folder`, lazily, in the order of their paths relative to it
+    (a folder's entries sorted with "/" after each subfolder's name is exactly that order), so
+    a caller that stops early has not listed the rest. Hidden names are left out; symlinked
+    folders are not descended (a link loop), as with pathlib's rglob; an unreadable subfolder
+    holds nothing."""
+    try:
+        with os.scandir(folder) as found:
+            entries = [
+                (e.name + "/" if e.is_dir(follow_symlinks=False) else e.name, e.name)
+                for e in found
+                if not e.name.startswith(".")
             ]
-            files.extend(sorted(found, key=lambda f: f.relative_to(p).as_posix()))
+    except OSError:
+        return
+    for key, name in sorted(entries):
+        if key.endswith("/"):
+            yield from _walk(folder / name)
+        elif Path(name).suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES:
+            yield folder / name
+
+
+def _collect(paths: Sequence[Path]) -> Iterator[Path]:
+    """Expand folders recursively in a stable (sorted) order; keep named files as given."""
+    for p in paths:
+        if p.is_dir():
+            yield from _walk(p)
         else:
-            files.append(p)
-    return files
+            yield p
+
+
+def _refusal(path: Path) -> str | None:
+    """Why `path` is skipped before reading it (what it is, else its type), or None."""
+    reason = _not_regular(path.stat().st_mode)
+    suffix = path.suffix.lower()
+    if reason is None and suffix not in TEXT_SUFFIXES | HTML_SUFFIXES:
+        reason = f"unsupported file type {suffix!r}"
+    return reason
+
+
+def _names(paths: Sequence[Path]) -> str:
+    """The paths for a message, the first three of many."""
+    shown = ", ".join(str(p) for p in paths[:3])
+    return shown + (f" and {len(paths) - 3:,} more" if len(paths) > 3 else "")
+
+
+def too_many(what: str, limit: int) -> InputError:
+    """The error for inputs holding more articles than one briefing takes; `what` says how
+    many, and where."""
+    return InputError(
+        f"{what}, more than the {limit} articles one briefing takes: brief fewer, or raise the "
+        "limit with --max-articles (max_articles in the config)."
+    )
 
 
 def load_manifest(path: Path) -> dict[str, dict[str, str]]:
     """Read `sources.toml`: `[sources."file name"]` tables with outlet / title / url / date."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
+        data = tomllib.loads(_read_regular(path).decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError, ValueError) as exc:
         raise InputError(f"{path}: unreadable manifest ({exc}).") from exc
     sources = data.get("sources", {})
     if not isinstance(sources, dict) or not all(isinstance(v, dict) for v in sources.values()):
@@ -130,15 +192,32 @@ def _too_large(size: int) -> str:
     )
 
 
-def _read_bytes(path: Path) -> bytes:
-    """The file's bytes, refusing (ValueError) one too large to be an article before reading it."""
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise ValueError(_too_large(size))
-    with path.open("rb") as f:
+def _check(info: os.stat_result) -> None:
+    """Refuse (ValueError) what is not a regular file, or too large to be an article."""
+    if reason := _not_regular(info.st_mode):
+        raise ValueError(reason)
+    if info.st_size > MAX_FILE_BYTES:
+        raise ValueError(_too_large(info.st_size))
+
+
+def _read_regular(path: Path) -> bytes:
+    """A regular file's bytes; anything else is refused (ValueError) before it is opened, and a
+    file too large to be an article before it is read."""
+    _check(path.stat())  # follows a symlink: a link to a FIFO is refused as the FIFO
+    # Opened without waiting (should the name have become a FIFO since, opening it would wait
+    # for a writer) and checked again, on what was opened.
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with open(fd, "rb") as f:
+        _check(os.fstat(fd))
         data = f.read(MAX_FILE_BYTES + 1)  # the file may have grown since stat()
     if len(data) > MAX_FILE_BYTES:
         raise ValueError(_too_large(len(data)))
+    return data
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The article file's bytes, refusing (ValueError) one that cannot be an article."""
+    data = _read_regular(path)
     if not data.strip():
         raise ValueError("empty file")
     return data
@@ -270,23 +349,38 @@ def read_page(
     )
 
 
-def ingest(paths: Sequence[Path], manifest: Path | None = None) -> IngestResult:
-    """Read every article under `paths`; skip (with a reason) what cannot be used."""
-    entries: dict[str, dict[str, str]] = {}
+def _manifests(paths: Sequence[Path], manifest: Path | None) -> dict[str, dict[str, str]]:
+    """The manifest given, else the sources.toml in each folder given."""
     if manifest is not None:
-        entries.update(load_manifest(manifest))
+        return load_manifest(manifest)
+    entries: dict[str, dict[str, str]] = {}
     for p in paths:
-        if p.is_dir() and (p / MANIFEST_NAME).is_file() and manifest is None:
+        if p.is_dir() and (p / MANIFEST_NAME).is_file():
             entries.update(load_manifest(p / MANIFEST_NAME))
+    return entries
+
+
+def ingest(
+    paths: Sequence[Path], manifest: Path | None = None, max_articles: int | None = None
+) -> IngestResult:
+    """Read every article under `paths`; skip (with a reason) what cannot be used.
+
+    More than `max_articles` usable articles is an error, raised at the first one too many:
+    the rest is listed to say how many files there are, never read.
+    """
+    for p in paths:
+        if not p.exists():
+            raise InputError(f"{p}: no such file or folder.")
+    entries = _manifests(paths, manifest)
     articles: list[Article] = []
     skipped: list[Skipped] = []
     seen: dict[str, str] = {}
-    for path in _collect(paths):
-        suffix = path.suffix.lower()
-        if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES:
-            skipped.append(Skipped(path=str(path), reason=f"unsupported file type {suffix!r}"))
-            continue
+    files = _collect(paths)
+    for n, path in enumerate(files, start=1):
         try:
+            if reason := _refusal(path):
+                skipped.append(Skipped(path=str(path), reason=reason))
+                continue
             article = read_article(path, entries.get(path.name))
         except (ValueError, OSError) as exc:
             skipped.append(Skipped(path=str(path), reason=str(exc)))
@@ -296,10 +390,14 @@ def ingest(paths: Sequence[Path], manifest: Path | None = None) -> IngestResult:
             continue
         seen[article.id] = str(path)
         articles.append(article)
+        if max_articles is not None and len(articles) > max_articles:
+            more = sum(1 for _ in islice(files, COUNT_CAP))
+            count = f"{'over ' if more == COUNT_CAP else ''}{n + more:,}"
+            raise too_many(f"{_names(paths)}: {count} article files", max_articles)
     if not articles:
-        where = ", ".join(str(p) for p in paths)
         detail = f" ({len(skipped)} skipped)" if skipped else ""
         raise NoArticlesError(
-            f"No usable articles in {where}{detail}: give .txt, .md or .html files with text."
+            f"No usable articles in {_names(paths)}{detail}: give .txt, .md or .html files "
+            "with text."
         )
     return IngestResult(articles=articles, skipped=skipped)
