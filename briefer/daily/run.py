@@ -19,7 +19,7 @@ import httpx2
 from ..atomic import write_atomic
 from ..briefing.formats import Format, rendered
 from ..briefing.pipeline import ProgressFn, brief_articles
-from ..errors import BrieferError, InputError, RecoverableModelError
+from ..errors import BrieferError, InputError, RecoverableModelError, StorageError
 from ..model import prompts
 from ..schemas import Briefing
 from ..settings import Settings
@@ -28,7 +28,7 @@ from .dedupe import dedupe
 from .gather import gather
 from .grouping import Story, group
 from .index import render_index
-from .lock import LOCK_NAME, OLD_LOCK_HOURS, RunLock, describe
+from .lock import OLD_LOCK_HOURS, OLD_LOCK_NAME, RunLock, describe, lock_path
 from .result import ArticleRef, DailyResult, Status, StoryOutcome
 from .site import day_page, site_page
 from .state import (
@@ -293,8 +293,14 @@ def run_daily(
     needs briefing. A second run while one holds the lock returns status "locked" at once.
     """
     now = now if now.tzinfo else now.astimezone()
-    lock = RunLock(cfg.output / LOCK_NAME)
-    if not lock.acquire():
+    lock = RunLock(lock_path(settings.home.data_dir, cfg.output), old=cfg.output / OLD_LOCK_NAME)
+    try:
+        acquired = lock.acquire()
+    except OSError as exc:
+        raise StorageError(
+            f"Cannot take the run lock {lock.path}: {exc.strerror or type(exc).__name__}."
+        ) from exc
+    if not acquired:
         return _locked(cfg, now.date().isoformat(), lock, notify or _quiet)
     try:
         if lock.took_over and notify:
@@ -318,11 +324,11 @@ def _locked(cfg: DailyConfig, day: str, lock: RunLock, notify: Notify) -> DailyR
     who = f" ({describe(lock.holder)})" if lock.holder else ""
     age = lock.holder_age() or 0.0
     if age < OLD_LOCK_HOURS * 3600:
-        result.message = f"Another briefer daily run{who} holds {lock.path}; this run did nothing."
+        result.message = f"Another briefer daily run{who} holds {lock.where}; this run did nothing."
         return result
     result.status = "failed"
     result.message = (
-        f"Another briefer daily run{who} has held {lock.path} for {age / 3600:.0f} hours, far "
+        f"Another briefer daily run{who} has held {lock.where} for {age / 3600:.0f} hours, far "
         "longer than a run takes: if it is stuck, stop it (the next run then takes the lock "
         "over); this run did nothing."
     )
