@@ -8,6 +8,7 @@ import html
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -182,8 +183,8 @@ def test_second_run_over_unchanged_input_makes_zero_model_calls(day: Day) -> Non
     assert CallCache(store_path(find_home())).recent(1000) == log
     assert snapshot(day.out) == before
 
-    # Even with the run's memory gone, the briefings come from the call cache alone.
-    (day.out / DAY / ".briefer-state.json").unlink()
+    # Even with the day's folder gone, the briefings come from the call cache alone.
+    shutil.rmtree(day.out / DAY)
     third = FakeEndpoint()
     result = run(cfg, third)
     assert result.status == "done"
@@ -434,8 +435,8 @@ def test_an_all_cached_story_starts_no_embedded_server(
 
     assert run(cfg, model(), endpoint=serve_embedded).status == "done"
     assert len(server.started()) == 1 and not server.instances[0].running
-    # The run's memory is gone, so both stories are briefed again, every call from the cache.
-    (day.out / DAY / ".briefer-state.json").unlink()
+    # The day's folder is gone, so both stories are briefed again, every call from the cache.
+    shutil.rmtree(day.out / DAY)
     result = run(cfg, FakeEndpoint(), endpoint=serve_embedded)
     assert result.status == "done" and sum(s.cached_calls for s in result.stories) == FULL_RUN
     assert len(server.started()) == 1  # the first run's; this one loaded no model
