@@ -27,7 +27,7 @@ from .browser import DESKTOP, PHONE, Watched, browser, open_page
 from .fakes import FakeEndpoint
 from .hostile import HOSTILE, SENTENCE, poisoned
 from .test_daily import DAY, NOW, Day, day, model, run
-from .test_daily_files import MY_PAGE, edited
+from .test_daily_files import INDEX_RUN, MY_PAGE, edited, index_story
 
 __all__ = ["browser", "day"]  # fixtures, imported to be found
 HOSTILE_RUN = 5  # model calls of a daily run over the fixture folder and the hostile feed
@@ -326,6 +326,23 @@ def test_a_users_home_page_stays_theirs_beside_briefers_day_pages(
     w.page.context.close()
     w = open_page(browser, day.out / DAY / "index.html")
     assert w.page.locator("ul.stories > li > a").count() == 2
+    assert w.problems() == []
+    w.page.context.close()
+
+
+def test_a_story_titled_index_has_a_page_of_its_own(browser: Browser, tmp_path: Path) -> None:
+    """Two outlets titled it "Index": the day's page and the story's page are two pages."""
+    result = run(index_story(tmp_path), model(INDEX_RUN))
+    (story,) = result.stories
+    folder = tmp_path / "out" / DAY
+    w = open_page(browser, folder / "index.html")
+    day_heading = w.page.locator("h1").inner_text()
+    w.page.locator("ul.stories > li > a").first.click()
+    assert w.page.url == (folder / "index-story.html").as_uri()
+    assert w.page.locator("h1").inner_text() == story.title != day_heading
+    w.page.get_by_role("link", name=f"← All stories of {DAY}").click()
+    assert w.page.url == (folder / "index.html").as_uri()
+    assert w.page.locator("h1").inner_text() == day_heading
     assert w.problems() == []
     w.page.context.close()
 

@@ -1,15 +1,17 @@
 """The daily run never overwrites or deletes a file briefer did not write (issue 21, items 3
 and 11): a user's home page or day index is left alone and the run says so in one line; a
-symlinked day folder is not written into; retention compares a file with the hash of what
-briefer wrote, not with the generator tag. The same pages in headless Chromium:
-tests/test_browser.py."""
+story never takes the day index's name; a symlinked day folder is not written into; retention
+compares a file with the hash of what briefer wrote, not with the generator tag. The same
+pages in headless Chromium: tests/test_browser.py."""
 
 from __future__ import annotations
 
 import json
+import os
 from datetime import timedelta
 from pathlib import Path
 
+from briefer.daily.config import DailyConfig, load
 from briefer.daily.owned import GENERATOR
 from briefer.daily.state import SITE_NAME, STATE_NAME
 
@@ -20,6 +22,7 @@ __all__ = ["day"]  # a fixture, imported to be found
 
 MY_PAGE = "<!doctype html><title>Home</title><h1>My own home page</h1>\n"
 MY_NOTES = "# My notes for the day\n\nBuy milk.\n"
+INDEX_RUN = 4  # model calls of briefing the two-article story titled "Index"
 
 
 def test_a_users_home_page_survives_a_run_and_the_run_says_so(day: Day) -> None:
@@ -76,6 +79,49 @@ def test_briefers_own_page_is_still_rewritten_and_a_link_is_not_followed(
     result = run(cfg, FakeEndpoint(), now=NOW + timedelta(days=2))
     assert result.left_alone == {str(home): "briefer did not write"}
     assert home.is_symlink() and mine.read_text() == MY_PAGE
+
+
+def index_story(root: Path) -> DailyConfig:
+    """Two outlets title one story "Index" (a config over them, formats md and html)."""
+    inbox = root / "inbox"
+    inbox.mkdir()
+    texts = {
+        "Alpha Daily": "The harbor council voted late on Tuesday to fund the bridge repairs, "
+        "ending a month of debate. Engineers said the girders had rusted through.",
+        "Beta News": "Bridge repairs will go ahead after councillors approved the harbor "
+        "budget this week. The mayor said lorries must keep off the girders.",
+    }
+    recent = NOW.timestamp() - 3600
+    for i, (outlet, body) in enumerate(texts.items()):
+        path = inbox / f"{i}.txt"
+        path.write_text(f"---\ntitle: Index\noutlet: {outlet}\n---\n{body}\n")
+        os.utime(path, (recent, recent))
+    config = root / "briefer.toml"
+    config.write_text('output = "out"\nformats = ["md", "html"]\n[sources]\nfolders = ["inbox"]\n')
+    return load(config)
+
+
+def test_a_story_titled_index_by_two_outlets_is_not_the_day_index(tmp_path: Path) -> None:
+    cfg = index_story(tmp_path)
+    result = run(cfg, model(INDEX_RUN))
+    assert result.status == "done", result.message
+    (story,) = result.stories
+    assert story.slug == "index-story"
+    folder = tmp_path / "out" / DAY
+    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == [
+        "index-story.html",
+        "index-story.md",
+        "index.html",
+        "index.md",
+    ]
+    assert (folder / "index.md").read_text().startswith(f"# Briefings for {DAY}")
+    assert "](index-story.md)" in (folder / "index.md").read_text().replace("<", "")
+    assert (folder / "index-story.md").read_text().startswith("# ")
+    # The re-run finds the story as it left it: unchanged, no call, no file touched.
+    before = snapshot(tmp_path / "out")
+    again = run(cfg, FakeEndpoint())
+    assert again.status == "nothing_new" and [s.status for s in again.stories] == ["unchanged"]
+    assert snapshot(tmp_path / "out") == before
 
 
 def test_a_symlinked_day_folder_is_not_written_into(day: Day, tmp_path: Path) -> None:
