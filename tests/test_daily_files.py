@@ -211,6 +211,8 @@ def test_retention_keeps_an_edited_story_file_and_its_folder(day: Day) -> None:
         f"Kept {folder} past keep_days: it holds {story.name!r}, which was changed after "
         "briefer wrote it." in notes
     )
-    # Unedited, briefer's day goes as before.
+    # Unedited, briefer's day goes as before, with what an interrupted write of its left.
     story.write_text(story.read_text().removesuffix("\nMy own conclusion.\n"))
+    (folder / f".{STATE_NAME}.k2j4h5x1.tmp").write_text("{")
+    (folder / f".{story.name}.a8b7c6d5.tmp").write_text("half")
     assert run(cfg, FakeEndpoint(), now=NOW + timedelta(days=6)).pruned == [DAY]

@@ -148,7 +148,7 @@ def _foreign(folder: Path) -> Callable[[Path], str | None] | None:
 
     def why(entry: Path) -> str | None:
         temp = _TEMP.match(entry.name)  # what an interrupted write of briefer's left
-        if entry.name == STATE_NAME or (temp is not None and temp["target"] in state.written):
+        if entry.name == STATE_NAME or (temp and temp["target"] in {STATE_NAME, *state.written}):
             is_file = entry.is_file() and not entry.is_symlink()
             return None if is_file else "briefer did not write"
         return state.why_not_ours(entry)
