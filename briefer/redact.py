@@ -8,7 +8,7 @@ server said goes through here first: files, the cache, the index, error messages
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 MASK = "[redacted]"
@@ -20,6 +20,10 @@ _SECRET_PARAMS = re.compile(
 _KEY_SHAPES = re.compile(r"(?:\bsk-[A-Za-z0-9_\-]{6,}|\bBearer\s+[A-Za-z0-9._~+/\-]{6,}=*)", re.I)
 # user:pass@ inside any URL in free text.
 _URL_USERINFO = re.compile(r"(?P<scheme>\b[a-z][a-z0-9+.\-]*://)[^/\s@]+@", re.I)
+# A command-line flag whose value is a credential (`--api-key`, `--token`, `--password`, ...).
+_SECRET_FLAG = re.compile(
+    r"^--?(?:[a-z0-9]+[-_])*(api[-_]?key|key|token|secret|password|passwd|auth)$", re.I
+)
 
 
 def redact_url(url: str) -> str:
@@ -59,3 +63,28 @@ def redact_text(text: str, secrets: Iterable[str | None] = ()) -> str:
         text = text.replace(secret, MASK)
     text = _URL_USERINFO.sub(r"\g<scheme>", text)
     return _KEY_SHAPES.sub(MASK, text)
+
+
+def _argument(arg: str) -> str:
+    """One command-line word with the credentials of any URL in it (`URL`, `--flag=URL`)."""
+    flag, eq, value = arg.partition("=") if arg.startswith("-") else ("", "", arg)
+    if "://" in value:
+        value = redact_url(value)
+    return flag + eq + redact_text(value)
+
+
+def redact_argv(argv: Sequence[str]) -> list[str]:
+    """A command line fit to be recorded: URLs without credentials, key-shaped words masked,
+    and the value of a flag named for a secret (`--api-key X`, `--token=X`) masked."""
+    out: list[str] = []
+    secret_next = False
+    for arg in argv:
+        flag, eq, _ = arg.partition("=")
+        if secret_next:
+            out.append(MASK)
+        elif arg.startswith("-") and _SECRET_FLAG.match(flag):
+            out.append(f"{flag}={MASK}" if eq else arg)
+        else:
+            out.append(_argument(arg))
+        secret_next = not eq and arg.startswith("-") and bool(_SECRET_FLAG.match(flag))
+    return out

@@ -1,5 +1,6 @@
 """The HTML report in a real browser (headless Chromium, tests/browser.py): the seeds' page as
-the recorded 1.5B run gives it, a page of hostile strings, and a daily site.
+the recorded 1.5B run gives it, a page of hostile strings, and a daily site (also one beside
+the user's own pages).
 
 A page must load with no console error, no dialog and no request; every citation must land on
 a highlighted passage of the cited article holding the cited sentence; the contradiction's two
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -22,8 +24,10 @@ from briefer.daily.state import STATE_NAME, DayState, StoryState
 from briefer.schemas import Briefing, Skipped
 
 from .browser import DESKTOP, PHONE, Watched, browser, open_page
+from .fakes import FakeEndpoint
 from .hostile import HOSTILE, SENTENCE, poisoned
-from .test_daily import DAY, Day, day, model, run
+from .test_daily import DAY, NOW, Day, day, model, run
+from .test_daily_files import INDEX_RUN, MY_PAGE, edited, index_story
 
 __all__ = ["browser", "day"]  # fixtures, imported to be found
 HOSTILE_RUN = 5  # model calls of a daily run over the fixture folder and the hostile feed
@@ -306,3 +310,51 @@ def test_a_feed_of_hostile_titles_runs_nothing_on_the_site(browser: Browser, day
         w.page.context.close()
     page = (day.out / DAY / story.files[0]).read_text()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_a_users_home_page_stays_theirs_beside_briefers_day_pages(
+    browser: Browser, day: Day
+) -> None:
+    """A run with "html" leaves the user's OUTPUT/index.html as it was (issue 21)."""
+    day.out.mkdir()
+    (day.out / "index.html").write_text(MY_PAGE)
+    result = run(day.config(formats='["md", "html"]'), model())
+    assert str(day.out / "index.html") in result.left_alone
+    w = open_page(browser, day.out / "index.html")
+    assert w.page.locator("h1").inner_text() == "My own home page"
+    assert w.problems() == []
+    w.page.context.close()
+    w = open_page(browser, day.out / DAY / "index.html")
+    assert w.page.locator("ul.stories > li > a").count() == 2
+    assert w.problems() == []
+    w.page.context.close()
+
+
+def test_a_story_titled_index_has_a_page_of_its_own(browser: Browser, tmp_path: Path) -> None:
+    """Two outlets titled it "Index": the day's page and the story's page are two pages."""
+    result = run(index_story(tmp_path), model(INDEX_RUN))
+    (story,) = result.stories
+    folder = tmp_path / "out" / DAY
+    w = open_page(browser, folder / "index.html")
+    day_heading = w.page.locator("h1").inner_text()
+    w.page.locator("ul.stories > li > a").first.click()
+    assert w.page.url == (folder / "index-story.html").as_uri()
+    assert w.page.locator("h1").inner_text() == story.title != day_heading
+    w.page.get_by_role("link", name=f"← All stories of {DAY}").click()
+    assert w.page.url == (folder / "index.html").as_uri()
+    assert w.page.locator("h1").inner_text() == day_heading
+    assert w.problems() == []
+    w.page.context.close()
+
+
+def test_a_day_page_the_user_edited_outlives_retention(browser: Browser, day: Day) -> None:
+    """The edited page still names briefer as its generator; retention keeps it all the same."""
+    cfg = day.config(formats='["md", "html"]')
+    assert run(cfg, model()).status == "done"
+    page = day.out / DAY / "index.html"
+    edited(page)
+    assert run(cfg, FakeEndpoint(), now=NOW + timedelta(days=5)).pruned == []
+    w = open_page(browser, page)
+    assert "My notes: call Bob." in w.page.locator("body").inner_text()
+    assert w.problems() == []
+    w.page.context.close()

@@ -236,14 +236,14 @@ def test_daily_on_a_full_output_disk_fails_in_one_line(
 
 def test_daily_writes_its_index_when_a_story_cannot_be_written(tmp_path: Path) -> None:
     folder = tmp_path / "out" / date.today().isoformat()
-    (folder / f"{BRIDGE}.md").mkdir(parents=True)  # the story's file cannot be replaced
+    (folder / f"{BRIDGE}.md").mkdir(parents=True)  # not briefer's: the story's file is kept
     with FakeServer(good) as server:
         result = runner.invoke(app, ["daily", "--config", str(daily_config(tmp_path, server))])
     assert result.exit_code == 1, result.output
     no_traceback(result)
     assert result.stdout.startswith("Failed: 0 stories briefed")
     index = (folder / "index.md").read_text().replace("\\", "")
-    assert f"Cannot write {folder / BRIDGE}.md" in index
+    assert f"Did not overwrite {folder / BRIDGE}.md, which briefer did not write" in index
 
 
 def test_init_that_cannot_write_fails_in_one_line(tmp_path: Path) -> None:

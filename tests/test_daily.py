@@ -8,6 +8,7 @@ import html
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -21,7 +22,7 @@ import httpx2
 import pytest
 
 from briefer.daily.config import DailyConfig, load
-from briefer.daily.lock import LOCK_NAME, RunLock
+from briefer.daily.lock import OLD_LOCK_NAME, RunLock, lock_path
 from briefer.daily.result import DailyResult
 from briefer.daily.run import run_daily
 from briefer.local import embedded
@@ -71,6 +72,11 @@ class Day:
     @property
     def out(self) -> Path:
         return self.root / "out"
+
+    @property
+    def lock(self) -> Path:
+        """Where a run over this output keeps its lock: in the state folder, not in OUTPUT."""
+        return lock_path(find_home().data_dir, self.out)
 
 
 @pytest.fixture
@@ -122,7 +128,8 @@ def test_daily_run_writes_the_dated_layout(day: Day) -> None:
     assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == sorted(
         [f"{BRIDGE}.md", f"{BRIDGE}.json", f"{LIBRARY}.md", f"{LIBRARY}.json", "index.md"]
     )
-    assert not list(day.out.rglob("*.tmp")) and not (day.out / LOCK_NAME).exists()
+    assert not list(day.out.rglob("*.tmp")) and not day.lock.exists()
+    assert not (day.out / OLD_LOCK_NAME).exists()
 
     bridge = Briefing.model_validate_json((folder / f"{BRIDGE}.json").read_text())
     assert sorted(s.outlet for s in bridge.sources) == [
@@ -176,8 +183,8 @@ def test_second_run_over_unchanged_input_makes_zero_model_calls(day: Day) -> Non
     assert CallCache(store_path(find_home())).recent(1000) == log
     assert snapshot(day.out) == before
 
-    # Even with the run's memory gone, the briefings come from the call cache alone.
-    (day.out / DAY / ".briefer-state.json").unlink()
+    # Even with the day's folder gone, the briefings come from the call cache alone.
+    shutil.rmtree(day.out / DAY)
     third = FakeEndpoint()
     result = run(cfg, third)
     assert result.status == "done"
@@ -210,7 +217,7 @@ def test_failed_run_resumes_from_what_was_paid_for(
     assert "server went away" in (result.stories[1].error or "")
     assert "Not briefed because of an error (1)" in (day.out / DAY / "index.md").read_text()
     assert (day.out / DAY / f"{result.stories[0].slug}.md").is_file()
-    assert not (day.out / LOCK_NAME).exists()
+    assert not day.lock.exists()
 
     # The re-run pays only for the calls that were not paid for.
     resumed = model(total - (k - 1))
@@ -234,7 +241,7 @@ def test_endpoint_failure_stops_the_remaining_stories(day: Day) -> None:
 
 def test_second_run_while_the_first_holds_the_lock_does_nothing(day: Day) -> None:
     cfg = day.config()
-    lock = day.out / LOCK_NAME
+    lock = day.lock
     first = RunLock(lock)  # a run in progress, as this very process
     assert first.acquire()
     held = lock.read_text()
@@ -244,13 +251,13 @@ def test_second_run_while_the_first_holds_the_lock_does_nothing(day: Day) -> Non
     assert result.lock_holder == os.getpid()
     assert str(lock) in result.message and "did nothing" in result.message
     assert fake.requests == [] and day.web.requests == []
-    assert sorted(p.name for p in day.out.iterdir()) == [LOCK_NAME]
+    assert not day.out.exists()
     assert lock.read_text() == held
     first.release()
 
 
 def test_a_lock_held_for_hours_fails_the_run_loudly(day: Day) -> None:
-    lock = day.out / LOCK_NAME
+    lock = day.lock
     assert RunLock(lock).acquire()
     record = json.loads(lock.read_text())
     record["created"] -= 13 * 3600  # a live run that took the lock 13 hours ago
@@ -265,7 +272,8 @@ def test_a_lock_held_for_hours_fails_the_run_loudly(day: Day) -> None:
     assert notes == [result.message]
 
 
-def test_lock_left_by_a_killed_run_is_taken_over(day: Day) -> None:
+@pytest.mark.parametrize("where", ["state folder", "output (an older briefer's)"])
+def test_lock_left_by_a_killed_run_is_taken_over(day: Day, where: str) -> None:
     child = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"],
         capture_output=True,
@@ -273,13 +281,14 @@ def test_lock_left_by_a_killed_run_is_taken_over(day: Day) -> None:
         check=True,
     )
     dead_pid = int(child.stdout)
-    day.out.mkdir()
-    (day.out / LOCK_NAME).write_text(f"{dead_pid}\n")
+    lock = day.lock if where == "state folder" else day.out / OLD_LOCK_NAME
+    lock.parent.mkdir(parents=True)
+    lock.write_text(f"{dead_pid}\n")
     notes: list[str] = []
     result = run(day.config(), model(), notify=notes.append)
     assert result.status == "done"
     assert f"Took over the lock of an earlier run (pid {dead_pid}) that is gone." in notes
-    assert not (day.out / LOCK_NAME).exists()
+    assert not lock.exists() and not day.lock.exists()
 
 
 def briefers_day(folder: Path, *slugs: str) -> None:
@@ -426,8 +435,8 @@ def test_an_all_cached_story_starts_no_embedded_server(
 
     assert run(cfg, model(), endpoint=serve_embedded).status == "done"
     assert len(server.started()) == 1 and not server.instances[0].running
-    # The run's memory is gone, so both stories are briefed again, every call from the cache.
-    (day.out / DAY / ".briefer-state.json").unlink()
+    # The day's folder is gone, so both stories are briefed again, every call from the cache.
+    shutil.rmtree(day.out / DAY)
     result = run(cfg, FakeEndpoint(), endpoint=serve_embedded)
     assert result.status == "done" and sum(s.cached_calls for s in result.stories) == FULL_RUN
     assert len(server.started()) == 1  # the first run's; this one loaded no model

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from briefer.cli import app
-from briefer.daily.lock import LOCK_NAME, RunLock
+from briefer.daily.lock import OLD_LOCK_NAME, RunLock
 from briefer.model.cache import CallCache, store_path
 from briefer.settings import find_home
 
@@ -84,7 +84,7 @@ def test_daily_exit_1_when_it_failed(tmp_path: Path, web: Served) -> None:
 
 def test_daily_exit_0_with_a_message_when_locked(tmp_path: Path, web: Served) -> None:
     config = write_config(tmp_path, web, f'"{web.base}/metro-wire.xml"')
-    lock = RunLock(tmp_path / "out" / LOCK_NAME)  # a run in progress: this process
+    lock = RunLock(tmp_path / "out" / OLD_LOCK_NAME)  # a run in progress: this process
     assert lock.acquire()
     result = runner.invoke(app, ["daily", "--config", str(config)])
     lock.release()

@@ -1,11 +1,15 @@
 """The run lock: one holder at a time, a gone holder's lock taken over (also when its pid now
 names another program), a genuine live run in another process still blocks, a lock being
-written is left alone, and release never removes another run's lock."""
+written is left alone, and release never removes another run's lock. The lock lives outside
+OUTPUT, is 0600 and records no credentials, even when a killed run leaves it behind; an older
+briefer's lock in OUTPUT still blocks while its run lives and is deleted once it is gone."""
 
 from __future__ import annotations
 
 import json
 import os
+import signal
+import socket
 import subprocess
 import sys
 import time
@@ -14,7 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from briefer.daily.lock import RunLock, pid_alive, process_start
+from briefer.daily.lock import RunLock, lock_path, pid_alive, process_start
+
+ROOT = Path(__file__).resolve().parents[1]
+DAILY = ROOT / "tests" / "data" / "daily"
 
 # A child that holds the lock until its stdin closes (30 s at most), then releases it.
 HOLDER = """
@@ -187,3 +194,103 @@ def test_release_leaves_a_lock_that_is_no_longer_ours(tmp_path: Path) -> None:
     path.write_text("1\n")  # e.g. taken over after a long suspend
     lock.release()
     assert path.read_text() == "1\n"
+
+
+def test_the_lock_is_private_and_records_no_credentials(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    argv = [
+        "briefer",
+        "daily",
+        "--base-url",
+        "http://alice:s3cretPW@127.0.0.1:9/v1?api_key=KEY123456",
+        "--base-url=http://bob:hunter22@127.0.0.1:9/v1",
+        "--api-key",
+    ]
+    monkeypatch.setattr(sys, "argv", [*argv, "sk-live-abcdef123456"])
+    path = tmp_path / "locks" / "lock"
+    lock = RunLock(path)
+    assert lock.acquire()
+    text = path.read_text()
+    for secret in ("alice", "s3cretPW", "KEY123456", "bob", "hunter22", "sk-live"):
+        assert secret not in text
+    assert json.loads(text)["command"] == [
+        "briefer",
+        "daily",
+        "--base-url",
+        "http://127.0.0.1:9/v1?api_key=%5Bredacted%5D",
+        "--base-url=http://127.0.0.1:9/v1",
+        "--api-key",
+    ]
+    assert path.stat().st_mode & 0o777 == 0o600
+    lock.release()
+
+
+def test_the_lock_lives_outside_output_one_per_real_folder(tmp_path: Path) -> None:
+    state, out = tmp_path / "state", tmp_path / "out"
+    out.mkdir()
+    (tmp_path / "link").symlink_to(out)
+    path = lock_path(state, out)
+    assert path.parent == state / "locks" and out not in path.parents
+    assert lock_path(state, tmp_path / "link") == path
+    assert lock_path(state, tmp_path / "other") != path
+
+
+def test_an_old_lock_in_output_blocks_while_its_run_lives(
+    tmp_path: Path, holder: subprocess.Popen[str]
+) -> None:
+    """An older briefer's lock in OUTPUT (here tmp_path/lock, held by another process)."""
+    lock = RunLock(tmp_path / "state" / "lock", old=tmp_path / "lock")
+    assert not lock.acquire()
+    assert lock.where == tmp_path / "lock" and lock.holder and lock.holder.pid == holder.pid
+    assert not (tmp_path / "state" / "lock").exists()  # its own lock is not kept meanwhile
+
+
+def test_an_old_lock_in_output_is_deleted_once_its_run_is_gone(tmp_path: Path) -> None:
+    old = tmp_path / "out" / ".briefer-daily.lock"
+    old.parent.mkdir()
+    pid = dead_pid()
+    old.write_text(json.dumps({"pid": pid, "command": ["briefer", "http://u:pw@h/v1"]}))
+    lock = RunLock(tmp_path / "state" / "lock", old=old)
+    assert lock.acquire() and lock.took_over == pid
+    assert list(old.parent.iterdir()) == []  # gone, and not made anew in OUTPUT
+    lock.release()
+    assert not (tmp_path / "state" / "lock").exists()
+
+
+def test_a_run_killed_mid_briefing_leaves_a_lock_with_no_credentials(tmp_path: Path) -> None:
+    """SIGTERM (`systemctl stop`, `kill`) ends `briefer daily` at once: Python runs no cleanup
+    for it, so the lock stays behind. It is outside OUTPUT, 0600, names no credentials, and
+    the next run takes it over."""
+    inbox, out, home = tmp_path / "inbox", tmp_path / "out", tmp_path / "home"
+    inbox.mkdir()
+    for f in (DAILY / "folder").iterdir():
+        (inbox / f.name).write_bytes(f.read_bytes())
+    config = tmp_path / "briefer.toml"
+    config.write_text('output = "out"\n[sources]\nfolders = ["inbox"]\n')
+    # An endpoint that accepts and never answers: the run waits on its first model call.
+    with socket.create_server(("127.0.0.1", 0)) as endpoint:
+        url = f"http://alice:s3cretPW@127.0.0.1:{endpoint.getsockname()[1]}/v1"
+        env = {**os.environ, "BRIEFER_HOME": str(home), "PYTHONPATH": str(ROOT)}
+        command = [sys.executable, "-m", "briefer", "daily", "--config", str(config)]
+        with subprocess.Popen(
+            [*command, "--base-url", url], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        ) as daily:
+            try:
+                endpoint.settimeout(120)
+                endpoint.accept()[0].close()  # the run is briefing, under its lock
+                daily.send_signal(signal.SIGTERM)
+                daily.wait(timeout=60)
+            finally:
+                daily.kill()
+    assert daily.returncode == -signal.SIGTERM
+    lock = lock_path(home, out)
+    assert [p.name for p in (home / "locks").iterdir()] == [lock.name]
+    assert not any("lock" in p.name for p in out.rglob("*"))
+    text = lock.read_text()
+    assert json.loads(text)["pid"] == daily.pid
+    assert "s3cretPW" not in text and "alice" not in text
+    assert lock.stat().st_mode & 0o777 == 0o600
+    after = RunLock(lock)
+    assert after.acquire() and after.took_over == daily.pid
+    after.release()

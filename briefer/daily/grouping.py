@@ -18,9 +18,12 @@ from pydantic import BaseModel
 
 from ..ingest.files import Article
 from .dedupe import words
+from .state import INDEX_NAME, INDEX_PAGE
 
 DEFAULT_THRESHOLD = 0.15
 _SLUG_WORDS = 4
+# A story's files are SLUG.md, SLUG.html, ...: no slug may name the day's own index files.
+RESERVED_SLUGS = frozenset(name.rsplit(".", 1)[0] for name in (INDEX_NAME, INDEX_PAGE))
 
 # Words that say nothing about which story an article covers.
 _STOP_TEXT = """
@@ -133,7 +136,8 @@ def group(
     """Group articles into stories; only groups with `min_outlets` distinct outlets are briefed.
 
     Stories come largest first; their articles are sorted by path or URL; slugs are unique
-    within the result; singles keep input order.
+    within the result and never a name the day's folder needs (index); singles keep input
+    order.
     """
     vectors = tfidf([_document(a) for a in articles])
     candidates: list[tuple[str, list[Article]]] = []
@@ -148,6 +152,8 @@ def group(
         for i in indices:
             weights.update(vectors[i])
         slug = story_slug([a.title for a in members], dict(weights)) or "story"
+        if slug in RESERVED_SLUGS:  # two outlets titled it "Index"
+            slug = f"{slug}-story"
         candidates.append((slug, members))
     # Largest first, then by slug and first path: the order never depends on input order.
     candidates.sort(key=lambda c: (-len(c[1]), c[0], c[1][0].path))

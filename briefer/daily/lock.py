@@ -1,8 +1,12 @@
 """A lock file, so a scheduled run that starts while the last one is still working backs off
 instead of paying for the same calls twice and racing it on the same files.
 
-The file is created with O_EXCL and holds a JSON record of its owner: pid, the process's start
-time (Linux: /proc/PID/stat field 22, with the boot id), host, command line and creation time.
+The lock lives in briefer's state folder (`locks/daily-<hash of OUTPUT's real path>.lock`), not
+in OUTPUT: OUTPUT is meant to be served as a website, and a lock left there by a killed run would
+be served with it. The file is created with O_EXCL, mode 0600, and holds a JSON record of its
+owner: pid, the process's start time (Linux: /proc/PID/stat field 22, with the boot id), host,
+command line (credentials masked) and creation time. A lock an older briefer left in OUTPUT
+(`.briefer-daily.lock`) still blocks while its run lives, and is deleted once that run is gone.
 A holder counts as running only if its pid is alive *and* is the same process (same start on
 the same boot): after a reboot, a pid in an old lock names some other program, maybe pid 1.
 Where /proc cannot tell (not Linux), a live pid counts as running; a lock from an older briefer
@@ -14,6 +18,7 @@ two runs finding the same stale lock cannot both win.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import socket
 import sys
@@ -22,13 +27,21 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
 
-LOCK_NAME = ".briefer-daily.lock"
+from ..redact import redact_argv
+
+OLD_LOCK_NAME = ".briefer-daily.lock"  # where older briefers kept it: in OUTPUT itself
 # A lock file with no pid younger than this is still being written; older, it is garbage.
 _UNREADABLE_GRACE = 60.0
 # A run holding the lock longer than this is most likely stuck: say so loudly.
 OLD_LOCK_HOURS = 12.0
 # Where the kernel tells a process's start time and command line (Linux).
 PROC_ROOT = Path("/proc")
+
+
+def lock_path(state_dir: Path, output: Path) -> Path:
+    """The lock of the runs writing into `output`: one per real folder, whatever path names it."""
+    key = hashlib.sha256(str(output.resolve()).encode("utf-8", "surrogateescape")).hexdigest()
+    return state_dir / "locks" / f"daily-{key[:16]}.lock"
 
 
 def pid_alive(pid: int) -> bool:
@@ -80,7 +93,7 @@ class LockRecord(BaseModel):
             pid=os.getpid(),
             started=process_start(os.getpid(), proc_root),
             host=socket.gethostname(),
-            command=sys.argv[:6],
+            command=redact_argv(sys.argv[:6]),
             created=time.time(),
         )
 
@@ -124,14 +137,18 @@ def _read(path: Path) -> str | None:
 class RunLock:
     """`acquire()` returns False (and holds nothing) when another live run holds the lock.
 
-    `proc_root` is where process facts are read (/proc); a folder without them is a system
-    where only a pid's liveness can be known.
+    `old` is where an older briefer kept the same lock (in OUTPUT): a live run holding it there
+    still blocks, and a gone run's file is deleted, never made anew. `proc_root` is where
+    process facts are read (/proc); a folder without them is a system where only a pid's
+    liveness can be known.
     """
 
-    def __init__(self, path: Path, proc_root: Path = PROC_ROOT) -> None:
+    def __init__(self, path: Path, proc_root: Path = PROC_ROOT, old: Path | None = None) -> None:
         self.path = path
+        self.old = old
         self.proc_root = proc_root
         self.held = False
+        self.where = path  # the lock file that blocked, when acquire() failed
         self.holder: LockRecord | None = None  # who holds it, when acquire() failed
         self.took_over: int | None = None  # pid of the gone run whose lock was taken over
         self._written: str | None = None
@@ -142,11 +159,11 @@ class RunLock:
             return None
         if self.holder.created is not None:
             return time.time() - self.holder.created
-        return _age(self.path)
+        return _age(self.where)
 
     def _create(self) -> bool:
-        try:
-            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        try:  # 0600: the record names a command line, which is nobody else's business
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
             return False
         text = LockRecord.mine(self.proc_root).model_dump_json() + "\n"
@@ -156,23 +173,34 @@ class RunLock:
         self.held = True
         return True
 
-    def _blocked_by(self, text: str | None) -> bool:
+    def _blocked_by(self, path: Path, text: str | None) -> bool:
+        self.where = path
         self.holder = LockRecord.parse(text) if text is not None else None
         return False
 
     def acquire(self) -> bool:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        if self._create():
-            return True
-        text = _read(self.path)
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not (self._create() or self._claim(self.path)):
+            return False
+        if self.old is not None and not self._claim(self.old):
+            self.release()
+            return False
+        return True
+
+    def _claim(self, path: Path) -> bool:
+        """Take over the lock at `path` if its run is gone (our own lock file is then made
+        anew; an old one in OUTPUT is only deleted); False if a live run holds it."""
+        text = _read(path)
+        if text is None and path != self.path and not path.exists():
+            return True  # no old lock
         record = LockRecord.parse(text) if text is not None else None
         if record is not None and record.running(self.proc_root):
-            return self._blocked_by(text)
-        if record is None and _age(self.path) < _UNREADABLE_GRACE:
-            return False  # being written this instant by another run: do not steal it
-        stale = self.path.with_name(f"{self.path.name}.stale.{os.getpid()}")
+            return self._blocked_by(path, text)
+        if record is None and _age(path) < _UNREADABLE_GRACE:
+            return self._blocked_by(path, None)  # being written this instant: do not steal it
+        stale = path.with_name(f"{path.name}.stale.{os.getpid()}")
         try:
-            os.rename(self.path, stale)
+            os.rename(path, stale)
         except FileNotFoundError:
             pass  # another run removed it first; race for the fresh one below
         else:
@@ -181,13 +209,13 @@ class RunLock:
             if moved != text and moved_record is not None and moved_record.running(self.proc_root):
                 # A live run took it over between our read and our rename: give it back.
                 with contextlib.suppress(OSError):
-                    os.rename(stale, self.path)
-                return self._blocked_by(moved)
+                    os.rename(stale, path)
+                return self._blocked_by(path, moved)
             stale.unlink(missing_ok=True)
             self.took_over = record.pid if record else None
-        if self._create():
+        if path != self.path or self._create():
             return True
-        return self._blocked_by(_read(self.path))
+        return self._blocked_by(path, _read(path))
 
     def release(self) -> None:
         if self.held and _read(self.path) == self._written:

@@ -45,6 +45,9 @@ class DailyResult(BaseModel):
     seen_before: int = 0
     too_old: int = 0
     pruned: list[str] = Field(default_factory=list)
+    # Index files briefer did not overwrite, as they are not its own: path -> why (a story
+    # whose file is in the way fails, and its error says so).
+    left_alone: dict[str, str] = Field(default_factory=dict)
     lock_holder: int | None = None
 
     def written(self) -> list[StoryOutcome]:

@@ -2,6 +2,8 @@
 them into stories, brief each story that enough outlets cover, write the dated folder and its
 index, prune old days. Built for cron: one lock, atomic files, a status that says whether
 anything new was written, and a resumable run (paid calls are cached, finished stories kept).
+It writes only files of its own (briefer/daily/owned.py): a file someone else put or changed
+where briefer would write is left alone, and the run says so.
 """
 
 from __future__ import annotations
@@ -16,10 +18,9 @@ from pathlib import Path
 
 import httpx2
 
-from ..atomic import write_atomic
 from ..briefing.formats import Format, rendered
 from ..briefing.pipeline import ProgressFn, brief_articles, check_count
-from ..errors import BrieferError, InputError, RecoverableModelError
+from ..errors import BrieferError, InputError, RecoverableModelError, StorageError
 from ..model import prompts
 from ..schemas import Briefing
 from ..settings import Settings
@@ -28,16 +29,19 @@ from .dedupe import dedupe
 from .gather import gather
 from .grouping import Story, group
 from .index import render_index
-from .lock import LOCK_NAME, OLD_LOCK_HOURS, RunLock, describe
+from .lock import OLD_LOCK_HOURS, OLD_LOCK_NAME, RunLock, describe, lock_path
+from .owned import ForeignFile, Owned
 from .result import ArticleRef, DailyResult, Status, StoryOutcome
 from .site import day_page, site_page
 from .state import (
     INDEX_NAME,
     INDEX_PAGE,
     SEEN_NAME,
+    SITE_NAME,
     STATE_NAME,
     DayState,
     SeenStore,
+    SiteState,
     StoryState,
     prune_days,
 )
@@ -45,7 +49,7 @@ from .state import (
 EndpointFn = Callable[[Settings], AbstractContextManager[Settings]]
 Notify = Callable[[str], None]
 # A story that fails this way fails alone; any other error (endpoint down, no key) stops the run.
-_STORY_ERRORS = (RecoverableModelError, InputError)
+_STORY_ERRORS = (RecoverableModelError, InputError, ForeignFile)
 
 
 def input_hash(story: Story, settings: Settings, cfg: DailyConfig) -> str:
@@ -73,11 +77,17 @@ def _outcome(story: Story, status: str, **extra: object) -> StoryOutcome:
     )
 
 
-def _write(briefing: Briefing, folder: Path, slug: str, formats: Sequence[Format]) -> list[str]:
+def _write(
+    briefing: Briefing, folder: Path, slug: str, formats: Sequence[Format], state: DayState
+) -> list[str]:
+    """The story's files, each recorded in the day state as briefer's (ForeignFile: one is not
+    briefer's to overwrite)."""
     names = []
     back = (INDEX_PAGE, f"All stories of {folder.name}")
     for fmt in formats:
-        write_atomic(folder / f"{slug}.{fmt}", rendered(briefing, fmt, back=back))
+        state.write(
+            folder / f"{slug}.{fmt}", rendered(briefing, fmt, back=back), folder / STATE_NAME
+        )
         names.append(f"{slug}.{fmt}")
     return names
 
@@ -129,19 +139,21 @@ class _Stories:
         Any BrieferError fails this story (and, unless it is the story's own, stops the rest)
         but never the run: the index is still written and says what failed."""
         key = input_hash(story, self.settings, self.cfg)
-        names = [f"{story.slug}.{fmt}" for fmt in self.cfg.formats]
+        paths = [self.folder / f"{story.slug}.{fmt}" for fmt in self.cfg.formats]
         prev = state.stories.get(story.slug)
-        if prev and prev.input == key and all((self.folder / n).is_file() for n in names):
-            return _outcome(story, "unchanged", files=names, title=prev.title)
+        if prev and prev.input == key and all(_kept(state, p) for p in paths):
+            return _outcome(story, "unchanged", files=[p.name for p in paths], title=prev.title)
         if self.stop:
             return _outcome(story, "not_attempted", error=f"not attempted: {self.stop}")
-        self.notify(
-            f"Briefing {story.slug}: {len(story.articles)} articles from "
-            f"{', '.join(story.outlets())}"
-        )
         try:
+            for path in paths:  # before paying for a briefing that could not be written
+                state.check(path)
+            self.notify(
+                f"Briefing {story.slug}: {len(story.articles)} articles from "
+                f"{', '.join(story.outlets())}"
+            )
             briefing, names = self._brief_and_keep(story, key, state, seen)
-        except _STORY_ERRORS as exc:
+        except _STORY_ERRORS as exc:  # a file in the way that is not briefer's, too
             return _outcome(story, "failed", error=str(exc))
         except BrieferError as exc:
             self.stop = str(exc)
@@ -169,7 +181,7 @@ class _Stories:
             http_client=self.http_client,
             progress=self._progress(story.slug),
         )
-        names = _write(briefing, self.folder, story.slug, self.cfg.formats)
+        names = _write(briefing, self.folder, story.slug, self.cfg.formats, state)
         state.stories[story.slug] = StoryState(
             input=key,
             title=briefing.title,
@@ -192,6 +204,8 @@ class _Run:
 
     def run(self) -> DailyResult:
         cfg = self.cfg
+        if self.folder.is_symlink() or (self.folder.exists() and not self.folder.is_dir()):
+            return self._not_a_folder()
         self.notify(f"Gathering articles for {self.day}")
         gathered = gather(cfg, self.now)
         articles, duplicates = dedupe(gathered.articles)
@@ -221,16 +235,33 @@ class _Run:
         result.message = _summary(result, index)
         return result
 
+    def _not_a_folder(self) -> DailyResult:
+        """Today's folder is a link (or a file): the site and retention treat it as not
+        briefer's, so the run writes nothing into it (nor pays for briefings it cannot keep)."""
+        what = "a symbolic link" if self.folder.is_symlink() else "not a folder"
+        return DailyResult(
+            status="failed",
+            day=self.day,
+            folder=str(self.folder),
+            message=(
+                f"Failed: {self.folder} is {what}; briefer writes a day only into a folder of "
+                "its own, so this run wrote nothing (move it away and run again)."
+            ),
+        )
+
     def _finish(self, result: DailyResult, state: DayState, seen: SeenStore) -> Path:
         """Mark the folder as briefer's, write its index (only when it changed), delete the days
-        past keep_days and forget what was seen before them; returns the index."""
+        past keep_days and forget what was seen before them; returns the index (the folder,
+        when the index there is not briefer's)."""
         cfg = self.cfg
-        if not (self.folder / STATE_NAME).is_file():
-            state.save(self.folder / STATE_NAME)  # marks the folder as briefer's (retention)
+        record = self.folder / STATE_NAME
+        if not record.is_file():
+            state.save(record)  # marks the folder as briefer's (retention)
         index = self.folder / INDEX_NAME
-        _write_if_changed(index, render_index(result, cfg.window_hours))
+        self._write(result, state, index, render_index(result, cfg.window_hours), record)
         if "html" in cfg.formats:
-            _write_if_changed(self.folder / INDEX_PAGE, day_page(result, cfg.window_hours))
+            page = day_page(result, cfg.window_hours)
+            self._write(result, state, self.folder / INDEX_PAGE, page, record)
         pruning = prune_days(cfg.output, self.now.date(), cfg.keep_days)
         result.pruned = pruning.removed
         for name, why in pruning.kept.items():
@@ -238,18 +269,25 @@ class _Run:
         seen.prune(self.now.date(), cfg.keep_days)
         seen.save()
         if "html" in cfg.formats:  # after pruning: it lists the days that are still there
-            _write_if_changed(cfg.output / INDEX_PAGE, site_page(cfg.output))
-        return index
+            site, top = SiteState.load(cfg.output), cfg.output / INDEX_PAGE
+            self._write(result, site, top, site_page(cfg.output), cfg.output / SITE_NAME)
+        return self.folder if str(index) in result.left_alone else index
+
+    def _write(
+        self, result: DailyResult, owner: Owned, path: Path, text: str, record: Path
+    ) -> None:
+        """Write an index (only when it changed), unless a file briefer did not write is there:
+        that one is left alone, and the run says so."""
+        try:
+            owner.write(path, text, record)
+        except ForeignFile as exc:
+            result.left_alone[str(exc.path)] = exc.why
+            self.notify(str(exc))
 
 
-def _write_if_changed(path: Path, text: str) -> None:
-    """Write `path` only when its text changed (an unchanged run leaves the files alone)."""
-    try:
-        same = path.read_bytes() == text.encode("utf-8")
-    except OSError:
-        same = False
-    if not same:
-        write_atomic(path, text)
+def _kept(state: DayState, path: Path) -> bool:
+    """A story's file is still there as briefer wrote it."""
+    return path.is_file() and state.why_not_ours(path) is None
 
 
 def _status(r: DailyResult, every_source_failed: bool) -> Status:
@@ -271,6 +309,9 @@ def _summary(r: DailyResult, index: Path) -> str:
         parts.append(f"{len(r.skipped)} sources skipped")
     if r.pruned:
         parts.append(f"{len(r.pruned)} old days deleted")
+    if r.left_alone:
+        path, why = next(iter(r.left_alone.items()))
+        parts.append(f"{len(r.left_alone)} files left alone ({path}, which {why})")
     lead = {
         "done": "Done",
         "nothing_new": "Nothing new",
@@ -297,8 +338,14 @@ def run_daily(
     needs briefing. A second run while one holds the lock returns status "locked" at once.
     """
     now = now if now.tzinfo else now.astimezone()
-    lock = RunLock(cfg.output / LOCK_NAME)
-    if not lock.acquire():
+    lock = RunLock(lock_path(settings.home.data_dir, cfg.output), old=cfg.output / OLD_LOCK_NAME)
+    try:
+        acquired = lock.acquire()
+    except OSError as exc:
+        raise StorageError(
+            f"Cannot take the run lock {lock.path}: {exc.strerror or type(exc).__name__}."
+        ) from exc
+    if not acquired:
         return _locked(cfg, now.date().isoformat(), lock, notify or _quiet)
     try:
         if lock.took_over and notify:
@@ -322,11 +369,11 @@ def _locked(cfg: DailyConfig, day: str, lock: RunLock, notify: Notify) -> DailyR
     who = f" ({describe(lock.holder)})" if lock.holder else ""
     age = lock.holder_age() or 0.0
     if age < OLD_LOCK_HOURS * 3600:
-        result.message = f"Another briefer daily run{who} holds {lock.path}; this run did nothing."
+        result.message = f"Another briefer daily run{who} holds {lock.where}; this run did nothing."
         return result
     result.status = "failed"
     result.message = (
-        f"Another briefer daily run{who} has held {lock.path} for {age / 3600:.0f} hours, far "
+        f"Another briefer daily run{who} has held {lock.where} for {age / 3600:.0f} hours, far "
         "longer than a run takes: if it is stuck, stop it (the next run then takes the lock "
         "over); this run did nothing."
     )

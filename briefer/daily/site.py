@@ -54,7 +54,7 @@ def site_page(output: Path) -> str:
     for day, folder in reversed(day_folders(output)):
         if not (folder / INDEX_PAGE).is_file():
             continue
-        state = DayState.load(folder / STATE_NAME)
+        state = DayState.load(folder / STATE_NAME, adopt=False)  # its stories, no hashes
         stories = [(s.title, page_of(s.files)) for _, s in sorted(state.stories.items()) if s.files]
         days.append(DayLink(day=day.isoformat(), stories=stories))
     return page("site.html", days=days)

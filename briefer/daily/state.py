@@ -1,18 +1,21 @@
 """What a daily run remembers between runs, kept beside its output so it moves with it.
 
 - The day state (`YYYY-MM-DD/.briefer-state.json`): each story's input hash and files, so a
-  re-run knows a briefing is already written for exactly this input and calls no model.
+  re-run knows a briefing is already written for exactly this input and calls no model, and
+  the hash of every file briefer wrote there (briefer/daily/owned.py).
+- The site state (`.briefer-site.json`): the hash of the OUTPUT/index.html briefer wrote.
 - The seen store (`.briefer-seen.json`): articles briefed on earlier days, so an article that
   is still in a feed tomorrow is not briefed (nor paid for) again.
 - Retention: dated folders older than `keep_days` are deleted if briefer made them (they hold
-  its day state) and hold nothing briefer did not write; nothing else is ever deleted.
+  its day state) and hold nothing but files briefer wrote, as it wrote them; nothing else is
+  ever deleted.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -21,12 +24,13 @@ from pydantic import BaseModel, Field, ValidationError
 from ..atomic import write_atomic
 from ..ingest.files import Article
 from .dedupe import article_keys
+from .owned import Owned
 
 STATE_NAME = ".briefer-state.json"
+SITE_NAME = ".briefer-site.json"
 SEEN_NAME = ".briefer-seen.json"
 INDEX_NAME = "index.md"
 INDEX_PAGE = "index.html"  # with "html" among the formats
-GENERATOR = '<meta name="generator" content="briefer">'  # in the head of every page briefer writes
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TEMP = re.compile(r"^\.(?P<target>.+)\.[A-Za-z0-9_]+\.tmp$")  # what an interrupted write leaves
 # The seen store outlives the briefings a little: a feed may carry an entry for a week.
@@ -41,21 +45,43 @@ class StoryState(BaseModel):
     articles: list[str]
 
 
-class DayState(BaseModel):
-    """The stories written into one dated folder."""
+class DayState(Owned):
+    """The stories written into one dated folder, and the hash of each file briefer wrote."""
 
     stories: dict[str, StoryState] = Field(default_factory=dict)
 
     @classmethod
-    def load(cls, path: Path) -> DayState:
-        """An unreadable state file only costs a re-check (the call cache still holds replies)."""
+    def load(cls, path: Path, *, adopt: bool = True) -> DayState:
+        """An unreadable state file only costs a re-check (the call cache still holds replies),
+        but then no file in the folder is known to be briefer's."""
         try:
-            return cls.model_validate_json(path.read_bytes())
+            return cls.parse(path, adopt=adopt)
         except (OSError, ValidationError, ValueError):
             return cls()
 
-    def save(self, path: Path) -> None:
-        write_atomic(path, self.model_dump_json(indent=1) + "\n")
+    @classmethod
+    def parse(cls, path: Path, *, adopt: bool = True) -> DayState:
+        """The state file at `path`; one an older briefer wrote (without hashes) adopts the
+        files that briefer wrote: the index, the stories' files, a page with its tag (unless
+        only the stories are wanted: `adopt=False`)."""
+        state = cls.model_validate_json(path.read_bytes())
+        if adopt and "written" not in state.model_fields_set:
+            names = [INDEX_NAME, *(f for s in state.stories.values() for f in s.files)]
+            state.adopt(path.parent, names, pages=[INDEX_PAGE])
+        return state
+
+
+class SiteState(Owned):
+    """What briefer wrote at the top of OUTPUT: its index.html of the days."""
+
+    @classmethod
+    def load(cls, output: Path) -> SiteState:
+        try:
+            return cls.model_validate_json((output / SITE_NAME).read_bytes())
+        except (OSError, ValidationError, ValueError):
+            state = cls()  # none yet: an older briefer's page still carries its tag
+            state.adopt(output, [], pages=[INDEX_PAGE])
+            return state
 
 
 class SeenStore:
@@ -112,44 +138,32 @@ class Pruning(BaseModel):
     kept: dict[str, str] = Field(default_factory=dict)
 
 
-def _own_names(folder: Path) -> set[str] | None:
-    """The names briefer wrote in a dated folder; None if briefer did not make the folder."""
+def _foreign(folder: Path) -> Callable[[Path], str | None] | None:
+    """Why an entry of a dated folder is not briefer's to delete (None: it wrote it, as it is
+    now); None for the folder itself when briefer did not make it (no day state of its own)."""
     try:
-        state = DayState.model_validate_json((folder / STATE_NAME).read_bytes())
+        state = DayState.parse(folder / STATE_NAME)
     except (OSError, ValueError):  # no state file (not ours) or not briefer's state
         return None
-    names = {STATE_NAME, INDEX_NAME}
-    if _made_by_briefer(folder / INDEX_PAGE):
-        names.add(INDEX_PAGE)
-    for story in state.stories.values():
-        names.update(story.files)
-    return names
+
+    def why(entry: Path) -> str | None:
+        temp = _TEMP.match(entry.name)  # what an interrupted write of briefer's left
+        if entry.name == STATE_NAME or (temp and temp["target"] in {STATE_NAME, *state.written}):
+            is_file = entry.is_file() and not entry.is_symlink()
+            return None if is_file else "briefer did not write"
+        return state.why_not_ours(entry)
+
+    return why
 
 
-def _made_by_briefer(page: Path) -> bool:
-    """A day's index.html that briefer wrote (its pages name briefer as their generator); one
-    the user put there is theirs, and keeps the folder."""
-    try:
-        with page.open("rb") as f:
-            return GENERATOR.encode() in f.read(4096)
-    except OSError:
-        return False
-
-
-def _is_own(entry: Path, own: set[str]) -> bool:
-    """A plain file briefer wrote (or a temp file of an interrupted write of one)."""
-    temp = _TEMP.match(entry.name)
-    named = entry.name in own or (temp is not None and temp["target"] in own)
-    return named and not entry.is_symlink() and entry.is_file()
-
-
-def _delete(folder: Path, own: set[str]) -> str | None:
+def _delete(folder: Path, foreign: Callable[[Path], str | None]) -> str | None:
     """Delete the folder if all it holds is briefer's; else say why it stays."""
     try:
         entries = sorted(folder.iterdir())
-        other = next((e.name for e in entries if not _is_own(e, own)), None)
-        if other is not None:
-            return f"it holds {other!r}, which briefer did not write"
+        for entry in entries:
+            why = foreign(entry)
+            if why is not None:
+                return f"it holds {entry.name!r}, which {why}"
         for entry in entries:
             entry.unlink(missing_ok=True)
         folder.rmdir()  # fails, keeping the folder, if anything appeared meanwhile
@@ -167,10 +181,10 @@ def prune_days(output: Path, today: date, keep_days: int) -> Pruning:
         return done
     cutoff = today - timedelta(days=keep_days - 1)
     for day, folder in day_folders(output):
-        own = _own_names(folder) if day < cutoff else None
-        if own is None:
+        foreign = _foreign(folder) if day < cutoff else None
+        if foreign is None:
             continue
-        why = _delete(folder, own)
+        why = _delete(folder, foreign)
         if why is None:
             done.removed.append(folder.name)
         else:
