@@ -358,3 +358,68 @@ def test_a_day_page_the_user_edited_outlives_retention(browser: Browser, day: Da
     assert "My notes: call Bob." in w.page.locator("body").inner_text()
     assert w.problems() == []
     w.page.context.close()
+
+
+RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: reverses what follows it until its paragraph ends
+NEXT = "Zenith"  # the outlet named after one whose name carries the override
+
+# The left edge of each letter of every visible occurrence of `name`, in reading order.
+LETTER_EDGES = """(name) => {
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    for (let at = n.textContent.indexOf(name); at >= 0; at = n.textContent.indexOf(name, at + 1)) {
+      const edges = [];
+      for (let i = at; i < at + name.length; i++) {
+        const r = document.createRange();
+        r.setStart(n, i);
+        r.setEnd(n, i + 1);
+        const box = r.getBoundingClientRect();
+        if (box.width) edges.push(box.left);
+      }
+      if (edges.length) out.push({ text: n.parentElement.outerHTML.slice(0, 80), edges });
+    }
+  }
+  return out;
+}"""
+
+
+def assert_read_left_to_right(w: Watched, least: int) -> None:
+    """Every visible occurrence of NEXT is drawn left to right, letter after letter."""
+    found = w.page.evaluate(LETTER_EDGES, NEXT)
+    assert len(found) >= least, found
+    for occurrence in found:
+        edges = occurrence["edges"]
+        assert len(edges) == len(NEXT) and edges == sorted(edges), occurrence
+
+
+def test_an_outlet_name_with_a_bidi_override_does_not_reverse_the_next_one(
+    browser: Browser, seeds_briefing: Briefing, tmp_path: Path
+) -> None:
+    first, second = (s.outlet for s in seeds_briefing.sources[:2])
+    data = seeds_briefing.model_dump_json()
+    data = data.replace(f'"{first}"', f'"Evil{RLO}News"').replace(f'"{second}"', f'"{NEXT}"')
+    path = tmp_path / "bidi.html"
+    path.write_text(to_html(Briefing.model_validate_json(data)), encoding="utf-8")
+    w = open_page(browser, path)
+    # The header's list of outlets, the coverage key, the card and the article's heading.
+    assert_read_left_to_right(w, least=4)
+    assert w.problems() == []
+    w.page.context.close()
+
+
+def test_a_day_page_with_a_bidi_override_in_an_outlet_keeps_the_next_one_readable(
+    browser: Browser, tmp_path: Path
+) -> None:
+    folder = tmp_path / "out" / "2026-03-10"
+    result = hostile_day(folder)
+    evil = f"Evil{RLO}News"
+    result.stories[0].outlets = [evil, NEXT]
+    result.singles = [ArticleRef(title=f"Title{RLO}", outlet=evil, path=f"a{RLO}.html")] * 2
+    result.singles[1] = ArticleRef(title=NEXT, outlet=NEXT, path=NEXT)
+    result.skipped = [Skipped(path=f"feed{RLO}", reason=NEXT)]
+    (folder / "index.html").write_text(day_page(result, 24), encoding="utf-8")
+    w = open_page(browser, folder / "index.html")
+    # The story's outlets, the single article's title, outlet and path, the skipped reason.
+    assert_read_left_to_right(w, least=5)
+    w.page.context.close()

@@ -70,7 +70,7 @@ def test_brief_writes_markdown_then_json_from_cache(
     assert result.exit_code == 0, result.output
     page = out_html.read_text()
     assert page.startswith("<!doctype html>") and "Content-Security-Policy" in page
-    (title,) = re.findall(r"<h1>(.*?)</h1>", page)
+    (title,) = re.findall(r"<h1><bdi>(.*?)</bdi></h1>", page)
     assert html.unescape(title) == data["title"]
     assert page.count('<article class="source"') == 2
 

@@ -59,6 +59,7 @@ _ALLOWED = {
     "dd",
     "mark",
     "meter",
+    "bdi",
 }
 
 

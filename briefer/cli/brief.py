@@ -22,8 +22,10 @@ from .common import (
     NoCacheOpt,
     PathsArg,
     SourcesOpt,
+    echo,
     note,
     notice,
+    printable,
     progress_bar,
     stdout,
     warn,
@@ -147,7 +149,7 @@ def _publish(briefing: Briefing, fmt: Format, output: Path | None) -> None:
 
     text = rendered(briefing, fmt.value)
     if output is None:
-        sys.stdout.write(text)
+        sys.stdout.write(printable(text))  # on a terminal, as likely as not
         return
     write_atomic(output, text)
     v, r = briefing.verification, briefing.run
@@ -209,9 +211,11 @@ def estimate(
     out = stdout()
     caveat = "" if est.known_model else " (unknown model: fallback window, no price)"
     out.print(
-        f"{est.articles} articles, {est.tokens_before_clean} tokens before cleaning, "
-        f"{est.tokens_after_clean} after; model {est.model}, {est.context_window}-token "
-        f"window, {est.encoding}{caveat}"
+        printable(
+            f"{est.articles} articles, {est.tokens_before_clean} tokens before cleaning, "
+            f"{est.tokens_after_clean} after; model {est.model}, {est.context_window}-token "
+            f"window, {est.encoding}{caveat}"
+        )
     )
     out.print(_EXPECTED)
     out.print(_step_table(est.steps))
@@ -237,19 +241,22 @@ def doctor(
     settings.require_key()
     d = diagnose(settings)
     out = stdout()
-    out.print(f"Endpoint {d.endpoint}: {'reachable' if d.reachable else 'NOT reachable'}")
+    # The endpoint's own words (model names, error details) are outside text.
+    out.print(
+        printable(f"Endpoint {d.endpoint}: {'reachable' if d.reachable else 'NOT reachable'}")
+    )
     if d.models:
-        out.print(f"Models: {', '.join(d.models)}")
+        out.print(printable(f"Models: {', '.join(d.models)}"))
     table = Table("structured output", "works", "detail")
     for m in d.modes:
-        table.add_row(m.mode, "yes" if m.works else "no", m.detail)
+        table.add_row(m.mode, "yes" if m.works else "no", printable(m.detail))
     if d.modes:
         out.print(table)
     out.print(f"Context window: {d.context_window or 'unknown (pass --context-window)'}")
     if not d.usable:
         notice("Error:", f"endpoint unusable: {d.problem}.", "red")
         raise typer.Exit(1)
-    out.print(f"Use: briefer brief ... {d.flags()}")
+    out.print(printable(f"Use: briefer brief ... {d.flags()}"))
 
 
 def _columns(rows: Sequence[Sequence[str]], right: set[int]) -> list[str]:
@@ -276,27 +283,28 @@ def log(
 
     path = store_path(find_home())
     if not path.exists():
-        typer.echo(f"No model calls recorded yet ({path}).")
+        echo(f"No model calls recorded yet ({path}).")
         return
     store = CallCache(path)
     attempts = store.attempts(limit)
     warn(store.take_warnings())
-    rows = [("when", "step", "outcome", "mode", "tokens in+out", "s", "cost", "model")]
+    rows: list[tuple[str, ...]] = [
+        ("when", "step", "outcome", "mode", "tokens in+out", "s", "cost", "model")
+    ]
     for a in attempts:
         cost = lookup(a.model).cost(a.prompt_tokens, a.completion_tokens)
-        rows.append(
-            (
-                datetime.fromtimestamp(a.created).strftime("%Y-%m-%d %H:%M"),
-                a.step,
-                a.outcome,
-                a.mode,
-                f"{a.prompt_tokens}+{a.completion_tokens}",
-                f"{a.seconds:.1f}",
-                f"${cost:.4f}" if cost is not None else "?",
-                a.model,
-            )
+        cells = (
+            datetime.fromtimestamp(a.created).strftime("%Y-%m-%d %H:%M"),
+            a.step,
+            a.outcome,
+            a.mode,
+            f"{a.prompt_tokens}+{a.completion_tokens}",
+            f"{a.seconds:.1f}",
+            f"${cost:.4f}" if cost is not None else "?",
+            a.model,
         )
-    typer.echo("\n".join(_columns(rows, right={4, 5, 6})))
+        rows.append(tuple(printable(c) for c in cells))  # as shown, so the columns align
+    echo("\n".join(_columns(rows, right={4, 5, 6})))
 
 
 def models() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, ParamSpec
@@ -17,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from .. import __version__
 from ..errors import BrieferError
+from ..ingest.invisible import visible
 
 err = Console(stderr=True, soft_wrap=True)  # one message, one line: no wrapping
 
@@ -95,21 +97,46 @@ def one_sentence(command: Callable[P, None]) -> Callable[P, None]:
     return run
 
 
+# Terminal escape sequences (ECMA-48), 7-bit and 8-bit: strings (OSC, DCS, SOS, PM, APC) up to
+# their terminator, CSI sequences, other ESC sequences; then any control character left but
+# tab and newline (a lone ESC, CR, backspace, BEL, C1 controls such as \x9b).
+_ESCAPE = re.compile(
+    r"(?:\x1b[\]PX^_]|[\x90\x98\x9d-\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"
+    r"|(?:\x1b\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]"
+    r"|\x1b[\x20-\x2f]*[\x30-\x7e]"
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+)
+
+
+def printable(text: object) -> str:
+    """`text` safe to show on a terminal: no escape sequence or control character (a title
+    could set the window title, clear the screen or rewrite the line) and no invisible
+    character (a bidi override would reorder what follows). Every line the CLI prints from
+    outside (names, titles, paths, server and model text) goes through this."""
+    return visible(_ESCAPE.sub("", str(text)))
+
+
 def note(message: str) -> None:
     """A plain line on stderr."""
     # Messages carry paths and article text: never rich markup ("[sources]" must stay).
-    err.print(message, highlight=False, markup=False)
+    err.print(printable(message), highlight=False, markup=False)
+
+
+def echo(text: str) -> None:
+    """A command's plain output on stdout (the daily summary, the log's columns)."""
+    typer.echo(printable(text))
 
 
 def stdout() -> Console:
     """The console for a command's output on stdout: literal text, no highlighting (names,
-    paths and server text can hold "[...]", which rich would read as markup)."""
+    paths and server text can hold "[...]", which rich would read as markup). Outside strings
+    given to it, tables' cells included, go through `printable` first."""
     return Console(markup=False, highlight=False)
 
 
 def notice(label: str, message: str, colour: str = "yellow") -> None:
     """One line on stderr: a coloured label, then the message as literal text."""
-    err.print(f"[{colour}]{label}[/{colour}] {escape(message)}", highlight=False)
+    err.print(f"[{colour}]{label}[/{colour}] {escape(printable(message))}", highlight=False)
 
 
 @contextlib.contextmanager
@@ -127,7 +154,7 @@ def progress_bar(label: Callable[[str], str] = str) -> Iterator[Callable[[str, i
 
         def progress(step: str, done: int, total: int) -> None:
             if step not in tasks:
-                tasks[step] = bar.add_task(label(step), total=total)
+                tasks[step] = bar.add_task(printable(label(step)), total=total)
             bar.update(tasks[step], completed=done)
 
         yield progress

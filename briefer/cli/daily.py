@@ -13,7 +13,16 @@ from typing import Annotated
 import typer
 
 from ..errors import UserError
-from .common import BaseUrlOpt, ModelOpt, NoCacheOpt, note, notice, progress_bar, warn_skipped
+from .common import (
+    BaseUrlOpt,
+    ModelOpt,
+    NoCacheOpt,
+    echo,
+    note,
+    notice,
+    progress_bar,
+    warn_skipped,
+)
 
 EXIT_CODES = {"done": 0, "nothing_new": 3, "failed": 1, "locked": 0}
 
@@ -67,7 +76,7 @@ def daily(
     for story in result.stories:
         if story.error:
             notice("Not briefed", f"{story.slug}: {story.error}", "red")
-    typer.echo(result.message)
+    echo(result.message)
     raise typer.Exit(EXIT_CODES[result.status])
 
 

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ..ingest.files import Article
+from ..ingest.invisible import visible
 from ..schemas import Skipped
 
 SHINGLE_WORDS = 5
@@ -41,8 +42,10 @@ def canonical_url(url: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """Case-folded words: the unit both dedupe and grouping compare."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
+    """Case-folded words: the unit both dedupe and grouping compare. Articles arrive with
+    their invisible characters removed; the joiners a script may keep go too, so a copy
+    differing only in them still matches."""
+    folded = visible(unicodedata.normalize("NFKC", text), joiners=False).casefold()
     return _WORD.findall(folded)
 
 

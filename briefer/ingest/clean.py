@@ -3,6 +3,8 @@
 Rules are line-based and conservative, each aimed at a pattern seen in real pages: "Read More"
 promo blocks (title, section, repeated title, teaser ending in "[…]"), related-story links, photo
 captions with their credit lines, product ads at the end, comment widgets and word-count footers.
+Invisible characters go too (invisible.py): files and pages lose them as they are read, and an
+article handed over some other way must not bring them to the model either.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import re
 
 from pydantic import BaseModel
+
+from .invisible import visible
 
 
 class CleanResult(BaseModel):
@@ -51,7 +55,7 @@ def _is_credit(line: str) -> bool:
 
 def clean_text(text: str) -> CleanResult:
     """Return the article text with boilerplate lines removed, and what was removed."""
-    lines = text.splitlines()
+    lines = visible(text).splitlines()
     body = [i for i, ln in enumerate(lines) if ln.strip()]
     drop: set[int] = set()
     seen: set[str] = set()

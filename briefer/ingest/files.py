@@ -1,5 +1,8 @@
 """Ingest: files and folders in, `Article`s out, with a stable id, title and outlet.
 
+Text, titles and outlet names lose their invisible characters as they are read (invisible.py),
+so the id, the duplicate checks, the token counts and the model see only what a reader sees.
+
 The outlet comes from a manifest, front matter, HTML metadata or a `Source: X` line; failing
 those, from the file name when it reads as a name, else from the title, shortened (names.py):
 never a hash-like file stem, never a guess. `outlet_notes` tells the user which files had no
@@ -31,6 +34,7 @@ from pydantic import BaseModel
 from ..errors import InputError, NoArticlesError
 from ..schemas import Skipped
 from .charset import declared_charset, decode
+from .invisible import visible
 from .names import headline, is_name, shorten
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
@@ -224,7 +228,8 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def _extract_html(html: str) -> tuple[str, dict[str, str]]:
-    """Main article text and metadata through trafilatura (drops menus, comments, footers)."""
+    """Main article text and metadata through trafilatura (drops menus, comments, footers),
+    invisible characters removed (those written as entities are only decoded here)."""
     import trafilatura
 
     text = trafilatura.extract(
@@ -234,10 +239,10 @@ def _extract_html(html: str) -> tuple[str, dict[str, str]]:
     info: dict[str, str] = {}
     if meta is not None:
         for key in ("title", "sitename", "url", "date"):
-            value = getattr(meta, key, None)
+            value = visible(str(getattr(meta, key, None) or "")).strip()
             if value:
-                info[key] = str(value)
-    return text or "", info
+                info[key] = value
+    return visible(text or ""), info
 
 
 def _unnamed_outlet(path: Path, title: str) -> tuple[str, OutletSource]:
@@ -262,11 +267,18 @@ def outlet_notes(articles: Sequence[Article]) -> list[str]:
     ]
 
 
+def _visible_values(entries: dict[str, str] | None) -> dict[str, str]:
+    """The entries with their values' invisible characters removed; the empty ones left out."""
+    cleaned = {k: visible(v).strip() for k, v in (entries or {}).items()}
+    return {k: v for k, v in cleaned.items() if v}
+
+
 def read_article(path: Path, manifest: dict[str, str] | None = None) -> Article:
     """Read one file into an Article; raises ValueError with a reason when it is unusable."""
     data = _read_bytes(path)
     is_html = path.suffix.lower() in HTML_SUFFIXES
     raw, encoding = decode(data, declared_charset(data) if is_html else None)
+    manifest = _visible_values(manifest)
     meta: dict[str, str] = {}
     outlet_source: OutletSource = "file"
     outlet: str | None = None
@@ -276,7 +288,7 @@ def read_article(path: Path, manifest: dict[str, str] | None = None) -> Article:
         if html_meta.get("sitename"):
             outlet, outlet_source = html_meta["sitename"], "metadata"
     else:
-        fm, text = _front_matter(raw)
+        fm, text = _front_matter(visible(raw))
         meta.update(fm)
         for key in ("outlet", "source", "publisher"):
             if fm.get(key):
@@ -284,14 +296,13 @@ def read_article(path: Path, manifest: dict[str, str] | None = None) -> Article:
                 break
     if not text.strip():
         raise ValueError("no article text found")
-    if manifest and manifest.get("outlet"):
+    if manifest.get("outlet"):
         outlet, outlet_source = manifest["outlet"], "manifest"
     if outlet is None:
         named = _outlet_from_text(text)
         if named:
             outlet, outlet_source = named, "text"
-    manifest = manifest or {}
-    title = manifest.get("title") or meta.get("title") or headline(text) or path.stem
+    title = manifest.get("title") or meta.get("title") or headline(text) or visible(path.stem)
     if outlet is None:
         outlet, outlet_source = _unnamed_outlet(path, title)
     return Article(
@@ -327,19 +338,20 @@ def read_page(
     if html:
         text, meta = _extract_html(content)
     else:
-        text = content
+        text = visible(content)
     if not text.strip():
         raise ValueError("no article text found")
+    given = _visible_values({"outlet": outlet or "", "title": title or ""})
     host = urlparse(url).hostname or url
     found: tuple[str, OutletSource] = (host.removeprefix("www."), "url")
     if meta.get("sitename"):
         found = (meta["sitename"], "metadata")
-    elif outlet:
-        found = (outlet, "metadata")
+    elif given.get("outlet"):
+        found = (given["outlet"], "metadata")
     return Article(
         id=hashlib.sha256(text.encode("utf-8")).hexdigest()[:12],
         path=url,
-        title=title or meta.get("title") or headline(text) or host,
+        title=given.get("title") or meta.get("title") or headline(text) or host,
         outlet=found[0],
         outlet_source=found[1],
         text=text,

@@ -20,6 +20,7 @@ from functools import cache
 from importlib.resources.abc import Traversable
 
 from ..errors import PromptError
+from .fence import defuse
 
 PROMPT_NAMES = (
     "analyse.system",
@@ -59,26 +60,20 @@ def load(name: str) -> str:
 
 # The tags the prompt files fence data with (tests check the files use no other).
 DELIMITERS = ("article", "analyses", "candidates", "briefing", "groups", "outlets")
-# '<', its look-alikes or its HTML entities, when spaces, zero-width characters or '/' and then
-# a delimiter name follow, in any case: "</ ARTICLE >", "<article id=...>", "&lt;/analyses".
-_TAG = re.compile(
-    r"([<\uff1c\ufe64\u2039\u27e8\u3008]|&lt;?|&#0*60;?|&#x0*3c;?)"
-    r"(?=[\s\u200b-\u200d\u2060\ufeff/]*(?:" + "|".join(DELIMITERS) + "))",
-    re.IGNORECASE,
-)
 # A run of whitespace holding any line break (\n, \r, \v, \f, NEL, U+2028, U+2029...).
 _LINE_BREAK = re.compile(r"\s*[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]\s*")
 
 
 def data(text: object, *, one_line: bool = False) -> str:
-    """`text` made safe to place in a prompt: any opening or closing delimiter tag is defused
-    by a backslash after its '<' ("</article" becomes "<\\/article"; applying it twice changes
-    nothing), and with `one_line` every line break becomes a space, so a title or a model
-    sentence cannot start a new line or block. Article bodies keep their lines."""
+    """`text` made safe to place in a prompt: anything a model could read as an opening or
+    closing delimiter tag, look-alikes included, is defused by a backslash after its '<'
+    ("</article" becomes "<\\/article"; applying it twice changes nothing; see fence.py), and
+    with `one_line` every line break becomes a space, so a title or a model sentence cannot
+    start a new line or block. Article bodies keep their lines; ordinary text is unchanged."""
     out = str(text)
     if one_line:
         out = _LINE_BREAK.sub(" ", out)
-    return _TAG.sub(r"\1\\", out)
+    return defuse(out, DELIMITERS)
 
 
 def render(name: str, **values: object) -> str:
