@@ -192,6 +192,8 @@ def test_a_bad_allow_private_addresses_names_its_line(tmp_path: Path, value: str
         tmp_path, f'output = "o"\nallow_private_addresses = {value}\n[sources]\nfolders = ["a"]\n'
     )
     assert error_of(path) == f"{path}: line 2: allow_private_addresses: {why}"
+
+
 def test_the_model_table_sets_the_article_limit(tmp_path: Path) -> None:
     cfg = load(
         write(tmp_path, 'output = "o"\n[sources]\nfolders = ["a"]\n[model]\nmax_articles = 80\n')
