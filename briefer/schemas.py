@@ -28,7 +28,7 @@ def text(description: str, max_chars: int) -> Any:
 
 SENTENCE_CHARS = 320  # a summary sentence or takeaway
 
-# --- Map step: one article ---------------------------------------------------------------
+# --- Analyse step: one article -----------------------------------------------------------
 
 
 class Fact(BaseModel):

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from briefer.cli import app
 from briefer.errors import LocalServerError
+from briefer.local import __main__ as local_main
 from briefer.local import embedded, server
 from briefer.local.models import LOCAL_MODELS, models_dir
 from briefer.local.server import (
@@ -77,7 +78,7 @@ def test_free_port_is_bindable_loopback_port() -> None:
 
 
 def server_children() -> list[int]:
-    """Pids of our child processes running briefer.local.server (Linux: read from /proc)."""
+    """Pids of our child processes running briefer.local (Linux: read from /proc)."""
     found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -85,7 +86,7 @@ def server_children() -> list[int]:
             cmdline = (stat.parent / "cmdline").read_bytes()
         except (OSError, ValueError, IndexError):
             continue  # gone meanwhile
-        if ppid == os.getpid() and b"briefer.local.server" in cmdline:
+        if ppid == os.getpid() and b"-m\0briefer.local\0" in cmdline:
             found.append(int(stat.parent.name))
     return found
 
@@ -136,7 +137,8 @@ def test_missing_extra_gives_install_hint(tmp_path: Path, monkeypatch: pytest.Mo
     with pytest.raises(LocalServerError) as info, LocalServer(model):
         pass
     assert str(info.value) == LOCAL_EXTRA_MESSAGE
-    assert server.main(["--model", str(model)]) == 2
+    monkeypatch.setattr(local_main, "xllamacpp_available", lambda: False)
+    assert local_main.main(["--model", str(model)]) == 2
 
 
 def test_missing_model_file_is_clear(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -192,7 +194,7 @@ def test_child_failure_is_reported_with_reason(tmp_path: Path) -> None:
 @pytest.mark.skipif(
     TEST_MODEL is None,
     reason="no assembled local model: set BRIEFER_TEST_GGUF to a .gguf, "
-    "or run `python -m briefer.local.server --model fast` once",
+    "or run `python -m briefer.local --model fast` once",
 )
 def test_real_server_starts_answers_and_frees_its_port() -> None:
     assert TEST_MODEL is not None

@@ -1,6 +1,6 @@
 """Align facts across outlets, in code: which outlets report the same thing.
 
-Each fact the map step picked is located in its article: the sentence its words come from, or
+Each fact the analyse step picked is located in its article: the sentence its words come from, or
 failing that (a small model's words are not always exact) the sentence they match best. Each
 article's lead and the two statements after it are facts too (what the outlet puts first). A
 fact's sentence is then compared with every sentence of every other article (TF-IDF cosine
@@ -58,7 +58,7 @@ class Member(BaseModel):
     seeded: bool = False  # located from a fact or the lead, not only matched
     lead: bool = False
     # How closely the other outlets report it: the mean over them of the cosine of their
-    # closest sentence (the consensus baseline's score of ../shared/eval/README.md).
+    # closest sentence (the score of the consensus extractive baseline, bench/baselines.py).
     agreement: float = 0.0
     # Its TF-IDF vector over the story's sentences (unit length): what it says that others do
     # not, with the names every sentence carries weighing little.
@@ -218,7 +218,7 @@ def _lead_index(src: Source, index: _Index) -> int | None:
 
 
 def _matched(src: Source, sentences: list[Sentence], at: int, total: int) -> Member:
-    """A sentence that reports a group's fact without the map step having picked it."""
+    """A sentence that reports a group's fact without the analyse step having picked it."""
     return Member(
         label=src.label,
         sentence=sentences[at].text,
@@ -338,7 +338,7 @@ def _matched_node(node: Node, index: _Index, opinion: dict[str, bool]) -> Member
 
 
 def coverage_rank(g: FactGroup) -> tuple[int, int, float]:
-    """More outlets first, then facts the map step picked, then what outlets put higher."""
+    """More outlets first, then facts the analyse step picked, then what outlets put higher."""
     return (-len(g.labels), -sum(m.seeded for m in g.members), g.top)
 
 

@@ -1,4 +1,5 @@
-"""Analyse each article (the map step): chunk it, ask for an ArticleAnalysis per chunk, merge.
+"""Analyse each article (the first step, articles in parallel): chunk it, ask for an
+ArticleAnalysis per chunk, merge.
 
 A chunk whose reply runs out of output tokens is split in half and retried, so a long article
 is never silently cut; chunks of one article are merged in code, with no extra model call.

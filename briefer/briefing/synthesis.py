@@ -29,8 +29,8 @@ MAX_EXTRA = 2  # further groups offered for takeaways only
 EVIDENCE_PER_GROUP = 4  # outlet sentences shown per group
 CLIP_WORDS = 70  # an outlet sentence shown whole up to this (a clipped one was copied, "…" and all)
 FALLBACK_WORDS = 60  # an outlet's own sentence stands in for a rejected one up to this length
-# How a sentence earns its place in the summary (as the consensus baseline of
-# ../shared/eval/README.md scores sentences): how closely the other outlets report it
+# How a sentence earns its place in the summary (as the consensus extractive baseline,
+# bench/baselines.py, scores sentences): how closely the other outlets report it
 # (Member.agreement), a bonus for being its article's lead that halves with each sentence
 # after, a bonus per further outlet reporting its fact, less its closeness (TF-IDF cosine) to
 # the sentences of its fact already chosen ...

@@ -4,7 +4,7 @@ Why a child process and not in-process: `xllamacpp.Server` starts the HTTP serve
 background thread of the calling process and has no stop method; it stops only when the
 object is garbage-collected, and that destructor deadlocks while a request is in flight
 (seen with xllamacpp 2026.10.11549: `~Server` waits forever in "cleaning up before exit").
-So `LocalServer` runs `python -m briefer.local.server` as a child, which can always be
+So `LocalServer` runs `python -m briefer.local` (`__main__.py`) as a child, which can always be
 stopped: SIGTERM, then SIGKILL after a grace period, and the kernel frees the port and the memory.
 The child also keeps llama.cpp's log out of the app (it goes to a log file, whose error
 lines explain a failed start) and a crash in native code cannot take the app down. The
@@ -13,7 +13,6 @@ child exits by itself if its parent dies, so an abandoned server does not linger
 
 from __future__ import annotations
 
-import argparse
 import atexit
 import importlib.util
 import os
@@ -25,11 +24,9 @@ import time
 import weakref
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
-from ..errors import LocalModelError, LocalServerError
-from ..settings import find_home
-from .models import find_spec_for, models_dir, resolve_model
+from ..errors import LocalServerError
+from .models import find_spec_for
 
 HOST = "127.0.0.1"  # loopback only: the server has no API key
 LOCAL_EXTRA_MESSAGE = "The local model needs the local extra: pip install 'briefer[local]'"
@@ -162,7 +159,7 @@ class LocalServer:
         env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
         env["PYTHONUNBUFFERED"] = "1"
         cmd = [
-            sys.executable, "-m", "briefer.local.server",
+            sys.executable, "-m", "briefer.local",
             "--model", str(self.model_path), "--port", str(port), "--n-ctx", str(self.n_ctx),
             "--alias", self.model, "--threads", str(self.threads), "--parent-pid", str(os.getpid()),
         ]  # fmt: skip
@@ -237,76 +234,3 @@ def _stop_all() -> None:
     """Safety net for servers started without `with` and never stopped."""
     for server in list(_LIVE):
         server.stop(grace=2.0)
-
-
-# -- the child / foreground entry: python -m briefer.local.server ---------------------------
-
-
-def _serve(model: Path, port: int, alias: str, n_ctx: int, threads: int) -> Any:
-    """Start xllamacpp's server in this process; returns once the model is loaded."""
-    import xllamacpp
-
-    params = xllamacpp.CommonParams()
-    params.model.path = str(model)
-    params.n_ctx = n_ctx
-    params.n_parallel = 1
-    params.cpuparams.n_threads = threads
-    params.cpuparams_batch.n_threads = threads
-    params.hostnames = [HOST]
-    params.port = port
-    params.model_alias = {alias}
-    return xllamacpp.Server(params)
-
-
-def _parent_alive(parent_pid: int | None) -> bool:
-    return parent_pid is None or os.getppid() == parent_pid
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Serve a model in the foreground until Ctrl-C (or until the parent process dies)."""
-    parser = argparse.ArgumentParser(
-        prog="python -m briefer.local.server", description="Serve a local model on 127.0.0.1."
-    )
-    parser.add_argument("--model", default="default", help="default, fast, or a .gguf path")
-    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
-    parser.add_argument("--n-ctx", type=int, default=DEFAULT_N_CTX)
-    parser.add_argument("--alias", default=None, help="model id to serve")
-    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--parent-pid", type=int, default=None, help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if not xllamacpp_available():
-        print(f"error: {LOCAL_EXTRA_MESSAGE}", file=sys.stderr)
-        return 2
-    folder = models_dir(find_home())
-    try:
-        if find_spec_for(args.model) is not None:
-            print(f"Preparing model {args.model} in {folder} ...", file=sys.stderr)
-        model = resolve_model(args.model, folder)
-    except LocalModelError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    port = args.port or free_port()
-    alias = args.alias or default_alias(model)
-    try:
-        server = _serve(model, port, alias, args.n_ctx, args.threads)
-    except RuntimeError as exc:
-        print(f"error: the server did not start on {HOST}:{port}: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 130
-    print(f"Serving {alias} at http://{HOST}:{port}/v1 (Ctrl-C to stop)", flush=True)
-    try:
-        while _parent_alive(args.parent_pid):
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        pass
-    # Skip xllamacpp's destructor (it can deadlock with a request in flight): `server` stays
-    # referenced and os._exit ends the process, which frees the port and memory just as well.
-    assert server is not None
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(0)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

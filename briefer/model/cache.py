@@ -206,7 +206,7 @@ def _unwritable(path: Path) -> str | None:
 
 
 class CallCache:
-    """One connection per operation keeps it safe across the map step's worker threads."""
+    """One connection per operation keeps it safe across the analyse step's worker threads."""
 
     def __init__(self, path: Path) -> None:
         self.path = path

@@ -3,7 +3,9 @@ with `${name}` placeholders.
 
 Keeping them as files lets people review and tune them without reading code; a missing variable
 is a named error instead of a silently broken prompt. The prompt version (a hash of all files)
-is part of every cache key and of the run metadata.
+is in the run record and a daily story's input hash; it is not in the reply cache's keys:
+a call's key holds the messages it sends, so only a change to its own step's prompts (or to the
+re-ask prompt) pays for a fresh reply (`request.call_key`).
 
 Everything placed in a prompt is data from outside (articles, feeds, model replies fed forward)
 and goes through `data`: it can never open or close one of the tags that fence data in the
@@ -32,8 +34,6 @@ PROMPT_NAMES = (
     "framing.user",
     "contrast.system",
     "contrast.user",
-    "framing.system",
-    "framing.user",
     "reask",
     "json_instructions",
 )
