@@ -19,9 +19,9 @@ from briefer.briefing.analysis import (
     analyse_budget,
     split_for_retry,
 )
-from briefer.briefing.bound import StepEstimate, upper_bound
 from briefer.briefing.chunking import Chunk, chunk_text
-from briefer.briefing.pipeline import brief, counter_for, estimate, prepare_articles
+from briefer.briefing.estimate import StepEstimate, estimate, run_calls, upper_bound
+from briefer.briefing.pipeline import brief, counter_for, prepare_articles
 from briefer.briefing.synthesis import (
     CLIP_WORDS,
     MAX_EXTRA,
@@ -312,4 +312,5 @@ def test_the_write_prompt_never_outgrows_its_bound(seed: int) -> None:
 
 def estimate_steps(prepared: list[Prepared]) -> dict[str, StepEstimate]:
     info = lookup("local-test")
-    return {s.step: s for s in upper_bound(prepared, COUNTER, info, analyse_budget(info, COUNTER))}
+    steps = run_calls(prepared, COUNTER, info, analyse_budget(info, COUNTER))
+    return {s.step: s for s in upper_bound(steps, COUNTER)}
