@@ -19,9 +19,15 @@ from briefer.briefing.analysis import (
     analyse_budget,
     split_for_retry,
 )
-from briefer.briefing.bound import StepEstimate, upper_bound
 from briefer.briefing.chunking import Chunk, chunk_text
-from briefer.briefing.pipeline import brief, counter_for, estimate, prepare_articles
+from briefer.briefing.estimate import (
+    StepEstimate,
+    estimate,
+    expected_run,
+    run_calls,
+    upper_bound,
+)
+from briefer.briefing.pipeline import brief, counter_for, prepare, prepare_articles
 from briefer.briefing.synthesis import (
     CLIP_WORDS,
     MAX_EXTRA,
@@ -32,6 +38,7 @@ from briefer.briefing.synthesis import (
 )
 from briefer.clip import clip
 from briefer.ingest.files import Article, ingest
+from briefer.model.llm import MAX_REASKS
 from briefer.model.modeltable import lookup
 from briefer.model.tokens import TokenCounter
 
@@ -217,6 +224,25 @@ def test_a_small_local_model_is_neither_asked_for_framing_lines_nor_counted_for_
     assert not any(o.framing_by_model for o in b.outlets)
 
 
+@pytest.mark.parametrize("model", ["local-test", "gpt-4.1-mini", "qwen2.5-coder-1.5b-instruct"])
+def test_the_expected_run_is_part_of_the_walk_the_bound_counts(model: str) -> None:
+    """Both figures come from one list of calls: each call of the expected run is a first ask
+    the bound counts at least as large (and re-asks); the bound only adds calls to it."""
+    info = lookup(model)
+    counter = counter_for(info)
+    prepared, _ = prepare([SEEDS], counter)
+    steps = run_calls(prepared, counter, info, analyse_budget(info, counter))
+    expected = {s.step: s for s in expected_run(steps)}
+    most = {s.step: s for s in upper_bound(steps, counter)}
+    assert set(expected) < set(most) and "synthesise-fix" not in expected
+    for name, e in expected.items():
+        assert e.calls and e.calls * (1 + MAX_REASKS) <= most[name].calls, name
+        assert e.prompt_tokens < most[name].prompt_tokens, name
+        assert e.largest_prompt < most[name].largest_prompt, name
+        assert e.output_cap == most[name].output_cap, name
+    assert all(c.expected is None or c.expected < c.worst for s in steps for c in s.calls)
+
+
 def _leaves(text: str) -> set[str]:
     """The pieces of an article that the run's own splitting cannot split again."""
     info = lookup("local-test")
@@ -312,4 +338,5 @@ def test_the_write_prompt_never_outgrows_its_bound(seed: int) -> None:
 
 def estimate_steps(prepared: list[Prepared]) -> dict[str, StepEstimate]:
     info = lookup("local-test")
-    return {s.step: s for s in upper_bound(prepared, COUNTER, info, analyse_budget(info, COUNTER))}
+    steps = run_calls(prepared, COUNTER, info, analyse_budget(info, COUNTER))
+    return {s.step: s for s in upper_bound(steps, COUNTER)}

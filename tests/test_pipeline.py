@@ -23,7 +23,8 @@ from pydantic import BaseModel
 
 from briefer.briefing.analysis import Prepared, analyse_messages
 from briefer.briefing.chunking import Chunk
-from briefer.briefing.pipeline import brief, brief_articles, estimate
+from briefer.briefing.estimate import estimate
+from briefer.briefing.pipeline import brief, brief_articles
 from briefer.errors import NoArticlesError, PromptError
 from briefer.ingest.files import Article, ingest
 from briefer.model import prompts

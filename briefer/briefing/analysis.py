@@ -104,7 +104,7 @@ def tidy(a: ArticleAnalysis) -> ArticleAnalysis:
 
 def split_for_retry(counter: TokenCounter, chunk: Chunk, depth: int) -> list[Chunk]:
     """The pieces a chunk whose reply was cut is retried as; none when it may not split again
-    (the run's upper bound in `bound` walks the same splits)."""
+    (the upper bound in `estimate` walks the same splits)."""
     if depth >= MAX_SPLITS or chunk.tokens < 400:
         return []
     halves = chunk_text(chunk.text, counter, max(chunk.tokens // 2 + 1, 200), overlap=0)

@@ -1,4 +1,4 @@
-"""Run the briefing steps on a set of articles, or work out what that run would cost.
+"""Run the briefing steps on a set of articles.
 
 `brief` ingests files and folders; `brief_articles` takes articles already ingested (files,
 feeds, pages). More articles than one briefing takes (`settings.max_articles`) is an error before
@@ -17,9 +17,8 @@ Then: rank the takeaways, compute each outlet's coverage, flag doubtful numbers 
 citations, and assemble the Briefing with its run record (calls, tokens, cost, skipped files,
 warnings). Replies are reused from and stored in the call cache of `settings.home` (unless
 `settings.cache` is off), and so are token counts: a run whose calls are all cached loads
-neither the openai SDK nor the tokenizer. `estimate` gives the expected and worst-case calls,
-tokens and cost of the same run, with no model call, and says which of its prompts would not fit
-the model's context window.
+neither the openai SDK nor the tokenizer. What the same run would cost, with no model call, is
+worked out in `estimate`.
 
 The library never prints: progress goes through a callback, warnings into the run record.
 """
@@ -65,23 +64,14 @@ from ..schemas import (
 )
 from ..settings import Settings
 from .align import FactGroup, Source, align, claim_kind, fact_sentences
-from .analysis import (
-    ANALYSE_MAX_TOKENS,
-    Prepared,
-    analyse_article,
-    analyse_budget,
-    analyse_chunks,
-    analyse_messages,
-)
-from .bound import StepEstimate, upper_bound
-from .contrast import CONTRAST_MAX_TOKENS, candidates, contrast, contrast_messages
-from .framing import FRAMING_MAX_TOKENS, framing_messages, framings
+from .analysis import Prepared, analyse_article, analyse_budget
+from .contrast import contrast
+from .framing import framings
 from .lead import lead_sentence
 from .loaded import loaded_in_text
 from .outlets import Profile, coverage, profiles
 from .quoted import quoted_people
 from .synthesis import (
-    MAX_EXTRA,
     SYNTH_MAX_TOKENS,
     Refix,
     Slot,
@@ -90,8 +80,6 @@ from .synthesis import (
     by_outlet,
     fix_messages,
     pick,
-    summary_size,
-    synth_messages,
     write,
 )
 from .takeaways import takeaways
@@ -507,11 +495,11 @@ def _run_meta(
         cost_usd=llm.info.cost(pt, ct),
         steps=steps,
         skipped=skipped,
-        warnings=[*_encoding_notes(prepared), *llm.warnings],
+        warnings=[*encoding_notes(prepared), *llm.warnings],
     )
 
 
-def _encoding_notes(prepared: Sequence[Prepared]) -> list[str]:
+def encoding_notes(prepared: Sequence[Prepared]) -> list[str]:
     """How the files that were not plain UTF-8 were read, and which had no outlet named."""
     notes = [n for p in prepared if (n := p.article.encoding_note())]
     return [*notes, *outlet_notes([p.article for p in prepared])]
@@ -611,125 +599,3 @@ def _brief(llm: LLM, counter: TokenCounter, prepared: list[Prepared], report: Pr
         "coverage": coverage(story.groups, written, {p.label: p.article.id for p, _ in analysed}),
     }
     return _Done(parts, failed)
-
-
-class Estimate(BaseModel):
-    """What a run will cost, worked out locally: `steps` is the expected run (one reply per
-    call, each at most its output cap: no re-asks, split retries or re-written summary
-    sentences); `bound` the most a run can make (see briefer/briefing/bound.py); `warnings` how
-    files were read, and which expected prompts do not fit the context window."""
-
-    model: str
-    context_window: int
-    encoding: str
-    known_model: bool
-    articles: int
-    skipped: list[Skipped]
-    warnings: list[str]
-    tokens_before_clean: int
-    tokens_after_clean: int
-    steps: list[StepEstimate]
-    bound: list[StepEstimate]
-    expected_cost_usd: float | None
-    max_cost_usd: float | None
-
-
-# A fact group renders to ~150 tokens, an outlet's profile to ~200: the write and framing
-# estimates use these (no call is made; bound.py has the worst case).
-_GROUP_TOKENS_GUESS = 150
-_OUTLET_TOKENS_GUESS = 200
-
-
-def _expected(
-    prepared: list[Prepared], counter: TokenCounter, info: ModelInfo, budget: int
-) -> list[StepEstimate]:
-    """One reply per call: the chunks of each article, the write call, the framing call if the
-    model is asked for it, the contrast if any."""
-    sizes = [
-        counter.count(system) + counter.count(user)
-        for p in prepared
-        for system, user in (analyse_messages(p, c) for c in analyse_chunks(p, counter, budget))
-    ]
-    system, user = synth_messages([], [])
-    synth_prompt = counter.count(system) + counter.count(user)
-    synth_prompt += _GROUP_TOKENS_GUESS * (summary_size(len(prepared)) + MAX_EXTRA)
-    steps = [
-        _one_reply("analyse", sizes, ANALYSE_MAX_TOKENS),
-        _one_reply("synthesise", [synth_prompt], SYNTH_MAX_TOKENS),
-    ]
-    if info.writes_framing:
-        system, user = framing_messages([])
-        framing_prompt = counter.count(system) + counter.count(user)
-        framing_prompt += _OUTLET_TOKENS_GUESS * len(prepared)
-        steps.append(_one_reply("framing", [framing_prompt], FRAMING_MAX_TOKENS))
-    if cands := candidates(prepared):
-        system, user = contrast_messages(cands)
-        size = counter.count(system) + counter.count(user)
-        steps.append(_one_reply("contrast", [size], CONTRAST_MAX_TOKENS))
-    return steps
-
-
-def _one_reply(step: str, prompts: list[int], cap: int) -> StepEstimate:
-    """A step of one call per prompt (of these sizes), each answered once at its output cap."""
-    return StepEstimate(
-        step=step,
-        calls=len(prompts),
-        prompt_tokens=sum(prompts),
-        max_completion_tokens=len(prompts) * cap,
-        largest_prompt=max(prompts, default=0),
-        output_cap=cap,
-    )
-
-
-def _window_notes(steps: list[StepEstimate], info: ModelInfo) -> list[str]:
-    """A line for each step with a call that would not fit the model's context window (the
-    endpoint refuses it, or a local server cuts the prompt). The write and framing prompts are
-    sized from a guess per group and per outlet, hence "about"."""
-    window = info.context_window
-    return [
-        f"{s.step}: a prompt of about {s.largest_prompt:,} tokens and its {s.output_cap:,}-token "
-        f"reply would not fit the {window:,}-token context window of {info.name}"
-        for s in steps
-        if not s.fits(window)
-    ]
-
-
-def _cost(info: ModelInfo, steps: list[StepEstimate]) -> float | None:
-    return info.cost(
-        sum(s.prompt_tokens for s in steps), sum(s.max_completion_tokens for s in steps)
-    )
-
-
-def estimate(
-    paths: Sequence[Path], settings: Settings, *, manifest: Path | None = None
-) -> Estimate:
-    """Expected and upper-bound calls, tokens and cost per step, computed with no model call.
-
-    Inputs over `settings.max_articles` are refused, and articles over
-    `settings.max_article_tokens` skipped, exactly as a run does. A warning names each step of
-    the expected run whose largest prompt and reply would not fit the context window (the upper
-    bound's prompts, each sentence at its longest and re-asked twice, are not held to it: they
-    would exceed a small local window for any input).
-    """
-    info = lookup(settings.model, settings.context_window)
-    counter = counter_for(info)
-    everything, skipped = prepare(paths, counter, manifest, settings.max_articles)
-    prepared, too_long = within_limit(everything, settings.max_article_tokens)
-    budget = analyse_budget(info, counter)
-    steps = _expected(prepared, counter, info, budget)
-    bound = upper_bound(prepared, counter, info, budget)
-    return Estimate(
-        model=info.name,
-        context_window=info.context_window,
-        encoding=info.encoding,
-        known_model=info.known,
-        articles=len(prepared),
-        skipped=[*skipped, *too_long],
-        warnings=[*_encoding_notes(prepared), *_window_notes(steps, info)],
-        tokens_before_clean=sum(p.tokens_before for p in prepared),
-        tokens_after_clean=sum(p.tokens_after for p in prepared),
-        steps=steps,
-        bound=bound,
-        expected_cost_usd=_cost(info, steps),
-        max_cost_usd=_cost(info, bound),
-    )

@@ -33,7 +33,7 @@ from .common import (
 )
 
 if TYPE_CHECKING:
-    from ..briefing.bound import StepEstimate
+    from ..briefing.estimate import StepEstimate
     from ..schemas import Briefing
 
 
@@ -193,7 +193,7 @@ def estimate(
     max_articles: MaxArticlesOpt = None,
 ) -> None:
     """Expected and upper-bound calls, tokens and cost per step, with no model call."""
-    from ..briefing.pipeline import estimate as run
+    from ..briefing.estimate import estimate as run
     from ..model.llm import MAX_REASKS
 
     settings = resolve(
