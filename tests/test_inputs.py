@@ -58,7 +58,7 @@ def test_brief_over_the_article_limit_stops_before_any_model_call(
 ) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     folder = stories(tmp_path / "wrong-folder", 4)
-    with FakeServer(good) as server:
+    with FakeServer() as server:  # no reply: not one request may be sent
         result = runner.invoke(
             app, ["brief", str(folder), "--base-url", server.base_url, "--max-articles", "3"]
         )
@@ -140,12 +140,14 @@ def test_brief_skips_a_fifo_named_on_the_command_line(
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     fifo = tmp_path / "fifo.txt"
     os.mkfifo(fifo)
+    # The model calls of briefing the one good file with the smallest valid replies.
+    calls = 3
     good_file = tmp_path / "good.txt"
     good_file.write_bytes((SEEDS / "001_194ea32b46bea275.txt").read_bytes())
     out = tmp_path / "b.md"
     args = ["--model", TEST_MODEL, "--context-window", "8192", "-j", "1", "-o", str(out)]
     try:
-        with FakeServer(good) as server:
+        with FakeServer.serving(good, calls) as server:
             result = bounded(
                 lambda: runner.invoke(
                     app, ["brief", str(fifo), str(good_file), "--base-url", server.base_url, *args]

@@ -113,7 +113,7 @@ def test_a_huge_body_is_refused_not_read_whole(make: Make, monkeypatch: pytest.M
 
 def test_a_transient_500_naming_the_schema_is_retried_and_never_downgrades(make: Make) -> None:
     busy = error(500, "failed to compile grammar for the json schema: out of memory")
-    with FakeServer(Canned(500, busy.content, NO_WAIT)) as server:
+    with FakeServer.serving(Canned(500, busy.content, NO_WAIT), 3) as server:
         llm = make(server, max_retries=2)
         message = failure(llm)
     assert "HTTP 500" in message and "grammar" in message
@@ -175,7 +175,8 @@ def test_a_fresh_stored_downgrade_is_used(make: Make) -> None:
 
 
 def test_doctor_replaces_a_stored_downgrade_with_what_works_now() -> None:
-    with FakeServer(canned(completion(json.dumps({"ok": True, "word": "hello"})))) as server:
+    hello = canned(completion(json.dumps({"ok": True, "word": "hello"})))
+    with FakeServer.serving(hello, 3) as server:  # one probe of each structured-output mode
         _store({"mode": "text", "checked": time.time()}, server.base_url)
         diagnose(Settings(base_url=server.base_url, model="m", max_retries=0))
     assert remembered(find_home(), server.base_url, "m").mode == "json_schema"
