@@ -24,7 +24,7 @@ from quality_metrics import (
 from briefer.briefing.render import to_json
 from briefer.ingest.files import ingest
 
-from .test_render import briefing
+from .sample import briefing
 
 OUTLETS = ["Left Daily", "Centre Wire", "Right Post"]
 

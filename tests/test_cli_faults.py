@@ -21,8 +21,8 @@ from briefer.settings import find_home
 
 from .conftest import SEEDS, TEST_MODEL
 from .fakes import Canned, FakeServer, canned, completion
-from .schema_fake import answer
-from .test_cache import full_disk
+from .faults import full_disk
+from .schema_fake import answer, served
 
 runner = CliRunner()
 KEY = "hunter2-not-a-real-key-4242"
@@ -41,11 +41,6 @@ def store_file() -> Path:
 @pytest.fixture(autouse=True)
 def _key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
-
-
-def good(body: dict[str, Any], headers: dict[str, str]) -> Canned:
-    """A valid answer to any json_schema request (the smallest instance of its schema)."""
-    return canned(completion(json.dumps(answer(body)), pt=100_000))
 
 
 def roomy(body: dict[str, Any], headers: dict[str, str]) -> Canned:
@@ -110,7 +105,7 @@ def test_a_corrupt_cache_is_moved_aside_with_a_warning_and_the_brief_still_runs(
 ) -> None:
     store_file().parent.mkdir(parents=True)
     store_file().write_bytes(b"SQLite format 3\x00" + b"\xff" * 5000)  # a header, then junk
-    with FakeServer.serving(good, TWO_RUN) as server:
+    with FakeServer.serving(served, TWO_RUN) as server:
         result = brief(server, "-o", str(tmp_path / "b.md"))
     assert result.exit_code == 0, result.output
     # One warning about the store (the stand-in model's text draws warnings of its own).
@@ -150,7 +145,7 @@ def test_a_full_output_disk_fails_in_one_line(
 ) -> None:
     monkeypatch.setattr(atomic.os, "replace", _no_space)
     out = tmp_path / "out" / "b.md"
-    with FakeServer.serving(good, TWO_RUN) as server:
+    with FakeServer.serving(served, TWO_RUN) as server:
         line = one_error_line(brief(server, "-o", str(out)))
     assert line.startswith(f"Error: Cannot write {out}: No space left on device")
     assert os.listdir(out.parent) == []  # no briefing, no temp file
@@ -158,7 +153,7 @@ def test_a_full_output_disk_fails_in_one_line(
 
 def test_log_shows_each_attempt_with_its_outcome() -> None:
     invalid = canned(completion('{"not": "the schema"}', pt=11, ct=3))
-    replies: list[Any] = [invalid, *[good] * TWO_RUN]  # the invalid analysis is re-asked
+    replies: list[Any] = [invalid, *[served] * TWO_RUN]  # the invalid analysis is re-asked
     with FakeServer(*replies) as server:
         assert brief(server).exit_code == 0
     result = runner.invoke(app, ["log", "-n", "100"])
@@ -174,7 +169,7 @@ def test_log_shows_each_attempt_with_its_outcome() -> None:
 
 
 def test_a_no_cache_run_logs_its_attempts() -> None:
-    with FakeServer.serving(good, TWO_RUN) as server:
+    with FakeServer.serving(served, TWO_RUN) as server:
         assert brief(server, "--no-cache").exit_code == 0
     assert CallCache(store_file()).count() == 0  # no reply stored...
     attempts = CallCache(store_file()).attempts(100)
@@ -229,7 +224,7 @@ def test_daily_keeps_an_echoed_key_out_of_the_index(tmp_path: Path) -> None:
 def test_daily_on_a_full_output_disk_fails_in_one_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with FakeServer.serving(good, TWO_RUN) as server:
+    with FakeServer.serving(served, TWO_RUN) as server:
         config = daily_config(tmp_path, server)
         monkeypatch.setattr(atomic.os, "replace", _no_space)
         result = runner.invoke(app, ["daily", "--config", str(config)])

@@ -5,10 +5,8 @@ would not fit the context window; a FIFO named on the command line is skipped, n
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
-from typing import Any
 
 import pytest
 from typer.testing import CliRunner, Result
@@ -20,18 +18,13 @@ from briefer.ingest.files import ingest
 from briefer.local import embedded
 
 from .conftest import SEEDS, TEST_MODEL, model_settings
-from .fakes import Canned, FakeEndpoint, FakeServer, canned, completion
-from .schema_fake import answer
+from .fakes import FakeEndpoint, FakeServer
+from .faults import bounded, release
+from .schema_fake import served
 from .standin import install
-from .test_ingest import bounded, release
 
 runner = CliRunner()
 KEY = "not-a-real-key"
-
-
-def good(body: dict[str, Any], headers: dict[str, str]) -> Canned:
-    """A valid answer to any json_schema request (the smallest instance of its schema)."""
-    return canned(completion(json.dumps(answer(body))))
 
 
 def stories(folder: Path, count: int) -> Path:
@@ -147,7 +140,7 @@ def test_brief_skips_a_fifo_named_on_the_command_line(
     out = tmp_path / "b.md"
     args = ["--model", TEST_MODEL, "--context-window", "8192", "-j", "1", "-o", str(out)]
     try:
-        with FakeServer.serving(good, calls) as server:
+        with FakeServer.serving(served, calls) as server:
             result = bounded(
                 lambda: runner.invoke(
                     app, ["brief", str(fifo), str(good_file), "--base-url", server.base_url, *args]

@@ -12,7 +12,8 @@ import pytest
 
 from briefer.briefing.pipeline import brief
 
-from .test_pipeline import SEEDS, _settings, smart_reply
+from .conftest import SEEDS
+from .scripted import pipeline_settings, smart_reply
 
 
 def test_ctrl_c_during_analysis_does_not_wait_for_calls_in_flight() -> None:
@@ -33,7 +34,7 @@ def test_ctrl_c_during_analysis_does_not_wait_for_calls_in_flight() -> None:
     t0 = time.monotonic()
     try:
         with pytest.raises(KeyboardInterrupt):
-            brief([SEEDS], _settings(), http_client=http, progress=progress)
+            brief([SEEDS], pipeline_settings(), http_client=http, progress=progress)
         stopped = time.monotonic() - t0
     finally:
         release.set()
