@@ -134,6 +134,7 @@ class FakeServer:
         self.requests: list[dict[str, Any]] = []
         self.overrun: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
+        self.answered = 0  # replies the server began to send (a hung one is not, until it is)
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._server = _QuietServer(("127.0.0.1", 0), self._handler())
@@ -196,6 +197,8 @@ class FakeServer:
                 reply = fake._next(json.loads(raw), headers)
                 if reply.delay and fake._stop.wait(reply.delay):
                     return
+                with fake._lock:
+                    fake.answered += 1
                 self.send_response(reply.status)
                 for name, value in reply.headers.items():
                     if name.lower() not in ("content-length", "content-encoding"):

@@ -6,6 +6,8 @@ test_interrupt."""
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import json
 import re
 import threading
@@ -228,3 +230,28 @@ def pipeline_settings(**kw: Any) -> Settings:
     }
     values.update(kw)
     return Settings(**values)
+
+
+def in_rounds(reply: Reply, sizes: list[int]) -> tuple[Reply, list[list[str]]]:
+    """`reply`, with the calls taken in rounds of the given sizes, by arrival: each call is
+    held until every call of its round has arrived, so a round's calls are all in flight
+    together, and a call the code sends only once another has ended cannot join that round.
+    Returns the wrapped reply and the steps of each round. A round that never fills (the code
+    waited for one of its calls before sending the rest) fails the call, and so the test,
+    after 10 s instead of hanging."""
+    rounds: list[list[str]] = [[] for _ in sizes]
+    arrived = threading.Condition()
+    ends = list(itertools.accumulate(sizes))
+
+    def held(body: dict[str, Any]) -> httpx2.Response:
+        with arrived:
+            seen = sum(len(r) for r in rounds)
+            assert seen < ends[-1], f"a call after the last round: {rounds}"
+            this = rounds[bisect.bisect_right(ends, seen)]
+            this.append(step_of(body))
+            arrived.notify_all()
+            full = arrived.wait_for(lambda: len(this) == sizes[rounds.index(this)], timeout=10)
+            assert full, f"a round that never filled (its calls were not sent together): {rounds}"
+        return reply(body)
+
+    return held, rounds

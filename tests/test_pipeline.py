@@ -10,11 +10,9 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
-import httpx2
 import pytest
 
 from briefer.briefing.analysis import Prepared, analyse_messages
@@ -37,6 +35,7 @@ from .scripted import (
     framing_labels,
     framing_reply,
     groups_in,
+    in_rounds,
     pipeline_settings,
     restated,
     smart_endpoint,
@@ -359,52 +358,27 @@ def test_brief_articles_applies_the_limit_and_names_the_encoding_read() -> None:
     assert [s.path for s in b.sources] == [a.path for a in seeds[1:]]
 
 
-def _rounds(spans: list[tuple[str, float, float]]) -> dict[str, int]:
-    """Each call's round: 1 + the latest round among the calls that had ended when it began
-    (calls in flight together share a round; a call that waited for another comes after)."""
-    rounds: dict[int, int] = {}
-    for i, (_, start, _) in sorted(enumerate(spans), key=lambda x: x[1][1]):
-        before = [rounds[j] for j, (_, _, end) in enumerate(spans) if end <= start and j in rounds]
-        rounds[i] = 1 + max(before, default=0)
-    return {f"{spans[i][0]}#{i}": r for i, r in rounds.items()}
-
-
-def test_a_hosted_run_makes_its_calls_in_three_rounds() -> None:
+@pytest.mark.parametrize("concurrency", [8, None], ids=["8 at once", "the default"])
+def test_a_hosted_run_makes_its_calls_in_three_rounds(concurrency: int | None) -> None:
     """Calls that do not wait for each other are in flight together: the analyses with the
     contrast (it needs only the texts), then the framing lines with the summary, then the one
-    re-ask of a rejected sentence. Each call takes a while, so a call sent only after another
-    ended shows as a later round."""
+    re-ask of a rejected sentence. The default concurrency takes the seeds' five analyses and
+    the contrast in one round."""
     inner = smart_reply(
         write=_first_group_says("The article discusses the talks between the two leaders."),
         fix=_fixed_as(FIXED),
     )
-    spans: list[tuple[str, float, float]] = []
-
-    def timed(body: dict[str, Any]) -> httpx2.Response:
-        start = time.monotonic()
-        time.sleep(0.3)
-        reply = inner(body)
-        spans.append((step_of(body), start, time.monotonic()))
-        return reply
-
-    fake = FakeEndpoint.serving(timed, SEEDS_RUN + 1)
-    b = brief([SEEDS], pipeline_settings(concurrency=8), http_client=fake.client())
-    rounds = _rounds(spans)
-    by_step: dict[str, set[int]] = {}
-    for name, r in rounds.items():
-        by_step.setdefault(name.split("#")[0], set()).add(r)
-    assert by_step == {
-        "analyse": {1},
-        "contrast": {1},
-        "framing": {2},
-        "synthesise": {2},
-        "synthesise-fix": {3},
-    }
+    reply, rounds = in_rounds(inner, [6, 2, 1])
+    fake = FakeEndpoint.serving(reply, SEEDS_RUN + 1)
+    default = Settings.model_fields["concurrency"].default
+    settings = pipeline_settings(concurrency=concurrency or default)
+    b = brief([SEEDS], settings, http_client=fake.client())
+    assert [sorted(r) for r in rounds] == [
+        ["analyse"] * 5 + ["contrast"],
+        ["framing", "synthesise"],
+        ["synthesise-fix"],
+    ]
     assert b.summary[0].text == FIXED
-
-
-def test_the_default_concurrency_puts_the_seeds_analyses_in_one_round() -> None:
-    assert Settings(api_key="k").concurrency >= SEEDS_RUN - 2  # 5 analyses and the contrast
 
 
 def test_a_cached_rerun_loads_neither_the_sdk_nor_the_tokenizer(tmp_path: Path) -> None:
