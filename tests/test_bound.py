@@ -59,7 +59,7 @@ def _attempt(body: dict[str, Any]) -> int:
 
 def _long_analysis(text: str) -> dict[str, Any]:
     """Six facts located in the text (verbatim words) and loaded wording as long as the output
-    limit lets it be: the map step validates no phrase's length."""
+    limit lets it be: the analysis step validates no phrase's length."""
     lines = [ln for ln in text.splitlines() if len(ln.split()) >= 8][:6]
     facts = [{"quote": " ".join(ln.split()[:8]), "kind": "reported_fact"} for ln in lines]
     reply: dict[str, Any] = {

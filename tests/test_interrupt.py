@@ -1,4 +1,4 @@
-"""Ctrl-C during the map step stops the run at once: it does not sit waiting for the model
+"""Ctrl-C during the analyses stops the run at once: it does not sit waiting for the model
 calls already in flight (on the embedded 1.5B model one call can take minutes)."""
 
 from __future__ import annotations

@@ -49,7 +49,7 @@ from .scripted import (
 SEEDS_RUN = 8  # 5 analyses, the contrast, the write call, the framing call
 
 
-def test_concurrent_map_keeps_input_order_and_counts_calls() -> None:
+def test_concurrent_analyses_keep_input_order_and_count_calls() -> None:
     reply, answered = finishing_last("A1", 4, smart_reply())
     fake = FakeEndpoint.serving(reply, SEEDS_RUN)
     b = brief([SEEDS], pipeline_settings(concurrency=3), http_client=fake.client())
