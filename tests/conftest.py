@@ -20,7 +20,7 @@ from vcr.cassette import Cassette
 from briefer.schemas import Briefing
 from briefer.settings import Settings
 
-from .fakes import FakeEndpoint
+from .fakes import FakeEndpoint, FakeServer
 from .replay import PrettyJSONSerializer, replay_seeds
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,11 +60,15 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
 
 @pytest.fixture(autouse=True)
 def _fake_endpoints_play_out() -> Iterator[None]:
-    """Every FakeEndpoint a test made answered exactly the requests it was scripted for: an
-    extra request, or a scripted reply left unused, fails the test (as cassettes do)."""
+    """Every FakeEndpoint and FakeServer a test made answered exactly the requests it was
+    scripted for: an extra request, or a scripted reply left unused, fails the test (as
+    cassettes do)."""
     FakeEndpoint.made.clear()
+    FakeServer.made.clear()
     yield
-    fakes, FakeEndpoint.made[:] = list(FakeEndpoint.made), []
+    fakes: list[FakeEndpoint | FakeServer] = [*FakeEndpoint.made, *FakeServer.made]
+    FakeEndpoint.made.clear()
+    FakeServer.made.clear()
     for fake in fakes:
         fake.check_played_out()
 

@@ -120,12 +120,21 @@ ServerReply = Canned | Callable[[dict[str, Any], dict[str, str]], Canned]
 
 class FakeServer:
     """An OpenAI-compatible server on 127.0.0.1 that answers each chat request with the next
-    scripted reply (the last one repeats) and records every request's body and headers."""
+    scripted reply, each reply exactly once, and records every request's body and headers.
 
-    def __init__(self, *replies: ServerReply) -> None:
+    The rule of FakeEndpoint (and of the cassettes): a request beyond the script is answered
+    with an HTTP 500 naming the overrun and kept in `overrun`, and the `_fake_endpoints_play_out`
+    fixture (conftest) fails the test for it, or for a reply left unused (but `spare` ones)."""
+
+    made: ClassVar[list[FakeServer]] = []  # every fake server of the running test
+
+    def __init__(self, *replies: ServerReply, spare: int = 0) -> None:
         self.replies = list(replies)
+        self.spare = spare
         self.requests: list[dict[str, Any]] = []
+        self.overrun: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
+        self.answered = 0  # replies the server began to send (a hung one is not, until it is)
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._server = _QuietServer(("127.0.0.1", 0), self._handler())
@@ -133,6 +142,12 @@ class FakeServer:
             target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
         )
         self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+        FakeServer.made.append(self)
+
+    @classmethod
+    def serving(cls, reply: ServerReply, calls: int, spare: int = 0) -> FakeServer:
+        """`reply` answers exactly `calls` requests (but `spare` of them may go unused)."""
+        return cls(*[reply] * calls, spare=spare)
 
     def __enter__(self) -> FakeServer:
         self._thread.start()
@@ -149,9 +164,23 @@ class FakeServer:
             self.requests.append(body)
             self.headers.append(headers)
             if not self.replies:
-                return Canned(500, b'{"error": {"message": "no scripted reply left"}}')
-            reply = self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
+                self.overrun.append(body)
+                text = f"unexpected request #{len(self.requests)}: no scripted reply left"
+                return Canned(500, json.dumps({"error": {"message": text}}).encode())
+            reply = self.replies.pop(0)
         return reply(body, headers) if callable(reply) else reply
+
+    def check_played_out(self) -> None:
+        """Fail unless every scripted reply (but the spare ones) answered one request, and no
+        request was left without one."""
+        answered = len(self.requests) - len(self.overrun)
+        assert not self.overrun, (
+            f"{len(self.requests)} requests, but the fake server was given {answered} replies"
+        )
+        assert len(self.replies) <= self.spare, (
+            f"{answered} requests, but the fake server was given "
+            f"{answered + len(self.replies)} replies"
+        )
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
@@ -168,6 +197,8 @@ class FakeServer:
                 reply = fake._next(json.loads(raw), headers)
                 if reply.delay and fake._stop.wait(reply.delay):
                     return
+                with fake._lock:
+                    fake.answered += 1
                 self.send_response(reply.status)
                 for name, value in reply.headers.items():
                     if name.lower() not in ("content-length", "content-encoding"):

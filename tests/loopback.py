@@ -38,6 +38,7 @@ DRIP_BYTES = 200  # a drip ends after this many bytes (10 s): the server never h
 class Served:
     base: str
     requests: list[tuple[str, str]] = field(default_factory=list)  # (path, user agent)
+    drips_sent: int = 0  # drips sent to their end: a client that gave up stops one early
 
     def paths(self) -> list[str]:
         return [p for p, _ in self.requests]
@@ -78,6 +79,7 @@ def serve(root: Path, slow_seconds: float = 2.0, chat: Chat | None = None) -> It
                     self.wfile.flush()
                 except OSError:
                     return
+            served.drips_sent += 1
 
         def special(self, path: str, query: str) -> bool:
             """The test routes that are not files; True when one answered."""

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx2
 
-from .fakes import completion
+from .fakes import Canned, canned, completion
 
 
 def minimal(schema: dict[str, Any], defs: dict[str, Any]) -> Any:
@@ -57,3 +57,9 @@ def answer(body: dict[str, Any]) -> dict[str, Any]:
 def reply(body: dict[str, Any]) -> httpx2.Response:
     """A FakeEndpoint reply function."""
     return completion(json.dumps(answer(body)))
+
+
+def served(body: dict[str, Any], headers: dict[str, str]) -> Canned:
+    """A FakeServer reply: the smallest valid instance of the request's schema."""
+    del headers
+    return canned(completion(json.dumps(answer(body))))

@@ -24,7 +24,7 @@ from quality_metrics import (
 from briefer.briefing.render import to_json
 from briefer.ingest.files import ingest
 
-from .test_render import briefing
+from .sample import briefing
 
 OUTLETS = ["Left Daily", "Centre Wire", "Right Post"]
 
@@ -61,24 +61,25 @@ def test_a_sentence_about_the_event_is_not_meta(sentence: str) -> None:
     assert not is_meta(sentence)
 
 
-def test_a_reworded_repeat_is_a_near_duplicate() -> None:
-    a = "As of now, the threat level is assessed as medium by the agency."
-    b = "The agency assessed the threat level as medium as of now."
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        (
+            "As of now, the threat level is assessed as medium by the agency.",
+            "The agency assessed the threat level as medium as of now.",
+        ),
+        (
+            "Biden got his booster shot at the White House on Monday.",
+            "Biden got his booster shot at the White House on Monday, days after the CDC "
+            "backed boosters for people over 65 and for workers in high-risk jobs.",
+        ),
+        # 3 of 5 content words shared (Jaccard 0.6), though neither lies 80% inside the other
+        ("Trade rose sharply in Moscow.", "Trade rose sharply in Beijing."),
+    ],
+    ids=["a reworded repeat", "a sentence inside a longer one", "most words shared"],
+)
+def test_near_duplicates(a: str, b: str) -> None:
     assert near_duplicate(a, b)
-
-
-def test_a_sentence_inside_a_longer_one_is_a_near_duplicate() -> None:
-    short = "Biden got his booster shot at the White House on Monday."
-    long = (
-        "Biden got his booster shot at the White House on Monday, days after the CDC "
-        "backed boosters for people over 65 and for workers in high-risk jobs."
-    )
-    assert near_duplicate(short, long)
-
-
-def test_sentences_sharing_most_of_their_words_are_near_duplicates() -> None:
-    # 3 of 5 content words shared (Jaccard 0.6), though neither lies 80% inside the other
-    assert near_duplicate("Trade rose sharply in Moscow.", "Trade rose sharply in Beijing.")
 
 
 def test_a_very_short_sentence_is_not_a_duplicate_of_every_sentence_holding_its_words() -> None:

@@ -44,17 +44,17 @@ from briefer.model.tokens import TokenCounter
 
 from .conftest import SEEDS
 from .fakes import FakeEndpoint, completion
-from .slots import whole
-from .test_pipeline import (
-    _article_text,
-    _contrast,
-    _framing,
-    _settings,
+from .scripted import (
+    article_text,
+    contrast_reply,
+    framing_reply,
     groups_in,
+    pipeline_settings,
     smart_endpoint,
     step_of,
     summary_ids,
 )
+from .slots import whole
 
 COUNTER = counter_for(lookup("local-test"))
 
@@ -66,7 +66,7 @@ def _attempt(body: dict[str, Any]) -> int:
 
 def _long_analysis(text: str) -> dict[str, Any]:
     """Six facts located in the text (verbatim words) and loaded wording as long as the output
-    limit lets it be: the map step validates no phrase's length."""
+    limit lets it be: the analysis step validates no phrase's length."""
     lines = [ln for ln in text.splitlines() if len(ln.split()) >= 8][:6]
     facts = [{"quote": " ".join(ln.split()[:8]), "kind": "reported_fact"} for ln in lines]
     reply: dict[str, Any] = {
@@ -120,14 +120,14 @@ def hostile_endpoint(calls: int, cut_over: int, answer: set[str] = frozenset()) 
         user = body["messages"][1]["content"]
         step = step_of(body)
         if step == "analyse":
-            text = _article_text(body)
+            text = article_text(body)
             if len(text) > cut_over and text.strip() not in answer:
                 return completion('{"genre": "cut', finish="length")
             return completion(json.dumps(_long_analysis(text)))
         if step == "contrast":
-            return completion(json.dumps(_contrast(user)))
+            return completion(json.dumps(contrast_reply(user)))
         if step == "framing":
-            return completion(json.dumps(_framing(user)))
+            return completion(json.dumps(framing_reply(user)))
         if step == "synthesise":
             return completion(json.dumps(_numbers_draft(user)))
         # The fix: just as bad again, so every group falls back to its own sentence.
@@ -162,7 +162,7 @@ def _largest(fake: FakeEndpoint, counter: TokenCounter) -> dict[str, int]:
 
 @pytest.mark.parametrize("mode", ["json_schema", "text"])
 def test_the_bound_holds_for_a_run_with_every_re_ask_split_and_fix(mode: str) -> None:
-    settings = _settings(context_window=4000, concurrency=1, structured_output=mode)
+    settings = pipeline_settings(context_window=4000, concurrency=1, structured_output=mode)
     # Every request three times: 19 analyses (the cut ones split), the contrast, the write
     # call, its fix re-ask and the framing call.
     fake = hostile_endpoint(3 * (19 + 4), cut_over=2500)
@@ -198,7 +198,7 @@ def test_the_bound_holds_for_a_run_with_every_re_ask_split_and_fix(mode: str) ->
 
 
 def test_a_quiet_run_stays_between_the_expected_figure_and_the_bound() -> None:
-    settings = _settings(concurrency=1)
+    settings = pipeline_settings(concurrency=1)
     fake = smart_endpoint(8)  # 5 analyses, the contrast, the write and framing calls
     b = brief([SEEDS], settings, http_client=fake.client())
     est = estimate([SEEDS], settings)
@@ -212,7 +212,7 @@ def test_a_quiet_run_stays_between_the_expected_figure_and_the_bound() -> None:
 
 
 def test_a_small_local_model_is_neither_asked_for_framing_lines_nor_counted_for_them() -> None:
-    settings = _settings(concurrency=1, model="qwen2.5-coder-1.5b-instruct")
+    settings = pipeline_settings(concurrency=1, model="qwen2.5-coder-1.5b-instruct")
     # 6 analyses (it reads parts of at most 2,000 tokens: seed 000 is two), the contrast and
     # the write call; no framing call.
     fake = smart_endpoint(8)
@@ -259,7 +259,7 @@ def _leaves(text: str) -> set[str]:
 def test_the_bound_is_reached_when_every_reply_that_can_be_cut_is() -> None:
     """Each request re-asked twice; every piece that can still be split has its reply cut, the
     rest answer. The run then makes exactly the analyse calls the bound counts."""
-    settings = _settings(concurrency=1)
+    settings = pipeline_settings(concurrency=1)
     article = SEEDS / "000_37727bd3f3f41417.txt"
     (prepared,) = prepare_articles(ingest([article]).articles, counter_for(lookup("local-test")))
     leaves = _leaves(prepared.text)

@@ -24,10 +24,9 @@ from briefer.daily.state import STATE_NAME, DayState, StoryState
 from briefer.schemas import Briefing, Skipped
 
 from .browser import DESKTOP, PHONE, Watched, browser, open_page
+from .days import DAY, INDEX_RUN, MY_PAGE, NOW, Day, day, edited, index_story, model, run
 from .fakes import FakeEndpoint
 from .hostile import HOSTILE, SENTENCE, poisoned
-from .test_daily import DAY, NOW, Day, day, model, run
-from .test_daily_files import INDEX_RUN, MY_PAGE, edited, index_story
 
 __all__ = ["browser", "day"]  # fixtures, imported to be found
 HOSTILE_RUN = 5  # model calls of a daily run over the fixture folder and the hostile feed

@@ -15,6 +15,8 @@ from briefer.errors import StorageError
 from briefer.model.cache import Attempt, CallCache, store_path
 from briefer.settings import find_home
 
+from .faults import full_disk
+
 # The calls table exactly as the previous release created it (no user_version, no log).
 PREVIOUS_RELEASE = """
 CREATE TABLE IF NOT EXISTS calls (
@@ -129,23 +131,6 @@ def test_a_corrupt_cache_is_moved_aside_and_rebuilt_with_a_warning(damage: Any) 
     assert aside[0].read_bytes() == broken  # kept as it was, for whoever wants to look
     assert str(path) in warnings[0] and str(aside[0]) in warnings[0]
     assert "paid for again" in warnings[0]
-
-
-@contextlib.contextmanager
-def full_disk() -> Iterator[None]:
-    """Inside, no new SQLite connection may grow its file by a single page: SQLite then fails
-    the way it does on a full disk (SQLITE_FULL, "database or disk is full")."""
-    real = sqlite3.connect
-
-    def connect(*args: Any, **kw: Any) -> sqlite3.Connection:
-        db = real(*args, **kw)
-        pages = db.execute("PRAGMA page_count").fetchone()[0]
-        db.execute(f"PRAGMA max_page_count = {max(pages, 1)}")
-        return db
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(sqlite3, "connect", connect)
-        yield
 
 
 def test_a_full_state_disk_is_one_storage_error_and_loses_nothing_stored() -> None:

@@ -15,7 +15,7 @@ from briefer.cli import app
 from briefer.schemas import Briefing
 
 from .conftest import BASE_URL, SEEDS, TEST_KEY, TEST_MODEL
-from .test_render import briefing
+from .sample import briefing
 
 runner = CliRunner()
 TWO = [str(SEEDS / "001_194ea32b46bea275.txt"), str(SEEDS / "004_9e89ca09907b8ff5.txt")]

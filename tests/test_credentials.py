@@ -21,11 +21,11 @@ from briefer.model.doctor import diagnose
 from briefer.settings import Settings
 
 from .conftest import SEEDS, model_settings
+from .days import FULL_RUN, NOW, Day
+from .days import day as day
 from .fakes import FakeEndpoint, completion, error
 from .loopback import serve
 from .schema_fake import answer, reply
-from .test_daily import FULL_RUN, NOW, Day
-from .test_daily import day as day
 
 PASSWORD = "s3cretpw"
 SECRETS = [PASSWORD, base64.b64encode(f"user:{PASSWORD}".encode()).decode()]

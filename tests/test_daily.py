@@ -1,5 +1,4 @@
 """The daily run end to end over a fixture folder and a loopback feed server, with a fake
-model: the dated layout, zero model calls on a re-run, a failed run resumed from what was
 paid for, lock contention, retention, and articles never briefed twice."""
 
 from __future__ import annotations
@@ -11,9 +10,8 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,9 +19,7 @@ from urllib.parse import urlsplit
 import httpx2
 import pytest
 
-from briefer.daily.config import DailyConfig, load
-from briefer.daily.lock import OLD_LOCK_NAME, RunLock, lock_path
-from briefer.daily.result import DailyResult
+from briefer.daily.lock import OLD_LOCK_NAME, RunLock
 from briefer.daily.run import run_daily
 from briefer.local import embedded
 from briefer.model.cache import CallCache, store_path
@@ -31,93 +27,20 @@ from briefer.schemas import Briefing, SourceRef
 from briefer.settings import find_home
 
 from .conftest import model_settings
+from .days import DATA, DAY, FULL_RUN, NOW, Day, day, model, run, snapshot
 from .fakes import FakeEndpoint, error
-from .loopback import Served, serve
 from .schema_fake import reply
 from .standin import install
 from .verbatim import shown_quotes, verbatim_in
 
-DATA = Path(__file__).parent / "data" / "daily"
-NOW = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
-DAY = "2026-03-10"
+__all__ = ["day"]  # a fixture, imported to be found
 BRIDGE = "millbrook-harbor-bridge-girder"
 LIBRARY = "library-board-branch-hours"
-
-
-@dataclass
-class Day:
-    root: Path
-    web: Served
-
-    def config(
-        self,
-        extra: str = "",
-        feeds: tuple[str, ...] | None = None,
-        formats: str = '["md", "json"]',
-    ) -> DailyConfig:
-        names = (
-            feeds if feeds is not None else ("metro-wire.xml", "harbor-gazette.atom", "dead.xml")
-        )
-        feed_list = ", ".join(f'"{self.web.base}/{n}"' for n in names)
-        path = self.root / "briefer.toml"
-        path.write_text(
-            f'output = "out"\nformats = {formats}\nkeep_days = 3\n'
-            # The feeds are on the loopback test server, which public-only fetching refuses.
-            f"allow_private_addresses = true\n{extra}\n"
-            f'[sources]\nfolders = ["inbox"]\nfeeds = [{feed_list}]\n',
-            encoding="utf-8",
-        )
-        return load(path)
-
-    @property
-    def out(self) -> Path:
-        return self.root / "out"
-
-    @property
-    def lock(self) -> Path:
-        """Where a run over this output keeps its lock: in the state folder, not in OUTPUT."""
-        return lock_path(find_home().data_dir, self.out)
-
-
-@pytest.fixture
-def day(tmp_path: Path) -> Iterator[Day]:
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    recent = (NOW - timedelta(hours=1)).timestamp()
-    for f in (DATA / "folder").iterdir():
-        target = inbox / f.name
-        target.write_bytes(f.read_bytes())
-        os.utime(target, (recent, recent))
-    with serve(DATA / "web") as web:
-        yield Day(tmp_path, web)
-
-
-# A run over the fixtures: two stories of three articles, each three analyses, the write call
-# and its one re-ask (the stand-in's sentences name no fact group, so each is rejected). The
-# test model, the 1.5B, is not asked for framing lines; no figure pair to contrast.
-FULL_RUN = 10
-
-
-def model(calls: int = FULL_RUN) -> FakeEndpoint:
-    """The schema-following fake model, answering exactly `calls` requests."""
-    return FakeEndpoint.serving(reply, calls)
-
-
-def run(cfg: DailyConfig, fake: FakeEndpoint, now: datetime = NOW, **kw: Any) -> DailyResult:
-    return run_daily(cfg, model_settings(), now, http_client=fake.client(), **kw)
 
 
 def cached_calls() -> int:
     path = store_path(find_home())
     return CallCache(path).count() if path.exists() else 0
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def test_daily_run_writes_the_dated_layout(day: Day) -> None:

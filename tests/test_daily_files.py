@@ -7,22 +7,18 @@ pages in headless Chromium: tests/test_browser.py."""
 from __future__ import annotations
 
 import json
-import os
 from datetime import timedelta
 from pathlib import Path
 
-from briefer.daily.config import DailyConfig, load
 from briefer.daily.owned import GENERATOR
 from briefer.daily.state import SITE_NAME, STATE_NAME
 
+from .days import DAY, INDEX_RUN, MY_PAGE, NOW, Day, day, edited, index_story, model, run, snapshot
 from .fakes import FakeEndpoint
-from .test_daily import DAY, NOW, Day, day, model, run, snapshot
 
 __all__ = ["day"]  # a fixture, imported to be found
 
-MY_PAGE = "<!doctype html><title>Home</title><h1>My own home page</h1>\n"
 MY_NOTES = "# My notes for the day\n\nBuy milk.\n"
-INDEX_RUN = 4  # model calls of briefing the two-article story titled "Index"
 
 
 def test_a_users_home_page_survives_a_run_and_the_run_says_so(day: Day) -> None:
@@ -79,26 +75,6 @@ def test_briefers_own_page_is_still_rewritten_and_a_link_is_not_followed(
     result = run(cfg, FakeEndpoint(), now=NOW + timedelta(days=2))
     assert result.left_alone == {str(home): "briefer did not write"}
     assert home.is_symlink() and mine.read_text() == MY_PAGE
-
-
-def index_story(root: Path) -> DailyConfig:
-    """Two outlets title one story "Index" (a config over them, formats md and html)."""
-    inbox = root / "inbox"
-    inbox.mkdir()
-    texts = {
-        "Alpha Daily": "The harbor council voted late on Tuesday to fund the bridge repairs, "
-        "ending a month of debate. Engineers said the girders had rusted through.",
-        "Beta News": "Bridge repairs will go ahead after councillors approved the harbor "
-        "budget this week. The mayor said lorries must keep off the girders.",
-    }
-    recent = NOW.timestamp() - 3600
-    for i, (outlet, body) in enumerate(texts.items()):
-        path = inbox / f"{i}.txt"
-        path.write_text(f"---\ntitle: Index\noutlet: {outlet}\n---\n{body}\n")
-        os.utime(path, (recent, recent))
-    config = root / "briefer.toml"
-    config.write_text('output = "out"\nformats = ["md", "html"]\n[sources]\nfolders = ["inbox"]\n')
-    return load(config)
 
 
 def test_a_story_titled_index_by_two_outlets_is_not_the_day_index(tmp_path: Path) -> None:
@@ -173,12 +149,6 @@ def test_an_older_briefers_day_state_without_hashes_still_works(day: Day) -> Non
     assert {k: v for k, v in snapshot(day.out).items() if not k.endswith(STATE_NAME)} == before
     written = json.loads(state_file.read_text())["written"]
     assert set(written) == {"index.md", "index.html", *(f for s in result.stories for f in s.files)}
-
-
-def edited(path: Path) -> None:
-    """The user's edit of a file briefer wrote; a page keeps briefer's generator tag."""
-    text = path.read_text()
-    path.write_text(text.replace("</h1>", "</h1><p>My notes: call Bob.</p>", 1))
 
 
 def test_retention_keeps_an_edited_page_that_still_carries_the_generator_tag(day: Day) -> None:

@@ -3,7 +3,6 @@ and every failure is a skipped source with its reason, never the end of the run.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -155,13 +154,12 @@ def test_a_server_that_drips_is_cut_off_at_the_whole_download_timeout(
     web: Served, path: str
 ) -> None:
     """A byte every 0.05 s never trips a per-read timeout; the whole download still ends."""
-    start = time.monotonic()
     with (
         client(timeout=0.25, private=home(web)) as http,
         pytest.raises(FetchError, match=r"^timed out: the whole download took longer than 0.25 s$"),
     ):
         fetch_page(http, f"{web.base}/{path}")
-    assert time.monotonic() - start < 3.0  # the drip itself lasts 10 s (slack for a busy CPU)
+    assert web.drips_sent == 0  # the client left while the drip (10 s) was still going
 
 
 def test_parse_feed_reads_titles_links_and_dates() -> None:

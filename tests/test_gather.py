@@ -4,7 +4,6 @@ what was not read is skipped with that reason."""
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -99,11 +98,9 @@ def test_the_gather_step_ends_at_gather_timeout(tmp_path: Path) -> None:
             f'[sources]\nfeeds = ["{web.base}/drip", "{web.base}/metro-wire.xml"]\n'
             f'urls = ["{web.base}/library.html"]\n',
         )
-        start = time.monotonic()
         got = gather(cfg, datetime.now(UTC))
-        elapsed = time.monotonic() - start
         paths = web.paths()
-    assert elapsed < 5.0  # the drip alone would last 10 s (slack for a busy CPU)
+        assert web.drips_sent == 0  # the run ended while the drip (10 s) was still going
     assert [(s.path, s.reason) for s in got.skipped] == [
         (f"{web.base}/drip", f"feed: {OUT_OF_TIME}"),
         (f"{web.base}/metro-wire.xml", f"feed: {OUT_OF_TIME}"),

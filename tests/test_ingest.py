@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import shutil
-import threading
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 
@@ -23,7 +20,8 @@ from briefer.ingest.files import (
     read_page,
 )
 
-T = TypeVar("T")
+from .faults import bounded, release
+
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SEED_FILES = sorted(SEEDS.glob("*.txt"))
 
@@ -509,34 +507,6 @@ def test_a_page_without_a_title_is_titled_by_its_headline() -> None:
 
 
 # --- what is not a regular file, and the article limit --------------------------------------
-
-
-def bounded(work: Callable[[], T], seconds: float = 20) -> T:
-    """`work()` in a thread: a read that blocks (on a FIFO) fails the test instead of hanging it.
-    A stuck daemon thread does not keep the test process alive."""
-    out: list[T] = []
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            out.append(work())
-        except BaseException as exc:  # re-raised in the test's own thread
-            errors.append(exc)
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    thread.join(seconds)
-    assert not thread.is_alive(), f"still reading after {seconds} s: blocked on a FIFO?"
-    if errors:
-        raise errors[0]
-    return out[0]
-
-
-def release(*fifos: Path) -> None:
-    """Give a reader stuck on each FIFO its end of file (after a failed test: no stuck thread)."""
-    for fifo in fifos:
-        with contextlib.suppress(OSError):  # nobody reading it: nothing to release
-            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")

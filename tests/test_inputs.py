@@ -5,10 +5,8 @@ would not fit the context window; a FIFO named on the command line is skipped, n
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
-from typing import Any
 
 import pytest
 from typer.testing import CliRunner, Result
@@ -20,18 +18,13 @@ from briefer.ingest.files import ingest
 from briefer.local import embedded
 
 from .conftest import SEEDS, TEST_MODEL, model_settings
-from .fakes import Canned, FakeEndpoint, FakeServer, canned, completion
-from .schema_fake import answer
+from .fakes import FakeEndpoint, FakeServer
+from .faults import bounded, release
+from .schema_fake import served
 from .standin import install
-from .test_ingest import bounded, release
 
 runner = CliRunner()
 KEY = "not-a-real-key"
-
-
-def good(body: dict[str, Any], headers: dict[str, str]) -> Canned:
-    """A valid answer to any json_schema request (the smallest instance of its schema)."""
-    return canned(completion(json.dumps(answer(body))))
 
 
 def stories(folder: Path, count: int) -> Path:
@@ -58,7 +51,7 @@ def test_brief_over_the_article_limit_stops_before_any_model_call(
 ) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     folder = stories(tmp_path / "wrong-folder", 4)
-    with FakeServer(good) as server:
+    with FakeServer() as server:  # no reply: not one request may be sent
         result = runner.invoke(
             app, ["brief", str(folder), "--base-url", server.base_url, "--max-articles", "3"]
         )
@@ -140,12 +133,14 @@ def test_brief_skips_a_fifo_named_on_the_command_line(
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     fifo = tmp_path / "fifo.txt"
     os.mkfifo(fifo)
+    # The model calls of briefing the one good file with the smallest valid replies.
+    calls = 3
     good_file = tmp_path / "good.txt"
     good_file.write_bytes((SEEDS / "001_194ea32b46bea275.txt").read_bytes())
     out = tmp_path / "b.md"
     args = ["--model", TEST_MODEL, "--context-window", "8192", "-j", "1", "-o", str(out)]
     try:
-        with FakeServer(good) as server:
+        with FakeServer.serving(served, calls) as server:
             result = bounded(
                 lambda: runner.invoke(
                     app, ["brief", str(fifo), str(good_file), "--base-url", server.base_url, *args]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from briefer.briefing.lead import LEAD_WORDS, lead_sentence
@@ -11,6 +9,7 @@ from briefer.ingest.clean import clean_text
 from briefer.ingest.files import ingest
 
 from .conftest import SEEDS
+from .runaway import finishes
 
 # Read from the seeds: what each outlet puts first, once its furniture is skipped.
 SEED_LEADS = {
@@ -145,10 +144,9 @@ HOSTILE = {
 
 
 @pytest.mark.parametrize("text", HOSTILE.values(), ids=HOSTILE.keys())
-def test_hostile_text_runs_fast(text: str) -> None:
-    start = time.perf_counter()
-    lead_sentence(text, text[:5000])
-    assert time.perf_counter() - start < 2.0  # backtracking would take minutes
+def test_hostile_text_does_not_hang(text: str) -> None:
+    with finishes():  # backtracking would take minutes
+        lead_sentence(text, text[:5000])
 
 
 def test_a_name_with_an_inner_capital_is_not_a_glued_heading() -> None:

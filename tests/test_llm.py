@@ -129,25 +129,21 @@ def test_length_finish_is_an_explicit_error_never_a_cut_result() -> None:
     assert info.value.last_raw == '{"answer": "ye'
 
 
-def test_refusal_is_reported() -> None:
-    fake = FakeEndpoint(completion("", refusal="I can't help with that."))
-    with pytest.raises(ModelRefusalError, match="can't help"):
-        call(make_llm(fake))
-
-
-def test_content_filter_is_reported() -> None:
-    with pytest.raises(ModelRefusalError, match="content filter"):
-        call(make_llm(FakeEndpoint(completion("", finish="content_filter"))))
-
-
-def test_bad_key_is_a_config_error() -> None:
-    with pytest.raises(ConfigError, match="OPENAI_API_KEY"):
-        call(make_llm(FakeEndpoint(error(401, "Incorrect API key provided"))))
-
-
-def test_unknown_model_names_the_flag() -> None:
-    with pytest.raises(EndpointError, match="--model"):
-        call(make_llm(FakeEndpoint(error(404, "model not found"))))
+@pytest.mark.parametrize(
+    ("reply", "kind", "says"),
+    [
+        (completion("", refusal="I can't help with that."), ModelRefusalError, "can't help"),
+        (completion("", finish="content_filter"), ModelRefusalError, "content filter"),
+        (error(401, "Incorrect API key provided"), ConfigError, "OPENAI_API_KEY"),
+        (error(404, "model not found"), EndpointError, "--model"),
+    ],
+    ids=["refusal", "content filter", "bad key", "unknown model"],
+)
+def test_a_reply_that_is_no_answer_is_its_own_error(
+    reply: httpx2.Response, kind: type[Exception], says: str
+) -> None:
+    with pytest.raises(kind, match=says):
+        call(make_llm(FakeEndpoint(reply)))
 
 
 def test_unreachable_endpoint_says_how_to_fix() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import importlib
 import itertools
@@ -225,8 +224,3 @@ def test_resolve_model_rejects_missing_or_non_gguf(tmp_path: Path) -> None:
 def test_models_are_assembled_in_the_homes_cache_folder(tmp_path: Path) -> None:
     assert models_dir(Home.at(tmp_path)) == tmp_path / "cache" / "models"
     assert models_dir(Home.platform()).parent == Path(platformdirs.user_cache_dir("briefer"))
-
-
-def test_spec_is_frozen() -> None:
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        LOCAL_MODELS["default"].parts = 1  # type: ignore[misc]

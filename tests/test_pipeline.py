@@ -10,16 +10,10 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
-import time
-from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import httpx2
 import pytest
-from pydantic import BaseModel
 
 from briefer.briefing.analysis import Prepared, analyse_messages
 from briefer.briefing.chunking import Chunk
@@ -32,224 +26,34 @@ from briefer.schemas import Briefing
 from briefer.settings import Settings
 
 from .conftest import SEEDS
-from .fakes import FakeEndpoint, Reply, completion
-
-
-def _analysis(text: str) -> dict[str, Any]:
-    """Facts quoted from the first three long lines of the text (each quote verbatim)."""
-    lines = [ln for ln in text.splitlines() if len(ln.split()) >= 15][:3]
-    phrases = [" ".join(ln.split()[:8]) for ln in lines]
-    return {
-        "genre": "news_report",
-        "tone": "neutral",
-        "facts": [{"quote": p, "kind": "reported_fact"} for p in phrases],
-        "loaded_wording": [],
-    }
-
-
-def _article_text(body: dict[str, Any]) -> str:
-    user = body["messages"][1]["content"]
-    return user.split(">", 1)[1].split("</article>", 1)[0]
-
-
-# Plain sentences with no number and no name, none repeating another: they pass every check.
-FRAMING_TOPICS = ["trade", "energy", "sanctions", "diplomacy", "technology", "security"]
-
-
-def step_of(body: dict[str, Any]) -> str:
-    """The pipeline step a request belongs to, by the tag its first user message opens with
-    (the step names of the run record)."""
-    user: str = body["messages"][1]["content"]
-    if user.startswith("<article"):
-        return "analyse"
-    if user.startswith("<candidates>"):
-        return "contrast"
-    if user.startswith("<outlets>"):
-        return "framing"
-    if user.startswith("<groups>"):
-        return "synthesise-fix" if "was rejected" in user else "synthesise"
-    raise AssertionError(f"a request of no known step: {user[:80]!r}")
-
-
-_GROUP = re.compile(r"^(G\d+) \(reported by \d+: ([A-Z0-9, ]+)\)$")
-_EVIDENCE = re.compile(r"^- (A\d+)(?: \[opinion of A\d+\])?: (.*)$")
-
-
-class Shown(BaseModel):
-    """A fact group as a write prompt shows it: its outlets and their sentences."""
-
-    labels: list[str]
-    sentences: list[tuple[str, str]]  # (label, sentence)
-
-
-def groups_in(user: str) -> dict[str, Shown]:
-    """The fact groups a write or fix prompt shows, by id."""
-    block = user.split("<groups>\n", 1)[1].split("\n</groups>", 1)[0]
-    out: dict[str, Shown] = {}
-    current = ""
-    for line in block.splitlines():
-        if m := _GROUP.match(line):
-            current = m.group(1)
-            out[current] = Shown(labels=m.group(2).split(", "), sentences=[])
-        elif m := _EVIDENCE.match(line):
-            out[current].sentences.append((m.group(1), m.group(2)))
-        else:
-            assert not line.strip(), f"a line of no group: {line!r}"
-    return out
-
-
-def summary_ids(user: str) -> list[str]:
-    """The groups the write prompt asks one summary sentence for."""
-    return user.split("one for each of ", 1)[1].split(" in that order", 1)[0].split(", ")
-
-
-def restated(user: str, gid: str) -> str:
-    """What a faithful writer gives for a group: its first sentence, as shown."""
-    return groups_in(user)[gid].sentences[0][1]
-
-
-# The seeds' first summary sentence, restated: it passes every check.
-FIXED = (
-    "Russian officials were eager on Monday to reaffirm Moscow's alliance with China after "
-    "Trump met Xi Jinping."
+from .fakes import FakeEndpoint
+from .scripted import (
+    FIXED,
+    FRAMING_TOPICS,
+    Write,
+    article_text,
+    finishing_last,
+    framing_labels,
+    framing_reply,
+    groups_in,
+    in_rounds,
+    pipeline_settings,
+    restated,
+    smart_endpoint,
+    smart_reply,
+    step_of,
+    steps_sent,
+    summary_ids,
+    write_reply,
 )
-
-
-def _write(user: str) -> dict[str, Any]:
-    ids = summary_ids(user)
-    return {
-        "headline": "Talks in Hangzhou",
-        "sentences": [{"group": g, "text": restated(user, g)} for g in ids],
-        "takeaways": [
-            {"groups": ids[:1], "text": "Ties are deepening on several fronts."},
-            {"groups": ids[1:2], "text": "Further talks will follow soon."},
-        ],
-    }
-
-
-def framing_labels(user: str) -> list[str]:
-    return user.split("For each outlet above (", 1)[1].split(")", 1)[0].split(", ")
-
-
-def _framing(user: str) -> dict[str, Any]:
-    return {
-        "framings": [
-            {"source": label, "text": f"Opens on the visit and stresses {topic}."}
-            for label, topic in zip(framing_labels(user), FRAMING_TOPICS * 3, strict=False)
-        ]
-    }
-
-
-def _contrast(user: str, verdict: str = "conflict") -> dict[str, Any]:
-    ids = user.split("Each candidate above (", 1)[1].split(")", 1)[0].split(", ")
-    return {
-        "points": [
-            {
-                "candidate": i,
-                "verdict": verdict,
-                "topic": f"trade figure {i.lower()}",
-                "context": "",
-            }
-            for i in ids
-        ]
-    }
-
-
-Write = Callable[[str], dict[str, Any]]
-
-
-def smart_reply(
-    fail_labels: set[str] | None = None,
-    truncate_over: int = 10**9,
-    write: Write = _write,
-    fix: Write | None = None,
-    framing: Write = _framing,
-) -> Reply:
-    """Answers analyse calls from the article in the prompt, the write call with a plain
-    sentence per summary group, the framing call with one line per outlet, contrast calls by
-    calling every candidate a conflict. Each of `write`, `fix`, `framing` answers from the
-    user message; a fix re-ask with no `fix` given fails the test."""
-
-    def reply(body: dict[str, Any]) -> httpx2.Response:
-        user = body["messages"][1]["content"]
-        step = step_of(body)
-        if step == "contrast":
-            return completion(json.dumps(_contrast(user)))
-        if step == "synthesise-fix":
-            assert fix is not None, f"unexpected re-ask of the summary: {user}"
-            return completion(json.dumps(fix(user)))
-        if step == "synthesise":
-            return completion(json.dumps(write(user)))
-        if step == "framing":
-            return completion(json.dumps(framing(user)))
-        label = user.split('label="', 1)[1].split('"', 1)[0]
-        if fail_labels and label in fail_labels:
-            return completion("this is not json")
-        text = _article_text(body)
-        if len(text) > truncate_over:
-            return completion('{"genre": "cut', finish="length")
-        return completion(json.dumps(_analysis(text)))
-
-    return reply
-
-
-def smart_endpoint(calls: int, **kw: Any) -> FakeEndpoint:
-    """A fake answering exactly `calls` requests with `smart_reply(**kw)`."""
-    return FakeEndpoint.serving(smart_reply(**kw), calls)
-
-
-def steps_sent(fake: FakeEndpoint) -> Counter[str]:
-    """Requests the fake answered, by step."""
-    return Counter(step_of(r) for r in fake.requests)
-
-
-def _analysed_label(body: dict[str, Any]) -> str | None:
-    user: str = body["messages"][1]["content"]
-    return user.split('label="', 1)[1].split('"', 1)[0] if user.startswith("<article") else None
-
-
-def finishing_last(label: str, others: int, reply: Reply) -> tuple[Reply, list[str]]:
-    """`reply`, but the analysis of `label` is held until `others` other articles' analyses
-    have been answered (and a moment more for them to be read), so it finishes last. Returns
-    the wrapped reply and the labels in the order their analyses were answered."""
-    answered: list[str] = []
-    changed = threading.Condition()
-
-    def held(body: dict[str, Any]) -> httpx2.Response:
-        this = _analysed_label(body)
-        if this == label:
-            with changed:
-                assert changed.wait_for(lambda: len(answered) >= others, timeout=10), answered
-            time.sleep(0.2)
-        response = reply(body)
-        if this is not None:
-            with changed:
-                answered.append(this)
-                changed.notify_all()
-        return response
-
-    return held, answered
-
-
-def _settings(**kw: Any) -> Settings:
-    values: dict[str, Any] = {
-        "api_key": "k",
-        "base_url": "http://127.0.0.1:9/v1",
-        "model": "local-test",
-        "max_retries": 0,
-        "concurrency": 3,
-    }
-    values.update(kw)
-    return Settings(**values)
-
 
 SEEDS_RUN = 8  # 5 analyses, the contrast, the write call, the framing call
 
 
-def test_concurrent_map_keeps_input_order_and_counts_calls() -> None:
+def test_concurrent_analyses_keep_input_order_and_count_calls() -> None:
     reply, answered = finishing_last("A1", 4, smart_reply())
     fake = FakeEndpoint.serving(reply, SEEDS_RUN)
-    b = brief([SEEDS], _settings(concurrency=3), http_client=fake.client())
+    b = brief([SEEDS], pipeline_settings(concurrency=3), http_client=fake.client())
     assert answered[-1] == "A1" and sorted(answered) == ["A1", "A2", "A3", "A4", "A5"]
     assert [s.label for s in b.sources] == ["A1", "A2", "A3", "A4", "A5"]
     assert [o.label for o in b.outlets] == ["A1", "A2", "A3", "A4", "A5"]
@@ -265,12 +69,12 @@ def test_truncated_article_is_split_and_retried_not_cut() -> None:
     # Only the long blog (000) is over the limit: its cut reply and three pieces, the four
     # other articles, the contrast, the write and the framing calls.
     fake = smart_endpoint(SEEDS_RUN + 3, truncate_over=9000)
-    b = brief([SEEDS], _settings(concurrency=1), http_client=fake.client())
+    b = brief([SEEDS], pipeline_settings(concurrency=1), http_client=fake.client())
     analyse = [r for r in fake.requests if step_of(r) == "analyse"]
     blog = [r for r in analyse if 'label="A1"' in r["messages"][1]["content"]]
     assert len(blog) == 4  # the cut reply, then the three pieces of the split
-    full = _article_text(blog[0])
-    pieces = [_article_text(r) for r in blog[1:]]
+    full = article_text(blog[0])
+    pieces = [article_text(r) for r in blog[1:]]
     assert all(len(piece) <= 9000 for piece in pieces)
     for para in (x.strip() for x in full.splitlines() if x.strip()):
         assert any(para in piece for piece in pieces), para  # nothing of the article is lost
@@ -283,7 +87,7 @@ def test_truncated_article_is_split_and_retried_not_cut() -> None:
 
 def test_one_failing_article_is_skipped_and_the_briefing_goes_on() -> None:
     fake = smart_endpoint(4 + 3 + 3, fail_labels={"A3"})
-    b = brief([SEEDS], _settings(), http_client=fake.client())
+    b = brief([SEEDS], pipeline_settings(), http_client=fake.client())
     assert [o.label for o in b.outlets] == ["A1", "A2", "A4", "A5"]
     skipped = b.run.skipped
     assert len(skipped) == 1 and skipped[0].path.endswith("002_118981ab96a4beb5.txt")
@@ -304,7 +108,7 @@ def test_seeds_trade_figures_reach_the_briefing_as_a_contradiction() -> None:
     billion for 2024, shows each outlet's own sentence verbatim, and the disagreement is a
     takeaway citing both sides."""
     fake = smart_endpoint(SEEDS_RUN)
-    b = brief([SEEDS], _settings(), http_client=fake.client())
+    b = brief([SEEDS], pipeline_settings(), http_client=fake.client())
     assert steps_sent(fake)["contrast"] == 1
     assert len(b.contradictions) == b.verification.contradiction_candidates == 1
     (c,) = b.contradictions
@@ -331,7 +135,7 @@ def test_progress_reports_the_contrast_as_its_own_step() -> None:
     def progress(step: str, done: int, total: int) -> None:
         events.append((step, done, total, [step_of(r) for r in fake.requests]))
 
-    brief([SEEDS], _settings(), http_client=fake.client(), progress=progress)
+    brief([SEEDS], pipeline_settings(), http_client=fake.client(), progress=progress)
     assert list(dict.fromkeys(step for step, *_ in events)) == ["analyse", "contrast", "synthesise"]
     last = {step: (done, total, asked) for step, done, total, asked in events}
     assert all(done == total for done, total, _ in last.values())
@@ -346,7 +150,7 @@ def _first_group_says(text: str) -> Write:
     """A write reply whose first summary sentence is `text`, the others plain."""
 
     def write(user: str) -> dict[str, Any]:
-        draft = _write(user)
+        draft = write_reply(user)
         draft["sentences"][0]["text"] = text
         return draft
 
@@ -374,7 +178,7 @@ def test_a_meta_sentence_is_re_asked_once_and_the_fixed_one_used() -> None:
         write=_first_group_says("The article discusses the talks between the two leaders."),
         fix=_fixed_as(FIXED),
     )
-    b = brief([SEEDS], _settings(), http_client=fake.client())
+    b = brief([SEEDS], pipeline_settings(), http_client=fake.client())
     (write,) = _sent(fake, "synthesise")
     (fix,) = _sent(fake, "synthesise-fix")
     first = summary_ids(write)[0]
@@ -399,7 +203,7 @@ def test_an_unsupported_number_that_the_re_ask_does_not_fix_falls_back_to_the_gr
         write=_first_group_says("Trade topped $300 billion last quarter."),
         fix=_fixed_as("Trade hit $310 billion, up 90%."),
     )
-    b = brief([SEEDS], _settings(), http_client=fake.client())
+    b = brief([SEEDS], pipeline_settings(), http_client=fake.client())
     (write,) = _sent(fake, "synthesise")
     (fix,) = _sent(fake, "synthesise-fix")
     first = summary_ids(write)[0]
@@ -421,12 +225,12 @@ def test_an_unsupported_number_that_the_re_ask_does_not_fix_falls_back_to_the_gr
 
 def test_a_framing_line_that_says_nothing_is_replaced_by_one_composed_from_the_facts() -> None:
     def framing(user: str) -> dict[str, Any]:
-        lines = _framing(user)
+        lines = framing_reply(user)
         lines["framings"][0]["text"] = "The article presents a neutral summary of the talks."
         return lines
 
     fake = smart_endpoint(SEEDS_RUN, framing=framing)
-    b = brief([SEEDS], _settings(), http_client=fake.client())
+    b = brief([SEEDS], pipeline_settings(), http_client=fake.client())
     (prompt,) = _sent(fake, "framing")
     assert b.outlets[0].framing != "The article presents a neutral summary of the talks."
     assert b.outlets[0].lead and b.outlets[0].lead[:40] in b.outlets[0].framing
@@ -512,7 +316,7 @@ def test_an_oversized_article_is_skipped_and_the_rest_are_briefed(tmp_path: Path
     big = folder / "zz_dump.txt"
     big.write_text(_long_report(1400), encoding="utf-8")  # ~36,000 tokens, one file
     fake = smart_endpoint(SEEDS_RUN)
-    b = brief([folder], _settings(), http_client=fake.client())
+    b = brief([folder], pipeline_settings(), http_client=fake.client())
     assert [s.path for s in b.run.skipped] == [str(big)]
     assert _over_limit(b.run.skipped[0].reason) > 30_000
     assert not any("harbour authority counted" in json.dumps(r) for r in fake.requests)
@@ -523,11 +327,11 @@ def test_an_oversized_article_is_skipped_and_the_rest_are_briefed(tmp_path: Path
 def test_the_limit_is_counted_after_cleaning_and_can_be_raised(tmp_path: Path) -> None:
     big = tmp_path / "report.txt"
     big.write_text(_long_report(1400), encoding="utf-8")  # ~36,000 tokens
-    est = estimate([big, SEEDS], _settings())
+    est = estimate([big, SEEDS], pipeline_settings())
     assert est.articles == 5
     assert [s.path for s in est.skipped] == [str(big)]
     tokens = _over_limit(est.skipped[0].reason)
-    raised = estimate([big], _settings(max_article_tokens=tokens))  # a limit it just meets
+    raised = estimate([big], pipeline_settings(max_article_tokens=tokens))  # a limit it just meets
     assert raised.articles == 1 and raised.skipped == []
     assert raised.tokens_after_clean == tokens
 
@@ -535,7 +339,7 @@ def test_the_limit_is_counted_after_cleaning_and_can_be_raised(tmp_path: Path) -
 def test_every_article_over_the_limit_is_no_articles_and_no_call() -> None:
     fake = FakeEndpoint()  # any request would fail the test
     with pytest.raises(NoArticlesError) as info:
-        brief([SEEDS], _settings(max_article_tokens=50), http_client=fake.client())
+        brief([SEEDS], pipeline_settings(max_article_tokens=50), http_client=fake.client())
     message = str(info.value)
     assert message.startswith(f"No usable articles: {SEEDS / '000_37727bd3f3f41417.txt'}: ")
     assert "over the 50-token article limit" in message and "(and 4 more)" in message
@@ -549,58 +353,33 @@ def test_brief_articles_applies_the_limit_and_names_the_encoding_read() -> None:
     huge = seeds[0].model_copy(update={"path": "huge.txt", "text": _long_report(1400), "id": "h"})
     # Four analyses, the write and framing calls; no contrast: the figure pair needs seed 000.
     fake = smart_endpoint(6)
-    b = brief_articles([huge, latin, *seeds[2:]], _settings(), http_client=fake.client())
+    b = brief_articles([huge, latin, *seeds[2:]], pipeline_settings(), http_client=fake.client())
     assert [s.path for s in b.run.skipped] == ["huge.txt"]
     assert f"{latin.path}: not UTF-8, read as cp1252" in b.run.warnings
     assert [s.path for s in b.sources] == [a.path for a in seeds[1:]]
 
 
-def _rounds(spans: list[tuple[str, float, float]]) -> dict[str, int]:
-    """Each call's round: 1 + the latest round among the calls that had ended when it began
-    (calls in flight together share a round; a call that waited for another comes after)."""
-    rounds: dict[int, int] = {}
-    for i, (_, start, _) in sorted(enumerate(spans), key=lambda x: x[1][1]):
-        before = [rounds[j] for j, (_, _, end) in enumerate(spans) if end <= start and j in rounds]
-        rounds[i] = 1 + max(before, default=0)
-    return {f"{spans[i][0]}#{i}": r for i, r in rounds.items()}
-
-
-def test_a_hosted_run_makes_its_calls_in_three_rounds() -> None:
+@pytest.mark.parametrize("concurrency", [8, None], ids=["8 at once", "the default"])
+def test_a_hosted_run_makes_its_calls_in_three_rounds(concurrency: int | None) -> None:
     """Calls that do not wait for each other are in flight together: the analyses with the
     contrast (it needs only the texts), then the framing lines with the summary, then the one
-    re-ask of a rejected sentence. Each call takes a while, so a call sent only after another
-    ended shows as a later round."""
+    re-ask of a rejected sentence. The default concurrency takes the seeds' five analyses and
+    the contrast in one round."""
     inner = smart_reply(
         write=_first_group_says("The article discusses the talks between the two leaders."),
         fix=_fixed_as(FIXED),
     )
-    spans: list[tuple[str, float, float]] = []
-
-    def timed(body: dict[str, Any]) -> httpx2.Response:
-        start = time.monotonic()
-        time.sleep(0.3)
-        reply = inner(body)
-        spans.append((step_of(body), start, time.monotonic()))
-        return reply
-
-    fake = FakeEndpoint.serving(timed, SEEDS_RUN + 1)
-    b = brief([SEEDS], _settings(concurrency=8), http_client=fake.client())
-    rounds = _rounds(spans)
-    by_step: dict[str, set[int]] = {}
-    for name, r in rounds.items():
-        by_step.setdefault(name.split("#")[0], set()).add(r)
-    assert by_step == {
-        "analyse": {1},
-        "contrast": {1},
-        "framing": {2},
-        "synthesise": {2},
-        "synthesise-fix": {3},
-    }
+    reply, rounds = in_rounds(inner, [6, 2, 1])
+    fake = FakeEndpoint.serving(reply, SEEDS_RUN + 1)
+    default = Settings.model_fields["concurrency"].default
+    settings = pipeline_settings(concurrency=concurrency or default)
+    b = brief([SEEDS], settings, http_client=fake.client())
+    assert [sorted(r) for r in rounds] == [
+        ["analyse"] * 5 + ["contrast"],
+        ["framing", "synthesise"],
+        ["synthesise-fix"],
+    ]
     assert b.summary[0].text == FIXED
-
-
-def test_the_default_concurrency_puts_the_seeds_analyses_in_one_round() -> None:
-    assert Settings(api_key="k").concurrency >= SEEDS_RUN - 2  # 5 analyses and the contrast
 
 
 def test_a_cached_rerun_loads_neither_the_sdk_nor_the_tokenizer(tmp_path: Path) -> None:
@@ -608,7 +387,7 @@ def test_a_cached_rerun_loads_neither_the_sdk_nor_the_tokenizer(tmp_path: Path) 
     loads the tokenizer (the counts of the first run are stored; together they were most of a
     cached run's time), and sends nothing: its endpoint is a closed port."""
     fake = smart_endpoint(SEEDS_RUN)
-    first = brief([SEEDS], _settings(), http_client=fake.client())
+    first = brief([SEEDS], pipeline_settings(), http_client=fake.client())
     assert first.run.model_calls == SEEDS_RUN
     out = tmp_path / "again.json"
     code = (

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from briefer.checks.verify import normalize, quote_in
 from briefer.ingest.clean import clean_text
 
 from .conftest import SEEDS
+from .runaway import finishes
 from .verbatim import named_in
 
 
@@ -189,7 +189,6 @@ HOSTILE = {
 
 
 @pytest.mark.parametrize("text", HOSTILE.values(), ids=HOSTILE.keys())
-def test_hostile_text_runs_fast(text: str) -> None:
-    start = time.perf_counter()
-    quoted_people(text)
-    assert time.perf_counter() - start < 2.0  # backtracking would take minutes
+def test_hostile_text_does_not_hang(text: str) -> None:
+    with finishes():  # backtracking would take minutes
+        quoted_people(text)

@@ -31,11 +31,12 @@ from briefer.cli import app
 
 from .conftest import ROOT, SEEDS, TEST_MODEL
 from .fakes import FakeServer
-from .test_cli_faults import good
+from .schema_fake import served
 
 NOBODY = 65534
 ONE = str(SEEDS / "001_194ea32b46bea275.txt")
 OTHER = str(SEEDS / "004_9e89ca09907b8ff5.txt")
+ONE_RUN = 3  # model calls of briefing ONE, or OTHER, with the smallest valid replies
 CACHE = "cache.sqlite"
 MOUNT_RO = 'mount --bind "$0" "$0" && mount -o remount,ro,bind "$0" && exec "$@"'
 Run = subprocess.CompletedProcess[str]
@@ -156,7 +157,7 @@ def test_a_read_only_home_is_read_and_a_paid_run_says_its_replies_were_not_store
     shared: Path, monkeypatch: pytest.MonkeyPatch, make_read_only: object
 ) -> None:
     home = shared / "home"
-    with FakeServer(good) as server:
+    with FakeServer.serving(served, 2 * ONE_RUN) as server:  # filling, then briefing OTHER
         logged = filled(home, server, monkeypatch)
         assert callable(make_read_only)
         prefix, why = make_read_only(home)
@@ -172,7 +173,7 @@ def test_a_read_only_home_is_read_and_a_paid_run_says_its_replies_were_not_store
 
         new = cli(prefix, home, "brief", OTHER, server=server)
     assert new.returncode == 0, new.stderr
-    assert len(server.requests) > paid  # this one paid
+    assert len(server.requests) == paid + ONE_RUN  # this one paid
     assert new.stdout.startswith("# ") and "Traceback" not in new.stderr
     assert cache_lines(new) == [
         f"Warning: The call cache {home / CACHE} is read-only ({why}), so new paid replies "
@@ -186,7 +187,7 @@ def test_a_read_only_wal_file_without_its_wal_and_shm_is_read(
     shared: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     home = shared / "home"
-    with FakeServer(good) as server:
+    with FakeServer.serving(served, ONE_RUN) as server:
         logged = filled(home, server, monkeypatch)
         store = home / CACHE
         # The writer closed: SQLite checkpointed and removed -wal and -shm; the file stays WAL.
@@ -218,7 +219,7 @@ def test_a_cached_run_whose_token_counts_are_new_warns_once_it_cannot_store_them
     shared: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     home = shared / "home"
-    with FakeServer(good) as server:
+    with FakeServer.serving(served, ONE_RUN) as server:
         filled(home, server, monkeypatch)
         db = sqlite3.connect(home / CACHE)
         with db:
@@ -244,7 +245,7 @@ def test_a_home_that_cannot_be_created_still_briefs_and_says_why(
     prefix = as_someone_who_cannot_write()
     log = cli(prefix, home, "log")
     assert log.returncode == 0 and log.stdout.startswith("No model calls recorded yet")
-    with FakeServer(good) as server:
+    with FakeServer.serving(served, ONE_RUN) as server:
         run = cli(prefix, home, "brief", ONE, server=server)
     assert run.returncode == 0, run.stderr
     assert len(server.requests) > 0 and not home.exists()
@@ -268,7 +269,7 @@ def test_an_unreadable_cache_file_is_an_error_about_permissions(
     shared: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     home = shared / "home"
-    with FakeServer(good) as server:
+    with FakeServer.serving(served, ONE_RUN) as server:
         filled(home, server, monkeypatch)
     (home / CACHE).chmod(0o000)
     line = one_error(cli(as_someone_who_cannot_write(), home, "log"))

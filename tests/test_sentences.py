@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from briefer.checks.sentences import content_words, sentence_spans, sentences
+
+from .runaway import finishes
 
 
 def test_abbreviations_and_initials_do_not_end_a_sentence() -> None:
@@ -53,10 +53,9 @@ HOSTILE = [". " * 100_000, "." * 200_000, "!." * 100_000 + " A", " " * 200_000]
 
 
 @pytest.mark.parametrize("text", HOSTILE)
-def test_hostile_text_runs_fast(text: str) -> None:
-    start = time.perf_counter()
-    sentence_spans(text)
-    assert time.perf_counter() - start < 2.0  # backtracking would take minutes
+def test_hostile_text_does_not_hang(text: str) -> None:
+    with finishes():  # backtracking would take minutes
+        sentence_spans(text)
 
 
 def test_contractions_are_function_words_not_content() -> None:

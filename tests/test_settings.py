@@ -136,24 +136,20 @@ def test_explicit_config_that_is_a_folder_raises_config_error(home: Path, tmp_pa
     assert str(folder) in str(info.value)
 
 
-def test_invalid_toml_names_the_file(home: Path) -> None:
-    path = write_config(home, '[briefer\nmodel = "x"\n')
-    with pytest.raises(ConfigError, match="not valid TOML") as info:
+@pytest.mark.parametrize(
+    ("config", "names"),
+    [
+        ('[briefer\nmodel = "x"\n', "not valid TOML"),
+        ("[briefer]\nconcurrency = 0\n", "concurrency"),  # an invalid value
+        ('[briefer]\nmodle = "typo"\n', "modle"),  # an unknown key
+    ],
+    ids=["invalid TOML", "invalid value", "unknown key"],
+)
+def test_a_bad_config_file_is_named_with_the_problem(home: Path, config: str, names: str) -> None:
+    path = write_config(home, config)
+    with pytest.raises(ConfigError, match=names) as info:
         resolve()
     assert str(path) in str(info.value)
-
-
-def test_invalid_value_names_the_key(home: Path) -> None:
-    path = write_config(home, "[briefer]\nconcurrency = 0\n")
-    with pytest.raises(ConfigError, match="concurrency") as info:
-        resolve()
-    assert str(path) in str(info.value)
-
-
-def test_unknown_key_names_the_key(home: Path) -> None:
-    write_config(home, '[briefer]\nmodle = "typo"\n')
-    with pytest.raises(ConfigError, match="modle"):
-        resolve()
 
 
 def test_invalid_flag_value_raises_config_error(home: Path) -> None:
@@ -161,15 +157,16 @@ def test_invalid_flag_value_raises_config_error(home: Path) -> None:
         resolve({"temperature": 5.0})
 
 
-def test_invalid_extra_body_json_raises(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("BRIEFER_EXTRA_BODY", "{cache_prompt: false}")
-    with pytest.raises(ConfigError, match="BRIEFER_EXTRA_BODY"):
-        resolve()
-
-
-def test_extra_body_must_be_an_object(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("BRIEFER_EXTRA_BODY", "[1, 2]")
-    with pytest.raises(ConfigError, match="extra_body"):
+@pytest.mark.parametrize(
+    ("value", "names"),
+    [("{cache_prompt: false}", "BRIEFER_EXTRA_BODY"), ("[1, 2]", "extra_body")],
+    ids=["not JSON", "not an object"],
+)
+def test_a_bad_extra_body_is_a_config_error(
+    home: Path, monkeypatch: pytest.MonkeyPatch, value: str, names: str
+) -> None:
+    monkeypatch.setenv("BRIEFER_EXTRA_BODY", value)
+    with pytest.raises(ConfigError, match=names):
         resolve()
 
 
