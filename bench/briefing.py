@@ -40,10 +40,9 @@ from typing import Any
 
 import httpx2
 
-from briefer.briefing.pipeline import brief, counter_for, prepare
+from briefer import Briefing, Settings, brief, find_home, resolve
+from briefer.briefing.pipeline import counter_for, prepare
 from briefer.model.modeltable import lookup
-from briefer.schemas import Briefing
-from briefer.settings import Settings, find_home, resolve
 
 LEAN_OUTPUT = 2000  # tokens: a briefing's worth of output (summary, takeaways, framing, picks)
 

@@ -22,9 +22,7 @@ from pathlib import Path
 from briefing import add_endpoint_args, served
 from rouge_score import rouge_scorer
 
-from briefer.briefing.pipeline import brief
-from briefer.schemas import Briefing
-from briefer.settings import Home, Settings, find_home
+from briefer import Briefing, Home, Settings, brief, find_home
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = ROOT / "bench" / "sets"

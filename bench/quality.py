@@ -64,11 +64,9 @@ class Row:
 def brief_events(events: Sequence[Event], work: Path, local_model: str | None) -> None:
     """Brief each event into WORK/ID.json and WORK/ID.md; an event that fails is reported on
     stderr and left without files (scoring then counts it as missing)."""
-    from briefer.briefing.pipeline import brief
+    from briefer import BrieferError, brief, resolve
     from briefer.briefing.render import to_json, to_markdown
-    from briefer.errors import BrieferError
     from briefer.local import embedded
-    from briefer.settings import resolve
 
     def note(message: str) -> None:
         print(message, file=sys.stderr)
@@ -238,7 +236,7 @@ def work_dir(args: argparse.Namespace) -> Path:
     if args.work:
         args.work.mkdir(parents=True, exist_ok=True)
         return Path(args.work)
-    from briefer.settings import find_home
+    from briefer import find_home
 
     root = find_home().data_dir / "bench"
     root.mkdir(parents=True, exist_ok=True)
@@ -260,7 +258,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if folder is None:
         folder = work_dir(args)
         print(f"work folder: {folder}", file=sys.stderr)
-        from briefer.errors import BrieferError
+        from briefer import BrieferError
 
         try:
             brief_events(events, folder, args.local_model)

@@ -21,6 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .errors import ConfigError
 from .redact import redact_url, url_secrets
 
+# The structured-output mode, defined once: the settings, the daily config and the CLI's
+# --structured-output take it; model/modes.py walks the modes after "auto", best first.
 StructuredMode = Literal["auto", "json_schema", "json_object", "text"]
 
 DEFAULT_MODEL = "gpt-4.1-mini"

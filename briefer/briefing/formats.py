@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, get_args
 
-from ..schemas import Briefing
-from .render import to_json, to_markdown
+if TYPE_CHECKING:
+    from ..schemas import Briefing
 
+# The one definition: the CLI's --format and the daily config's `formats` both take it, so this
+# module imports nothing at load (`briefer --help` stays fast).
 Format = Literal["md", "json", "html"]
-FORMATS: tuple[Format, ...] = ("md", "json", "html")
+FORMATS: tuple[Format, ...] = get_args(Format)
 
 
 def rendered(b: Briefing, fmt: Format, *, back: tuple[str, str] | None = None) -> str:
     """The briefing as `fmt`; `back` links an HTML page to the page listing it."""
+    from .render import to_json, to_markdown
+
     if fmt == "json":
         return to_json(b)
     if fmt == "html":

@@ -18,8 +18,9 @@ from .render import display_name
 
 
 @dataclass
-class Article:
-    """One source as the page shows it: its number, its text in pieces, its anchors."""
+class PageArticle:
+    """One source as the page shows it: its number, its text in pieces, its anchors (not the
+    input article of ingest/files.py: this is its rendering, numbered as in the Sources list)."""
 
     number: int
     source: SourceRef
@@ -70,17 +71,17 @@ def _passages(b: Briefing, article_id: str) -> list[str]:
     return [p for p in [*cited, *sides, *grid, *shown] if p.strip()]
 
 
-def articles(b: Briefing) -> dict[str, Article]:
+def articles(b: Briefing) -> dict[str, PageArticle]:
     """Each source by article id, numbered as in the Sources list, its passages located."""
-    out: dict[str, Article] = {}
+    out: dict[str, PageArticle] = {}
     for n, s in enumerate(b.sources, start=1):
-        a = Article(number=n, source=s, name=display_name(s.outlet, s.title))
+        a = PageArticle(number=n, source=s, name=display_name(s.outlet, s.title))
         a.pieces, a.anchors = anchors(s.text, _passages(b, s.id), a.id)
         out[s.id] = a
     return out
 
 
-def cites(item: Cited, arts: dict[str, Article]) -> list[Cite]:
+def cites(item: Cited, arts: dict[str, PageArticle]) -> list[Cite]:
     """A sentence's citations as links to the passage of each article it rests on."""
     out = []
     for aid in item.citations:

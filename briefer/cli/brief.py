@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from ..settings import resolve
+from ..briefing.formats import Format
+from ..settings import StructuredMode, resolve
 from .common import (
     BaseUrlOpt,
     ConfigOpt,
@@ -37,19 +37,6 @@ if TYPE_CHECKING:
     from ..schemas import Briefing
 
 
-class Format(StrEnum):
-    md = "md"
-    json = "json"
-    html = "html"
-
-
-class Mode(StrEnum):
-    auto = "auto"
-    json_schema = "json_schema"
-    json_object = "json_object"
-    text = "text"
-
-
 OutputOpt = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write here (default: stdout).")
 ]
@@ -60,7 +47,9 @@ FormatOpt = Annotated[
 ConcurrencyOpt = Annotated[
     int | None, typer.Option("--concurrency", "-j", help="Model calls in flight at once.")
 ]
-ModeOpt = Annotated[Mode | None, typer.Option("--structured-output", help="Response format mode.")]
+ModeOpt = Annotated[
+    StructuredMode | None, typer.Option("--structured-output", help="Response format mode.")
+]
 SeedOpt = Annotated[int | None, typer.Option("--seed", help="Sampling seed.")]
 TimeoutOpt = Annotated[float | None, typer.Option("--timeout", help="Seconds per model call.")]
 LocalModelOpt = Annotated[
@@ -75,7 +64,7 @@ StrictOpt = Annotated[
 def brief(
     paths: PathsArg,
     output: OutputOpt = None,
-    fmt: FormatOpt = Format.md,
+    fmt: FormatOpt = "md",
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
     concurrency: ConcurrencyOpt = None,
@@ -100,7 +89,7 @@ def brief(
         "model": model,
         "base_url": base_url,
         "concurrency": concurrency,
-        "structured_output": structured_output.value if structured_output else None,
+        "structured_output": structured_output,
         "context_window": context_window,
         "seed": seed,
         "timeout": timeout,
@@ -147,7 +136,7 @@ def _publish(briefing: Briefing, fmt: Format, output: Path | None) -> None:
     from ..atomic import write_atomic
     from ..briefing.formats import rendered
 
-    text = rendered(briefing, fmt.value)
+    text = rendered(briefing, fmt)
     if output is None:
         sys.stdout.write(printable(text))  # on a terminal, as likely as not
         return

@@ -9,8 +9,9 @@ downgrade that is due a re-check starts from the best mode again and stores what
 from __future__ import annotations
 
 import threading
+from typing import get_args
 
-from ..settings import Settings
+from ..settings import Settings, StructuredMode
 from . import endpoints
 from .modeltable import ModelInfo
 
@@ -23,7 +24,8 @@ class FormatRejected(Exception):
         self.mode = mode
 
 
-MODES = ("json_schema", "json_object", "text")
+# The modes a call can send, best first: the settings' modes after "auto".
+MODES: tuple[StructuredMode, ...] = get_args(StructuredMode)[1:]
 
 
 class ModeState:
