@@ -53,7 +53,6 @@ from ..schemas import (
     BriefContradiction,
     Briefing,
     Cited,
-    CoverageRow,
     GroupSentence,
     OutletComparison,
     QuotedSource,
@@ -600,41 +599,41 @@ def brief_articles(
         # A client briefer built is closed at the end (its sockets); a caller's http client
         # stays the caller's. None is built when every call is cached.
         with contextlib.closing(llm) if http_client is None else contextlib.nullcontext(llm):
-            briefing = _brief(llm, counter, prepared, progress or _silent)
+            done = _brief(llm, counter, prepared, progress or _silent)
     finally:
         if cache is not None:
             cache.save_token_counts(info.encoding, counter.learned)
     if cache is not None:
         llm.usage.warn(*cache.take_warnings())  # counts a read-only cache could not store
-    run = _run_meta(settings, llm, prepared, [*skipped, *too_long, *briefing.failed], clock)
-    return briefing.with_run(run)
+    record = _run_meta(settings, llm, prepared, [*skipped, *too_long, *done.failed], clock)
+    return done.briefing(record)
 
 
 @dataclass(frozen=True)
 class _Done:
-    """A briefing's parts (all but its run record) and the articles whose analysis failed."""
+    """What the model's rounds made of the articles analysed, for the briefing (its run record
+    still to come), and the articles whose analysis failed."""
 
-    title: str
-    summary: list[Cited]
+    analysed: list[Analysed]
+    story: StoryFacts
+    written: _Written
     outlets: list[OutletComparison]
     contradictions: list[BriefContradiction]
-    takeaways: list[Takeaway]
-    sources: list[SourceRef]
     verification: Verification
-    coverage: list[CoverageRow]
     failed: list[Skipped]
 
-    def with_run(self, run: RunMeta) -> Briefing:
+    def briefing(self, run: RunMeta) -> Briefing:
+        ids = {x.label: x.prepared.article.id for x in self.analysed}
         return Briefing(
-            title=self.title,
-            summary=self.summary,
+            title=self.written.headline or self.analysed[0].prepared.article.title,
+            summary=self.written.summary,
             outlets=self.outlets,
             contradictions=self.contradictions,
-            takeaways=self.takeaways,
-            sources=self.sources,
+            takeaways=self.written.takeaways,
+            sources=[_source(x.prepared) for x in self.analysed],
             verification=self.verification,
             run=run,
-            coverage=self.coverage,
+            coverage=coverage(self.story.groups, self.written.by_group, ids),
         )
 
 
@@ -659,16 +658,4 @@ def _brief(
         outlets = _outlets_step(
             run, analysed, story, written.by_group, voices, framing_job.result()
         )
-    return _Done(
-        title=written.headline or analysed[0].prepared.article.title,
-        summary=written.summary,
-        outlets=outlets,
-        contradictions=contradictions,
-        takeaways=written.takeaways,
-        sources=[_source(x.prepared) for x in analysed],
-        verification=verifier.report,
-        coverage=coverage(
-            story.groups, written.by_group, {x.label: x.prepared.article.id for x in analysed}
-        ),
-        failed=failed,
-    )
+    return _Done(analysed, story, written, outlets, contradictions, verifier.report, failed)
