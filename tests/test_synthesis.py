@@ -4,7 +4,7 @@ each: the model's if it passes, its re-asked one, else the group's own sentence.
 from __future__ import annotations
 
 from briefer.briefing.align import FactGroup, Member
-from briefer.briefing.synthesis import Slot, accept, fallback, pick, summary_size
+from briefer.briefing.synthesis import Problem, Slot, accept, fallback, pick, summary_size
 from briefer.checks.verify import normalize
 from briefer.schemas import ClaimKind, GroupSentence
 
@@ -50,9 +50,9 @@ class Refix:
 
     def __init__(self, *replies: list[GroupSentence]) -> None:
         self.replies = list(replies)
-        self.asked: list[list[tuple[str, str, str]]] = []
+        self.asked: list[list[Problem]] = []
 
-    def __call__(self, problems: list[tuple[str, str, str]]) -> list[GroupSentence]:
+    def __call__(self, problems: list[Problem]) -> list[GroupSentence]:
         self.asked.append(problems)
         return self.replies.pop(0)
 

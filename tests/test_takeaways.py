@@ -45,11 +45,11 @@ def draft(text: str, *groups: str) -> TakeawayDraft:
 def test_a_point_cites_every_outlet_of_its_groups() -> None:
     points, dropped = takeaways(
         [draft("Li Qiang's talks point to a gas deal next year.", "g2", "G1")],
-        [VISIT, GAS, BLOG],
-        [],
-        SUMMARY,
-        [],
-        TEXTS,
+        offered=[VISIT, GAS, BLOG],
+        spare=[],
+        summary=SUMMARY,
+        contradictions=[],
+        texts=TEXTS,
     )
     assert [(p.text, p.labels) for p in points] == [
         ("Li Qiang's talks point to a gas deal next year.", ["A1", "A2"])
@@ -64,11 +64,11 @@ def test_a_repeat_of_a_summary_sentence_or_an_earlier_point_is_dropped() -> None
             draft("A gas deal is due next year.", "G2"),
             draft("A gas deal is due next year, officials said.", "G2"),  # the point again
         ],
-        [VISIT, GAS],
-        [],
-        SUMMARY,
-        [],
-        TEXTS,
+        offered=[VISIT, GAS],
+        spare=[],
+        summary=SUMMARY,
+        contradictions=[],
+        texts=TEXTS,
     )
     assert [p.text for p in points] == ["A gas deal is due next year."]
     assert len(dropped) == 2 and all("repeats" in d for d in dropped)
@@ -80,11 +80,11 @@ def test_points_resting_on_opinion_or_on_no_offered_group_are_dropped() -> None:
             draft("Trade is booming beyond anything seen before.", "G3"),  # the blog's opinion
             draft("Sanctions will fail.", "G7"),  # no such group offered
         ],
-        [VISIT, GAS, BLOG],
-        [],
-        SUMMARY,
-        [],
-        TEXTS,
+        offered=[VISIT, GAS, BLOG],
+        spare=[],
+        summary=SUMMARY,
+        contradictions=[],
+        texts=TEXTS,
     )
     assert points == [] and len(dropped) == 2
     assert all("no reported fact" in d for d in dropped)
@@ -97,11 +97,11 @@ def test_meta_cut_and_unsupported_number_points_are_dropped() -> None:
             draft("Trade between the neighbours keeps growing and", "G1"),
             draft("Trade will reach $300 billion.", "G1"),
         ],
-        [VISIT],
-        [],
-        [],
-        [],
-        TEXTS,
+        offered=[VISIT],
+        spare=[],
+        summary=[],
+        contradictions=[],
+        texts=TEXTS,
     )
     assert points == []
     assert ["talks about" in dropped[0], "sentence" in dropped[1], "300 billion" in dropped[2]] == [
@@ -125,11 +125,11 @@ def contradiction() -> BriefContradiction:
 def test_a_contradiction_becomes_a_point_citing_both_sides() -> None:
     points, _ = takeaways(
         [draft("A gas deal is due next year.", "G2")],
-        [VISIT, GAS],
-        [],
-        SUMMARY,
-        [(contradiction(), ["A1", "A3"])],
-        TEXTS,
+        offered=[VISIT, GAS],
+        spare=[],
+        summary=SUMMARY,
+        contradictions=[(contradiction(), ["A1", "A3"])],
+        texts=TEXTS,
     )
     assert points[0].text == "A gas deal is due next year."
     last = points[-1]
@@ -147,7 +147,14 @@ def test_no_more_than_the_most_points_are_kept() -> None:
             "Russia's prime minister met Li Qiang.",
         ]
     ]
-    points, _ = takeaways(drafts, [VISIT], [], [], [(contradiction(), ["A1", "A3"])] * 3, TEXTS)
+    points, _ = takeaways(
+        drafts,
+        offered=[VISIT],
+        spare=[],
+        summary=[],
+        contradictions=[(contradiction(), ["A1", "A3"])] * 3,
+        texts=TEXTS,
+    )
     assert len(points) == MAX_TAKEAWAYS
     assert [p.text for p in points[:4]] == [d.text for d in drafts]  # the model's first
 
@@ -178,7 +185,12 @@ def test_too_few_points_are_topped_up_from_spare_groups_verbatim() -> None:
         ],
     )
     points, _ = takeaways(
-        [], [VISIT, whole(gas), whole(blog)], [whole(blog), whole(gas)], SUMMARY, [], TEXTS
+        [],
+        offered=[VISIT, whole(gas), whole(blog)],
+        spare=[whole(blog), whole(gas)],
+        summary=SUMMARY,
+        contradictions=[],
+        texts=TEXTS,
     )
     assert [(p.text, p.labels) for p in points] == [
         ("A gas deal between the two governments is due next year.", ["A2"])
@@ -188,11 +200,11 @@ def test_too_few_points_are_topped_up_from_spare_groups_verbatim() -> None:
 def test_a_point_that_adds_a_judgement_its_outlets_never_make_is_dropped() -> None:
     points, dropped = takeaways(
         [draft("The visit underscores the urgent need for transparency and accountability.", "G1")],
-        [VISIT, GAS],
-        [],
-        SUMMARY,
-        [],
-        TEXTS,
+        offered=[VISIT, GAS],
+        spare=[],
+        summary=SUMMARY,
+        contradictions=[],
+        texts=TEXTS,
     )
     assert points == []
     assert len(dropped) == 1 and "transparency" in dropped[0] and "accountability" in dropped[0]

@@ -11,6 +11,7 @@ lines (`ModelInfo.writes_framing`) is not asked: every line is composed.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from ..checks import prose
 from ..clip import clip
@@ -23,6 +24,13 @@ from .outlets import Profile
 FRAMING_MAX_TOKENS = 900
 FRAMING_CHARS = 240
 _LABEL = re.compile(r"\b[AG]\d{1,3}\b")
+
+
+class Framing(NamedTuple):
+    """An outlet's framing line, and whether the model wrote it (else code composed it)."""
+
+    text: str
+    by_model: bool
 
 
 def render_profiles(profiles: list[Profile]) -> str:
@@ -85,11 +93,11 @@ def _why(text: str, p: Profile, leads: list[str]) -> str:
     )
 
 
-def framings(llm: LLM, profiles: list[Profile]) -> tuple[dict[str, tuple[str, bool]], list[str]]:
+def framings(llm: LLM, profiles: list[Profile]) -> tuple[dict[str, Framing], list[str]]:
     """Each outlet's framing line by label (with whether the model wrote it), and why any model
     line was replaced."""
     if not llm.info.writes_framing:
-        return {p.label: (composed(p), False) for p in profiles}, []
+        return {p.label: Framing(composed(p), by_model=False) for p in profiles}, []
     lines: dict[str, str] = {}
     notes: list[str] = []
     try:
@@ -104,7 +112,7 @@ def framings(llm: LLM, profiles: list[Profile]) -> tuple[dict[str, tuple[str, bo
                 lines[label] = f.text.strip()
     except RecoverableModelError as exc:
         notes.append(f"framing lines composed in code: the model's reply failed ({exc})")
-    out: dict[str, tuple[str, bool]] = {}
+    out: dict[str, Framing] = {}
     leads = [p.lead for p in profiles if p.lead]
     names = {p.label: p.outlet for p in profiles}
     for p in profiles:
@@ -112,7 +120,7 @@ def framings(llm: LLM, profiles: list[Profile]) -> tuple[dict[str, tuple[str, bo
         if why := _why(text, p, leads):
             if text:
                 notes.append(f"{p.outlet}: framing '{text[:60]}' replaced: {why}")
-            out[p.label] = (composed(p), False)
+            out[p.label] = Framing(composed(p), by_model=False)
         else:
-            out[p.label] = (text, True)
+            out[p.label] = Framing(text, by_model=True)
     return out, notes

@@ -33,7 +33,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
@@ -61,18 +61,20 @@ from ..schemas import (
     SourceRef,
     Synthesis,
     Takeaway,
+    Verification,
 )
 from ..settings import Settings
 from .align import FactGroup, Source, align, claim_kind, fact_sentences
 from .analysis import Prepared, analyse_article, analyse_budget
 from .contrast import contrast
-from .framing import framings
+from .framing import Framing, framings
 from .lead import lead_sentence
 from .loaded import loaded_in_text
 from .outlets import Profile, coverage, profiles
 from .quoted import quoted_people
 from .synthesis import (
     SYNTH_MAX_TOKENS,
+    Problem,
     Refix,
     Slot,
     Written,
@@ -159,7 +161,16 @@ def within_limit(prepared: Sequence[Prepared], limit: int) -> tuple[list[Prepare
     return relabelled, skipped
 
 
-Analysed = list[tuple[Prepared, ArticleAnalysis]]
+@dataclass(frozen=True)
+class Analysed:
+    """An article the model analysed, with its analysis (its quotes verified)."""
+
+    prepared: Prepared
+    analysis: ArticleAnalysis
+
+    @property
+    def label(self) -> str:
+        return self.prepared.label
 
 
 def _silent(step: str, done: int, total: int) -> None:
@@ -188,9 +199,9 @@ def _analyse_all(
     prepared: list[Prepared],
     pool: ThreadPoolExecutor,
     progress: ProgressFn,
-) -> tuple[Analysed, list[Skipped]]:
+) -> tuple[list[Analysed], list[Skipped]]:
     budget = analyse_budget(llm.info, counter)
-    results: Analysed = []
+    results: list[Analysed] = []
     skipped: list[Skipped] = []
     futures: list[tuple[Prepared, Future[ArticleAnalysis]]] = [
         (p, pool.submit(analyse_article, llm, counter, p, budget)) for p in prepared
@@ -198,7 +209,7 @@ def _analyse_all(
     for done, (p, fut) in enumerate(futures, start=1):
         # A model failure skips the article; anything else (endpoint down) stops the run.
         try:
-            results.append((p, fut.result()))
+            results.append(Analysed(p, fut.result()))
         except RecoverableModelError as exc:
             skipped.append(Skipped(path=p.article.path, reason=f"analysis failed: {exc}"))
         progress("analyse", done, len(prepared))
@@ -211,7 +222,7 @@ def _analyse_step(
     prepared: list[Prepared],
     pool: ThreadPoolExecutor,
     progress: ProgressFn,
-) -> tuple[Analysed, list[Skipped], Verifier]:
+) -> tuple[list[Analysed], list[Skipped], Verifier]:
     """Every article analysed (its quotes verified), the ones whose analysis failed, and the
     verifier that counts over the rest of the run. No analysis left is an error."""
     analysed, failed = _analyse_all(llm, counter, prepared, pool, progress)
@@ -219,33 +230,37 @@ def _analyse_step(
         raise NoArticlesError(
             f"Every article's analysis failed ({failed[0].reason}); try a larger model."
         )
-    verifier = Verifier({p.label: p.text for p, _ in analysed})
-    return [(p, verifier.analysis(p.label, a)) for p, a in analysed], failed, verifier
+    verifier = Verifier({x.label: x.prepared.text for x in analysed})
+    verified = [Analysed(x.prepared, verifier.analysis(x.label, x.analysis)) for x in analysed]
+    return verified, failed, verifier
 
 
-class Story(BaseModel):
-    """The story as code sees it before the model writes."""
+class StoryFacts(BaseModel):
+    """What code knows of the story before the model writes: the fact groups, each outlet's
+    lead and whether it is an opinion piece."""
 
     groups: list[FactGroup]
     leads: dict[str, str]  # label -> lead sentence
     opinion: dict[str, bool]  # label -> opinion piece
 
 
-def _story(analysed: Analysed, voices: dict[str, Voice]) -> Story:
-    """What code knows before the model writes: each outlet's lead and kind, the fact groups."""
-    opinion = {p.label: a.genre == "opinion" or voices[p.label].first_person for p, a in analysed}
-    leads = {p.label: lead_sentence(p.text, p.article.title) for p, _ in analysed}
+def _story_facts(analysed: list[Analysed], voices: dict[str, Voice]) -> StoryFacts:
+    """Each outlet's lead and kind, and the fact groups aligned across outlets."""
+    opinion = {
+        x.label: x.analysis.genre == "opinion" or voices[x.label].first_person for x in analysed
+    }
+    leads = {x.label: lead_sentence(x.prepared.text, x.prepared.article.title) for x in analysed}
     sources = [
         Source(
-            label=p.label,
-            text=p.text,
-            facts=a.facts,
-            lead=leads[p.label],
-            opinion_piece=opinion[p.label],
+            label=x.label,
+            text=x.prepared.text,
+            facts=x.analysis.facts,
+            lead=leads[x.label],
+            opinion_piece=opinion[x.label],
         )
-        for p, a in analysed
+        for x in analysed
     ]
-    return Story(groups=align(sources), leads=leads, opinion=opinion)
+    return StoryFacts(groups=align(sources), leads=leads, opinion=opinion)
 
 
 def _draft(llm: LLM, summary: list[Slot], extra: list[Slot]) -> Synthesis:
@@ -253,20 +268,35 @@ def _draft(llm: LLM, summary: list[Slot], extra: list[Slot]) -> Synthesis:
     try:
         return write(llm, summary, extra)
     except RecoverableModelError as exc:
-        llm.warnings.append(f"Writing the summary failed ({exc}); the outlets' sentences stand in.")
+        llm.usage.warn(f"Writing the summary failed ({exc}); the outlets' sentences stand in.")
         return Synthesis(headline="", sentences=[], takeaways=[])
 
 
-def _refix(llm: LLM, groups: list[Slot], headline: str, verifier: Verifier) -> Refix:
-    def refix(problems: list[tuple[str, str, str]]) -> list[GroupSentence]:
-        verifier.report.sentence_reasks += len(problems)
-        llm.warnings.extend(f"summary sentence for {g} re-asked: {why}" for g, _, why in problems)
-        asked = [g for g in groups if g.id in {gid for gid, _, _ in problems}]
+@dataclass(frozen=True)
+class _Run:
+    """What the steps after the analyses share: the model (and its run's warnings), the
+    verifier counting over the run, and the progress callback."""
+
+    llm: LLM
+    verifier: Verifier
+    progress: ProgressFn
+
+    def warn(self, *messages: str) -> None:
+        self.llm.usage.warn(*messages)
+
+
+def _refix(run: _Run, groups: list[Slot], headline: str) -> Refix:
+    def refix(problems: list[Problem]) -> list[GroupSentence]:
+        run.verifier.report.sentence_reasks += len(problems)
+        run.warn(*(f"summary sentence for {p.group} re-asked: {p.reason}" for p in problems))
+        asked = [g for g in groups if g.id in {p.group for p in problems}]
         system, user = fix_messages(asked, problems, headline)
         try:
-            return llm.call("synthesise-fix", system, user, Synthesis, SYNTH_MAX_TOKENS).sentences
+            return run.llm.call(
+                "synthesise-fix", system, user, Synthesis, SYNTH_MAX_TOKENS
+            ).sentences
         except RecoverableModelError as exc:
-            llm.warnings.append(f"Re-asking the summary failed: {exc}")
+            run.warn(f"Re-asking the summary failed: {exc}")
             return []
 
     return refix
@@ -301,49 +331,72 @@ def _by_group(written: list[Written]) -> dict[str, str]:
     return out
 
 
+@dataclass(frozen=True)
+class _Written:
+    """What the write step gives the briefing: the headline ('' when the model's cannot
+    stand), the summary, the ranked takeaways, and each group's summary sentence by group id."""
+
+    headline: str
+    summary: list[Cited]
+    takeaways: list[Takeaway]
+    by_group: dict[str, str]
+
+
+def _takeaways_step(
+    run: _Run,
+    draft: Synthesis,
+    slots: tuple[list[Slot], list[Slot]],
+    written: list[Written],
+    contradictions: list[BriefContradiction],
+    analysed: list[Analysed],
+) -> list[Takeaway]:
+    """The draft's takeaways that pass, the contradictions, and spare groups to top them up;
+    ranked, with their citations."""
+    summary_groups, extra = slots
+    ids = {x.label: x.prepared.article.id for x in analysed}
+    labels_of = {x.prepared.article.id: x.label for x in analysed}
+    points, notes = takeaways(
+        draft.takeaways,
+        offered=[*summary_groups, *extra],
+        spare=extra,
+        summary=[w.text for w in written],
+        contradictions=[(c, [labels_of[s.article_id] for s in c.sides]) for c in contradictions],
+        texts=run.verifier.texts,
+    )
+    run.warn(*notes)
+    return [
+        Takeaway(rank=i, **_cited(t.text, t.labels, t.evidence, ids, run.verifier).model_dump())
+        for i, t in enumerate(points, start=1)
+    ]
+
+
 def _write_step(
-    llm: LLM,
+    run: _Run,
     slots: tuple[list[Slot], list[Slot]],
     draft_job: Future[Synthesis],
-    analysed: Analysed,
+    analysed: list[Analysed],
     contradictions: list[BriefContradiction],
-    verifier: Verifier,
-    progress: ProgressFn,
-) -> tuple[str, list[Cited], list[Takeaway], dict[str, str]]:
+) -> _Written:
     """Headline, summary and takeaways from the model's draft of `pick`'s slots (re-asking for
     what code rejects); and the summary sentence of each group, by group id."""
-    summary_groups, extra = slots
+    summary_groups, _ = slots
     draft = draft_job.result()
-    progress("synthesise", 1, 2)
+    run.progress("synthesise", 1, 2)
     written, dropped = accept(
         summary_groups,
         draft.sentences,
-        verifier.texts,
-        _refix(llm, summary_groups, draft.headline, verifier),
+        run.verifier.texts,
+        _refix(run, summary_groups, draft.headline),
     )
-    verifier.report.items_dropped += dropped
-    ids = {p.label: p.article.id for p, _ in analysed}
-    labels_of = {p.article.id: p.label for p, _ in analysed}
-    sides = [(c, [labels_of[s.article_id] for s in c.sides]) for c in contradictions]
-    points, notes = takeaways(
-        draft.takeaways,
-        [*summary_groups, *extra],
-        extra,
-        [w.text for w in written],
-        sides,
-        verifier.texts,
-    )
-    llm.warnings.extend(notes)
-    summary = [_cited(w.text, w.slot.labels, _evidence(w), ids, verifier) for w in written]
-    ranked = [
-        Takeaway(rank=i, **_cited(t.text, t.labels, t.evidence, ids, verifier).model_dump())
-        for i, t in enumerate(points, start=1)
-    ]
-    progress("synthesise", 2, 2)
+    run.verifier.report.items_dropped += dropped
+    ids = {x.label: x.prepared.article.id for x in analysed}
+    summary = [_cited(w.text, w.slot.labels, _evidence(w), ids, run.verifier) for w in written]
+    ranked = _takeaways_step(run, draft, slots, written, contradictions, analysed)
+    run.progress("synthesise", 2, 2)
     headline = draft.headline.strip()
     if prose.meta(headline) or prose.boilerplate(headline):
         headline = ""  # the first article's title stands in
-    return headline, summary, ranked, _by_group(written)
+    return _Written(headline, summary, ranked, _by_group(written))
 
 
 def _contrast(llm: LLM, prepared: list[Prepared]) -> tuple[list[BriefContradiction], int]:
@@ -351,21 +404,18 @@ def _contrast(llm: LLM, prepared: list[Prepared]) -> tuple[list[BriefContradicti
     try:
         return contrast(llm, prepared)
     except RecoverableModelError as exc:
-        llm.warnings.append(f"Judging the outlets' differing figures failed ({exc}); none shown.")
+        llm.usage.warn(f"Judging the outlets' differing figures failed ({exc}); none shown.")
         return [], 0
 
 
 def _contrast_step(
-    job: Future[tuple[list[BriefContradiction], int]],
-    analysed: Analysed,
-    verifier: Verifier,
-    progress: ProgressFn,
+    run: _Run, job: Future[tuple[list[BriefContradiction], int]], analysed: list[Analysed]
 ) -> list[BriefContradiction]:
     """The contradictions judged alongside the analyses, between articles that were analysed."""
     found, judged = job.result()
-    progress("contrast", 1, 1)
-    verifier.report.contradiction_candidates = judged
-    kept = {p.article.id for p, _ in analysed}
+    run.progress("contrast", 1, 1)
+    run.verifier.report.contradiction_candidates = judged
+    kept = {x.prepared.article.id for x in analysed}
     return [c for c in found if all(s.article_id in kept for s in c.sides)]
 
 
@@ -379,14 +429,10 @@ def _claims(a: ArticleAnalysis, text: str, opinion_piece: bool) -> Counter[str]:
 
 
 def _comparison(
-    p: Prepared,
-    a: ArticleAnalysis,
-    profile: Profile,
-    framing: tuple[str, bool],
-    v: Voice,
-    quotes: list[QuotedSource],
+    x: Analysed, profile: Profile, framing: Framing, v: Voice, quotes: list[QuotedSource]
 ) -> OutletComparison:
     """How one outlet told the story: computed coverage, quotes and voice, the model's line."""
+    p, a = x.prepared, x.analysis
     kinds = _claims(a, p.text, profile.opinion_piece)
     total = sum(kinds.values())
     tone = "opinionated" if profile.opinion_piece and a.tone == "neutral" else a.tone
@@ -397,8 +443,8 @@ def _comparison(
         title=p.article.title,
         genre=a.genre,
         tone=tone,
-        framing=framing[0],
-        framing_by_model=framing[1],
+        framing=framing.text,
+        framing_by_model=framing.by_model,
         lead=profile.lead,
         only_here=profile.only_here,
         omissions=profile.omissions,
@@ -412,40 +458,41 @@ def _comparison(
     )
 
 
-def _profiles(analysed: Analysed, story: Story, written: dict[str, str]) -> list[Profile]:
-    names = {p.label: p.article.outlet for p, _ in analysed}
-    titles = {p.label: p.article.title for p, _ in analysed}
+def _profiles(
+    analysed: list[Analysed], story: StoryFacts, written: dict[str, str]
+) -> list[Profile]:
+    names = {x.label: x.prepared.article.outlet for x in analysed}
+    titles = {x.label: x.prepared.article.title for x in analysed}
     return profiles(story.leads, titles, names, story.opinion, story.groups, written)
 
 
-def _framing(llm: LLM, analysed: Analysed, story: Story) -> dict[str, tuple[str, bool]]:
+def _framing(llm: LLM, analysed: list[Analysed], story: StoryFacts) -> dict[str, Framing]:
     """Each outlet's framing line, asked from its profile in the outlets' own sentences (so it
     is asked alongside the summary, not after it)."""
     lines, notes = framings(llm, _profiles(analysed, story, {}))
-    llm.warnings.extend(notes)
+    llm.usage.warn(*notes)
     return lines
 
 
 def _outlets_step(
-    analysed: Analysed,
-    story: Story,
+    run: _Run,
+    analysed: list[Analysed],
+    story: StoryFacts,
     written: dict[str, str],
     voices: dict[str, Voice],
-    verifier: Verifier,
-    lines: dict[str, tuple[str, bool]],
+    lines: dict[str, Framing],
 ) -> list[OutletComparison]:
     """Each outlet's comparison: computed coverage and quotes, the model's framing line."""
     found = _profiles(analysed, story, written)
     return [
         _comparison(
-            p,
-            a,
+            x,
             prof,
-            lines[p.label],
-            voices[p.label],
-            verifier.quotes(p.label, quoted_people(p.text)),
+            lines[x.label],
+            voices[x.label],
+            run.verifier.quotes(x.label, quoted_people(x.prepared.text)),
         )
-        for (p, a), prof in zip(analysed, found, strict=True)
+        for x, prof in zip(analysed, found, strict=True)
     ]
 
 
@@ -552,50 +599,63 @@ def brief_articles(
         # A client briefer built is closed at the end (its sockets); a caller's http client
         # stays the caller's. None is built when every call is cached.
         with contextlib.closing(llm) if http_client is None else contextlib.nullcontext(llm):
-            briefing = _brief(llm, counter, prepared, progress or _silent)
+            done = _brief(llm, counter, prepared, progress or _silent)
     finally:
         if cache is not None:
             cache.save_token_counts(info.encoding, counter.learned)
     if cache is not None:
         llm.usage.warn(*cache.take_warnings())  # counts a read-only cache could not store
-    run = _run_meta(settings, llm, prepared, [*skipped, *too_long, *briefing.failed], clock)
-    return Briefing(**briefing.parts, run=run)
+    record = _run_meta(settings, llm, prepared, [*skipped, *too_long, *done.failed], clock)
+    return done.briefing(record)
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Done:
-    """A briefing's parts (all but its run record) and the articles whose analysis failed."""
+    """What the model's rounds made of the articles analysed, for the briefing (its run record
+    still to come), and the articles whose analysis failed."""
 
-    parts: dict[str, Any]
+    analysed: list[Analysed]
+    story: StoryFacts
+    written: _Written
+    outlets: list[OutletComparison]
+    contradictions: list[BriefContradiction]
+    verification: Verification
     failed: list[Skipped]
 
+    def briefing(self, run: RunMeta) -> Briefing:
+        ids = {x.label: x.prepared.article.id for x in self.analysed}
+        return Briefing(
+            title=self.written.headline or self.analysed[0].prepared.article.title,
+            summary=self.written.summary,
+            outlets=self.outlets,
+            contradictions=self.contradictions,
+            takeaways=self.written.takeaways,
+            sources=[_source(x.prepared) for x in self.analysed],
+            verification=self.verification,
+            run=run,
+            coverage=coverage(self.story.groups, self.written.by_group, ids),
+        )
 
-def _brief(llm: LLM, counter: TokenCounter, prepared: list[Prepared], report: ProgressFn) -> _Done:
+
+def _brief(
+    llm: LLM, counter: TokenCounter, prepared: list[Prepared], progress: ProgressFn
+) -> _Done:
     """The model's calls in three rounds, and the briefing (its run record to be filled in)."""
     with _calls(llm.settings.concurrency) as pool:
         # 1: the analyses, and the contrast (it needs only the texts).
         contrast_job = pool.submit(_contrast, llm, prepared)
-        analysed, failed, verifier = _analyse_step(llm, counter, prepared, pool, report)
-        voices = {p.label: voice(p.text) for p, _ in analysed}
-        story = _story(analysed, voices)
+        analysed, failed, verifier = _analyse_step(llm, counter, prepared, pool, progress)
+        run = _Run(llm, verifier, progress)
+        voices = {x.label: voice(x.prepared.text) for x in analysed}
+        story = _story_facts(analysed, voices)
         # 2: the framing lines and the summary draft; 3: the re-ask for rejected sentences.
         framing_job = pool.submit(_framing, llm, analysed, story)
         slots = pick(story.groups, len(analysed))
         draft_job = pool.submit(_draft, llm, *slots)
-        contradictions = _contrast_step(contrast_job, analysed, verifier, report)
-        report("synthesise", 0, 2)
-        headline, summary, ranked, written = _write_step(
-            llm, slots, draft_job, analysed, contradictions, verifier, report
+        contradictions = _contrast_step(run, contrast_job, analysed)
+        progress("synthesise", 0, 2)
+        written = _write_step(run, slots, draft_job, analysed, contradictions)
+        outlets = _outlets_step(
+            run, analysed, story, written.by_group, voices, framing_job.result()
         )
-        outlets = _outlets_step(analysed, story, written, voices, verifier, framing_job.result())
-    parts = {
-        "title": headline or analysed[0][0].article.title,
-        "summary": summary,
-        "outlets": outlets,
-        "contradictions": contradictions,
-        "takeaways": ranked,
-        "sources": [_source(p) for p, _ in analysed],
-        "verification": verifier.report,
-        "coverage": coverage(story.groups, written, {p.label: p.article.id for p, _ in analysed}),
-    }
-    return _Done(parts, failed)
+    return _Done(analysed, story, written, outlets, contradictions, verifier.report, failed)

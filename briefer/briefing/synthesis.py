@@ -13,6 +13,7 @@ back to the group's own best sentence, verbatim, or drops the fact.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 from pydantic import BaseModel
 
@@ -181,16 +182,20 @@ def write(llm: LLM, summary: list[Slot], extra: list[Slot]) -> Synthesis:
     return llm.call("synthesise", system, user, Synthesis, SYNTH_MAX_TOKENS)
 
 
-def fix_messages(
-    groups: list[Slot], problems: list[tuple[str, str, str]], headline: str
-) -> tuple[str, str]:
-    """`problems`: (group id, rejected sentence, reason)."""
+class Problem(NamedTuple):
+    """A summary sentence code rejects, as the re-ask names it."""
+
+    group: str  # the slot's id (G1, G2, ...)
+    text: str  # the rejected sentence
+    reason: str  # why it was rejected
+
+
+def fix_messages(groups: list[Slot], problems: list[Problem], headline: str) -> tuple[str, str]:
     user = prompts.render(
         "synthesise.fix",
         groups=render_groups(groups),
         problems="\n".join(
-            prompts.data(f"- {gid}: '{text}': {reason}", one_line=True)
-            for gid, text, reason in problems
+            prompts.data(f"- {p.group}: '{p.text}': {p.reason}", one_line=True) for p in problems
         ),
         headline=prompts.data(headline, one_line=True).replace("'", "’"),
     )
@@ -244,7 +249,7 @@ def fallback(members: list[Member], earlier: list[str]) -> str:
     return ""
 
 
-Refix = Callable[[list[tuple[str, str, str]]], list[GroupSentence]]
+Refix = Callable[[list[Problem]], list[GroupSentence]]
 
 
 def accept(
@@ -255,12 +260,12 @@ def accept(
     groups were dropped."""
     by_id = {d.group.strip().upper(): d.text.strip() for d in reversed(drafts)}
     first: dict[str, str] = {}
-    problems: list[tuple[str, str, str]] = []
+    problems: list[Problem] = []
     earlier: list[str] = []
     for g in groups:
         text = by_id.get(g.id, "")
         if why := rejection(text, g, earlier, texts):
-            problems.append((g.id, text, why))
+            problems.append(Problem(g.id, text, why))
         else:
             first[g.id] = text
             earlier.append(text)

@@ -53,6 +53,7 @@ def _why(text: str, labels: list[str], earlier: list[str], texts: dict[str, str]
 
 def takeaways(
     drafts: list[TakeawayDraft],
+    *,
     offered: list[Slot],
     spare: list[Slot],
     summary: list[str],
