@@ -65,8 +65,8 @@ def brief_events(events: Sequence[Event], work: Path, local_model: str | None) -
     """Brief each event into WORK/ID.json and WORK/ID.md; an event that fails is reported on
     stderr and left without files (scoring then counts it as missing)."""
     from briefer import BrieferError, brief, resolve
-    from briefer.briefing.render import to_json, to_markdown
     from briefer.local import embedded
+    from briefer.render.render import to_json, to_markdown
 
     def note(message: str) -> None:
         print(message, file=sys.stderr)

@@ -206,7 +206,7 @@ class OutletComparison(BaseModel):
     loaded_wording: list[LoadedPhrase]
     claims: dict[str, int]  # claim kind -> count
     opinion_share: float
-    # The writer's own voice (briefer.checks.voice): checkable evidence for "opinion piece".
+    # The writer's own voice (briefer.text.voice): checkable evidence for "opinion piece".
     first_person_markers: int = 0
     voice_examples: list[str] = Field(default_factory=list)
     opinion_piece: bool = False

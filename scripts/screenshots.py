@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))  # the tests' helpers: the cassette replay, the br
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from briefer.briefing.html import to_html  # noqa: E402
+from briefer.render.html import to_html  # noqa: E402
 from tests.browser import DESKTOP, PHONE, find_chromium, launch_args  # noqa: E402
 from tests.conftest import model_settings  # noqa: E402
 from tests.replay import replay_seeds  # noqa: E402

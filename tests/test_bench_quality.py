@@ -21,8 +21,8 @@ from quality_metrics import (
     score,
 )
 
-from briefer.briefing.render import to_json
 from briefer.ingest.files import ingest
+from briefer.render.render import to_json
 
 from .sample import briefing
 

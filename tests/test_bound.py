@@ -36,11 +36,11 @@ from briefer.briefing.synthesis import (
     Slot,
     synth_messages,
 )
-from briefer.clip import clip
 from briefer.ingest.files import Article, ingest
 from briefer.model.llm import MAX_REASKS
 from briefer.model.modeltable import lookup
 from briefer.model.tokens import TokenCounter
+from briefer.text.clip import clip
 
 from .conftest import SEEDS
 from .fakes import FakeEndpoint, completion
@@ -284,7 +284,7 @@ def _random_article(rng: random.Random, label: str) -> str:
 
 
 def _random_groups(rng: random.Random, texts: dict[str, str]) -> list[Slot]:
-    from briefer.checks.sentences import split_sentences
+    from briefer.text.sentences import split_sentences
 
     groups = []
     for i in range(1, MAX_SUMMARY + MAX_EXTRA + 1):

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
-from briefer.briefing.html import to_html
 from briefer.daily.result import ArticleRef, DailyResult, StoryOutcome
 from briefer.daily.site import day_page, site_page
 from briefer.daily.state import STATE_NAME, DayState, StoryState
+from briefer.render.html import to_html
 from briefer.schemas import Briefing, Skipped
 
 from .browser import DESKTOP, PHONE, Watched, browser, open_page

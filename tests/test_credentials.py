@@ -14,10 +14,10 @@ import httpx2
 from typer.testing import CliRunner
 
 from briefer.briefing.pipeline import brief
-from briefer.briefing.render import to_json, to_markdown
 from briefer.cli import app
 from briefer.daily.run import run_daily
 from briefer.model.doctor import diagnose
+from briefer.render.render import to_json, to_markdown
 from briefer.settings import Settings
 
 from .conftest import SEEDS, model_settings

@@ -9,7 +9,7 @@ import pytest
 from vcr.cassette import Cassette
 
 from briefer.briefing.pipeline import brief
-from briefer.briefing.render import to_json, to_markdown
+from briefer.render.render import to_json, to_markdown
 from briefer.schemas import Briefing
 
 from .conftest import FAST_MODEL, SEEDS, model_settings

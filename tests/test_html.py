@@ -12,8 +12,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from briefer.briefing.html import to_html
-from briefer.pages.templating import web_link
+from briefer.render.html import to_html
+from briefer.render.templating import web_link
 from briefer.schemas import Briefing
 
 from .hostile import HOSTILE, IMG, SCRIPT, SENTENCE, poisoned

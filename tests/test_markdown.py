@@ -1,11 +1,11 @@
-"""briefer.briefing.markdown: hostile text renders as the literal text it is, on one line, whatever
+"""briefer.render.markdown: hostile text renders as the literal text it is, on one line, whatever
 Markdown context it lands in. markdown-it-py is the judge (tests/mdjudge.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from briefer.briefing.markdown import inline, link_target
+from briefer.render.markdown import inline, link_target
 
 from .mdjudge import FORBIDDEN, block_types, inline_types, links, text_of
 

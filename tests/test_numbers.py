@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from briefer.checks.numbers import numbers, unsupported
 from briefer.checks.verify import Verifier
+from briefer.text.numbers import numbers, unsupported
 
 from .conftest import SEEDS
 
@@ -37,7 +37,7 @@ def test_claim_flags_invented_numbers_and_unsupported_citations() -> None:
 
 
 def test_measures_group_figures_by_kind_with_ranges_and_scales() -> None:
-    from briefer.checks.numbers import human, measure_spans
+    from briefer.text.numbers import human, measure_spans
 
     def measures(text: str) -> list[tuple[str, set[float]]]:
         return [(kind, values) for kind, values, _, _ in measure_spans(text)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from briefer.briefing.passages import Piece, anchors, locate
+from briefer.render.passages import Piece, anchors, locate
 
 TEXT = (
     "Li Qiang met Mikhail Mishustin in Hangzhou.\n\n"

@@ -1,11 +1,11 @@
-"""briefer.checks.periods: the period phrases of a text, and the one nearest a figure."""
+"""briefer.text.periods: the period phrases of a text, and the one nearest a figure."""
 
 from __future__ import annotations
 
 import pytest
 
-from briefer.checks.numbers import measure_spans
-from briefer.checks.periods import nearest_period, period_spans
+from briefer.text.numbers import measure_spans
+from briefer.text.periods import nearest_period, period_spans
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""briefer.briefing.render: Markdown that never turns article text into live HTML or links, JSON
+"""briefer.render.render: Markdown that never turns article text into live HTML or links, JSON
 that round-trips, and atomic writes."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import re
 
 from markdown_it import MarkdownIt
 
-from briefer.briefing.render import to_json, to_markdown
+from briefer.render.render import to_json, to_markdown
 from briefer.schemas import (
     Briefing,
     Cited,

@@ -1,10 +1,10 @@
-"""briefer.checks.sentences: sentence spans that abbreviations and quotations do not cut."""
+"""briefer.text.sentences: sentence spans that abbreviations and quotations do not cut."""
 
 from __future__ import annotations
 
 import pytest
 
-from briefer.checks.sentences import content_words, sentence_spans, sentences
+from briefer.text.sentences import content_words, sentence_spans, sentences
 
 from .runaway import finishes
 

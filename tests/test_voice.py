@@ -1,8 +1,8 @@
-"""briefer.checks.voice: the writer's own voice as checkable evidence of an opinion piece."""
+"""briefer.text.voice: the writer's own voice as checkable evidence of an opinion piece."""
 
 from __future__ import annotations
 
-from briefer.checks.voice import voice
+from briefer.text.voice import voice
 
 from .conftest import SEEDS
 
@@ -51,7 +51,7 @@ def test_a_couple_of_first_person_words_do_not_make_a_short_report_an_opinion_pi
 
 
 def test_attribution_needs_a_quotation_mark_or_a_speech_verb() -> None:
-    from briefer.checks.voice import attributes
+    from briefer.text.voice import attributes
 
     assert attributes("Mishustin didn't mince words, calling Li his “dear friend”")
     assert attributes("the Kremlin said it attaches great importance to the visit")

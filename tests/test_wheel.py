@@ -90,6 +90,6 @@ def test_the_wheel_carries_every_module_and_no_share_folder(wheel: Path) -> None
     in_repo = {p.relative_to(ROOT).as_posix() for p in (ROOT / "briefer").rglob("*.py")}
     assert in_repo - names == set()
     assert {f"briefer/prompts/{p.name}" for p in (ROOT / "prompts").glob("*.md")} <= names
-    templates = ROOT / "briefer" / "pages" / "templates"
+    templates = ROOT / "briefer" / "render" / "templates"
     assert {p.relative_to(ROOT).as_posix() for p in templates.iterdir()} <= names
     assert [n for n in names if ".data/" in n] == []  # nothing lands outside site-packages

@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, Field
 
-from ..checks.sentences import Sentence, content_words, split_sentences
-from ..checks.voice import attributes
 from ..schemas import ClaimKind, Fact
+from ..text.sentences import Sentence, content_words, split_sentences
+from ..text.voice import attributes
 
 SAME_FACT = 0.16  # cosine at or above which two outlets' sentences report the same thing
 SEED_BONUS = 0.1  # ordering preference for joining two located facts

@@ -21,12 +21,12 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from ..checks import prose
-from ..checks.numbers import measure_spans, numbers
-from ..checks.periods import Period, nearest_period, period_spans
-from ..clip import clip
 from ..model import prompts
 from ..model.llm import LLM
 from ..schemas import BriefContradiction, ContrastReport, Side
+from ..text.clip import clip
+from ..text.numbers import measure_spans, numbers
+from ..text.periods import Period, nearest_period, period_spans
 from .analysis import Prepared
 
 CONTRAST_MAX_TOKENS = 900

@@ -35,8 +35,6 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from ..checks.sentences import split_sentences
-from ..clip import clip
 from ..model import prompts
 from ..model.llm import MAX_REASKS
 from ..model.modeltable import ModelInfo, lookup
@@ -50,6 +48,8 @@ from ..schemas import (
     Synthesis,
 )
 from ..settings import Settings
+from ..text.clip import clip
+from ..text.sentences import split_sentences
 from .analysis import (
     ANALYSE_MAX_TOKENS,
     Prepared,

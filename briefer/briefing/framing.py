@@ -14,11 +14,11 @@ import re
 from typing import NamedTuple
 
 from ..checks import prose
-from ..clip import clip
 from ..errors import RecoverableModelError
 from ..model import prompts
 from ..model.llm import LLM
 from ..schemas import Framings
+from ..text.clip import clip
 from .outlets import Profile
 
 FRAMING_MAX_TOKENS = 900

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import re
 
-from ..checks.sentences import sentences
 from ..checks.verify import normalize
-from ..clip import clip
+from ..text.clip import clip
+from ..text.sentences import sentences
 
 LEAD_WORDS = 45
 _MIN_WORDS = 6  # a line or sentence shorter than this is a label, not reporting

@@ -10,8 +10,8 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from ..checks import prose
-from ..clip import clip
 from ..schemas import CoverageRow
+from ..text.clip import clip
 from .align import FactGroup
 from .synthesis import by_outlet, evidence
 

@@ -39,7 +39,6 @@ from pydantic import BaseModel
 
 from ..checks import prose
 from ..checks.verify import Verifier
-from ..checks.voice import Voice, voice
 from ..errors import NoArticlesError, RecoverableModelError
 from ..ingest.clean import clean_text
 from ..ingest.files import Article, ingest, outlet_notes, too_many
@@ -64,6 +63,7 @@ from ..schemas import (
     Verification,
 )
 from ..settings import Settings
+from ..text.voice import Voice, voice
 from .align import FactGroup, Source, align, claim_kind, fact_sentences
 from .analysis import Prepared, analyse_article, analyse_budget
 from .contrast import contrast

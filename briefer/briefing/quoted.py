@@ -19,9 +19,9 @@ import re
 from dataclasses import dataclass
 from itertools import islice
 
-from ..checks.sentences import Span, sentence_spans
 from ..checks.verify import normalize
 from ..schemas import QuotedSource
+from ..text.sentences import Span, sentence_spans
 
 MIN_WORDS = 4
 _MAX_CHARS = 600  # longer "quotes" are misparsed marks, not speech

@@ -18,10 +18,10 @@ from typing import NamedTuple
 from pydantic import BaseModel
 
 from ..checks import prose
-from ..clip import clip
 from ..model import prompts
 from ..model.llm import LLM
 from ..schemas import SENTENCE_CHARS, GroupSentence, Synthesis
+from ..text.clip import clip
 from .align import FactGroup, Member, cosine
 
 SYNTH_MAX_TOKENS = 1200

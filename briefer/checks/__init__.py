@@ -1,2 +1,2 @@
 """Checks run in code, never by the model: quotes, citations and numbers against the articles
-(verify, numbers) and the writer's own voice (voice)."""
+(verify) and the prose of the briefing (prose)."""

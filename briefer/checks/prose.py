@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 
-from .numbers import human, unsupported
-from .sentences import content_words, vocabulary
+from ..text.numbers import human, unsupported
+from ..text.sentences import content_words, vocabulary
+from ..text.voice import unquoted
 from .verify import normalize
-from .voice import unquoted
 
 _META = re.compile(
     r"\b(?:the|this|that|each|both|these|an?)\s+(?:article|articles|author|authors|outlet|"

@@ -9,7 +9,7 @@ import re
 import unicodedata
 
 from ..schemas import ArticleAnalysis, QuotedSource, Verification
-from .numbers import numbers, unsupported
+from ..text.numbers import numbers, unsupported
 
 # Distinctive terms: capitalised names, not the sentence's first word (numbers are checked apart).
 _TERM = re.compile(r"\b[A-Z][\w’'-]{2,}")

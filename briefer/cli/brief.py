@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from ..briefing.formats import Format
+from ..render.formats import Format
 from ..settings import StructuredMode, resolve
 from .common import (
     BaseUrlOpt,
@@ -134,7 +134,7 @@ def _publish(briefing: Briefing, fmt: Format, output: Path | None) -> None:
     """The briefing as Markdown or JSON on stdout, or written to `output` with a one-line
     account of what was written."""
     from ..atomic import write_atomic
-    from ..briefing.formats import rendered
+    from ..render.formats import rendered
 
     text = rendered(briefing, fmt)
     if output is None:

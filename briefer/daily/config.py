@@ -24,8 +24,8 @@ from pydantic import (
 )
 
 from .. import settings as settings_mod
-from ..briefing.formats import Format
 from ..errors import ConfigError
+from ..render.formats import Format
 from ..settings import Settings, StructuredMode
 from . import safehttp
 from .grouping import DEFAULT_THRESHOLD

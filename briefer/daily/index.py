@@ -8,7 +8,7 @@ index holds no clock time, so an unchanged run leaves it unchanged.
 
 from __future__ import annotations
 
-from ..briefing.markdown import inline, link_target
+from ..render.markdown import inline, link_target
 from .result import DailyResult
 
 

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import httpx2
 
-from ..briefing.formats import Format, rendered
 from ..briefing.pipeline import ProgressFn, brief_articles, check_count
 from ..errors import BrieferError, InputError, RecoverableModelError, StorageError
 from ..model import prompts
+from ..render.formats import Format, rendered
 from ..schemas import Briefing
 from ..settings import Settings
 from .config import DailyConfig

@@ -3,7 +3,7 @@
 With "html" among the formats, a reader opens OUTPUT/index.html (or serves the folder with
 any web server) and goes from the days to a day's stories to a story's page and back. The
 pages are rendered from the day state and the run's result by the escaping templates of
-briefer/pages; file names are percent-encoded into links.
+briefer/render; file names are percent-encoded into links.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from pydantic import BaseModel
 
-from ..pages.templating import page
+from ..render.templating import page
 from .result import DailyResult
 from .state import INDEX_PAGE, STATE_NAME, DayState, day_folders
 

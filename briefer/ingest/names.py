@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from ..clip import clip
+from ..text.clip import clip
 
 LABEL_WORDS, LABEL_CHARS = 6, 40  # an outlet label cut from a title
 TITLE_WORDS, TITLE_CHARS = 25, 160  # a headline longer than this is a paragraph

@@ -4,17 +4,17 @@ The summary comes first, each citation a link to the sentence of the article it 
 articles' own texts are embedded at the end with every cited sentence, contradiction side,
 quote and loaded phrase highlighted in place. Where outlets disagree, the sides stand next to
 each other; a grid shows which outlet reports which fact; a card per outlet tells how it told
-the story. Everything is escaped by the template engine (briefer/pages/templating.py).
+the story. Everything is escaped by the template engine (briefer/render/templating.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..pages.templating import page
 from ..schemas import Briefing, Cited, OutletComparison, SourceRef, Verification
 from .passages import Piece, anchors
 from .render import display_name
+from .templating import page
 
 
 @dataclass

@@ -25,7 +25,7 @@ STYLESHEET = "report.css"
 @lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("briefer.pages", "templates"),
+        loader=jinja2.PackageLoader("briefer.render", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -37,7 +37,7 @@ def _environment() -> jinja2.Environment:
 
 @lru_cache(maxsize=1)
 def _stylesheet() -> str:
-    return resources.files("briefer.pages").joinpath("templates", STYLESHEET).read_text("utf-8")
+    return resources.files("briefer.render").joinpath("templates", STYLESHEET).read_text("utf-8")
 
 
 def policy(css: str) -> str:
@@ -62,7 +62,7 @@ def web_link(url: str | None) -> str | None:
 
 
 def page(template: str, **context: Any) -> str:
-    """Render `template` (under briefer/pages/templates) as a self-contained page."""
+    """Render `template` (under briefer/render/templates) as a self-contained page."""
     css = _stylesheet()
     html = _environment().get_template(template).render(css=Markup(css), csp=policy(css), **context)
     return html.rstrip() + "\n"

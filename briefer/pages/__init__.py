@@ -1,1 +1,0 @@
-"""HTML pages: the template environment, the templates and their one stylesheet."""
