@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # the same names, eagerly, for the type checker only
     from .briefing.pipeline import brief, brief_articles
     from .errors import BrieferError
     from .ingest.files import Article
-    from .schemas import Briefing
+    from .schemas.briefing import Briefing
     from .settings import Home, Settings, find_home, resolve
 
 # name -> the module that defines it
@@ -36,7 +36,7 @@ _HOMES = {
     "estimate": "briefer.briefing.estimate",
     "Estimate": "briefer.briefing.estimate",
     "Article": "briefer.ingest.files",
-    "Briefing": "briefer.schemas",
+    "Briefing": "briefer.schemas.briefing",
     "BrieferError": "briefer.errors",
     "Settings": "briefer.settings",
     "Home": "briefer.settings",

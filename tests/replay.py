@@ -16,7 +16,7 @@ from typing import Any
 import vcr
 
 from briefer.briefing.pipeline import brief
-from briefer.schemas import Briefing
+from briefer.schemas.briefing import Briefing
 from briefer.settings import Settings, find_home
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,7 +6,7 @@ reading them, not from the aligner."""
 from __future__ import annotations
 
 from briefer.briefing.align import FactGroup, Source, align, is_statement
-from briefer.schemas import ClaimKind, Fact
+from briefer.schemas.replies import ClaimKind, Fact
 
 
 def fact(quote: str, kind: ClaimKind = "reported_fact") -> Fact:

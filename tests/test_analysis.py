@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from briefer.briefing.analysis import tidy
-from briefer.schemas import ArticleAnalysis, Fact, LoadedPhrase
+from briefer.schemas.replies import ArticleAnalysis, Fact, LoadedPhrase
 
 
 def _analysis() -> ArticleAnalysis:

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from briefer import __version__
 from briefer.cli import app
-from briefer.schemas import Briefing
+from briefer.schemas.briefing import Briefing
 
 from .conftest import BASE_URL, SEEDS, TEST_KEY, TEST_MODEL
 from .sample import briefing

@@ -15,7 +15,7 @@ from briefer.briefing.outlets import Profile
 from briefer.errors import EndpointError, ModelOutputError
 from briefer.model.llm import LLM, build_client
 from briefer.model.modeltable import lookup
-from briefer.schemas import FramingLine, Framings
+from briefer.schemas.replies import FramingLine, Framings
 
 from .conftest import TEST_MODEL, model_settings
 

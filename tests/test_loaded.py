@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from briefer.briefing.loaded import loaded_in_text, really_differs
-from briefer.schemas import LoadedPhrase
+from briefer.schemas.replies import LoadedPhrase
 
 from .conftest import SEEDS
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from briefer.briefing.align import FactGroup, Member
 from briefer.briefing.outlets import MAX_OMISSIONS, coverage, omissions, only_here, profiles
-from briefer.schemas import ClaimKind
+from briefer.schemas.replies import ClaimKind
 
 NAMES = {"A1": "Wire", "A2": "Post", "A3": "Blog"}
 WORDS = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel"]

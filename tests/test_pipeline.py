@@ -22,7 +22,7 @@ from briefer.briefing.pipeline import brief, brief_articles
 from briefer.errors import NoArticlesError, PromptError
 from briefer.ingest.files import Article, ingest
 from briefer.model import prompts
-from briefer.schemas import Briefing
+from briefer.schemas.briefing import Briefing
 from briefer.settings import Settings
 
 from .conftest import SEEDS

@@ -36,7 +36,7 @@ from briefer.briefing.synthesis import (
 from briefer.ingest.files import Article
 from briefer.model import prompts
 from briefer.model.request import call_key
-from briefer.schemas import ArticleAnalysis
+from briefer.schemas.replies import ArticleAnalysis
 
 from .conftest import SEEDS, model_settings
 from .slots import whole

@@ -18,7 +18,7 @@ DEFINED_IN = {
     "estimate": "briefer.briefing.estimate",
     "Estimate": "briefer.briefing.estimate",
     "Article": "briefer.ingest.files",
-    "Briefing": "briefer.schemas",
+    "Briefing": "briefer.schemas.briefing",
     "BrieferError": "briefer.errors",
     "Settings": "briefer.settings",
     "Home": "briefer.settings",
@@ -38,7 +38,7 @@ def test_the_names_import_from_the_root() -> None:
     from briefer import Briefing, Settings, brief, brief_articles, estimate, resolve
     from briefer.briefing import estimate as estimating
     from briefer.briefing import pipeline
-    from briefer.schemas import Briefing as TheBriefing
+    from briefer.schemas.briefing import Briefing as TheBriefing
     from briefer.settings import Settings as TheSettings
     from briefer.settings import resolve as the_resolve
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from briefer.briefing.align import FactGroup, Member
 from briefer.briefing.synthesis import Problem, Slot, accept, fallback, pick, summary_size
 from briefer.checks.verify import normalize
-from briefer.schemas import ClaimKind, GroupSentence
+from briefer.schemas.replies import ClaimKind, GroupSentence
 
 from .slots import whole
 

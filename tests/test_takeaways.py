@@ -7,7 +7,8 @@ from briefer.briefing.align import FactGroup, Member
 from briefer.briefing.synthesis import Slot
 from briefer.briefing.takeaways import MAX_TAKEAWAYS, takeaways
 from briefer.checks.verify import normalize
-from briefer.schemas import BriefContradiction, ClaimKind, Side, TakeawayDraft
+from briefer.schemas.briefing import BriefContradiction, Side
+from briefer.schemas.replies import ClaimKind, TakeawayDraft
 
 from .slots import whole
 

@@ -39,14 +39,8 @@ from ..model import prompts
 from ..model.llm import MAX_REASKS
 from ..model.modeltable import ModelInfo, lookup
 from ..model.tokens import TokenCounter
-from ..schemas import (
-    SENTENCE_CHARS,
-    ArticleAnalysis,
-    ContrastReport,
-    Framings,
-    Skipped,
-    Synthesis,
-)
+from ..schemas.briefing import Skipped
+from ..schemas.replies import SENTENCE_CHARS, ArticleAnalysis, ContrastReport, Framings, Synthesis
 from ..settings import Settings
 from ..text.clip import clip
 from ..text.sentences import split_sentences

@@ -17,7 +17,7 @@ from ..checks import prose
 from ..errors import RecoverableModelError
 from ..model import prompts
 from ..model.llm import LLM
-from ..schemas import Framings
+from ..schemas.replies import Framings
 from ..text.clip import clip
 from .outlets import Profile
 

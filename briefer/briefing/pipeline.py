@@ -47,21 +47,19 @@ from ..model.cache import CallCache, store_path
 from ..model.llm import LLM, build_client
 from ..model.modeltable import ModelInfo, lookup
 from ..model.tokens import TokenCounter, get_encoding
-from ..schemas import (
-    ArticleAnalysis,
+from ..schemas.briefing import (
     BriefContradiction,
     Briefing,
     Cited,
-    GroupSentence,
     OutletComparison,
     QuotedSource,
     RunMeta,
     Skipped,
     SourceRef,
-    Synthesis,
     Takeaway,
     Verification,
 )
+from ..schemas.replies import ArticleAnalysis, GroupSentence, Synthesis
 from ..settings import Settings
 from ..text.voice import Voice, voice
 from .align import FactGroup, Source, align, claim_kind, fact_sentences

@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from ..checks import prose
 from ..model import prompts
 from ..model.llm import LLM
-from ..schemas import SENTENCE_CHARS, GroupSentence, Synthesis
+from ..schemas.replies import SENTENCE_CHARS, GroupSentence, Synthesis
 from ..text.clip import clip
 from .align import FactGroup, Member, cosine
 

@@ -34,7 +34,7 @@ from .common import (
 
 if TYPE_CHECKING:
     from ..briefing.estimate import StepEstimate
-    from ..schemas import Briefing
+    from ..schemas.briefing import Briefing
 
 
 OutputOpt = Annotated[

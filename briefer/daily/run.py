@@ -22,7 +22,7 @@ from ..briefing.pipeline import ProgressFn, brief_articles, check_count
 from ..errors import BrieferError, InputError, RecoverableModelError, StorageError
 from ..model import prompts
 from ..render.formats import Format, rendered
-from ..schemas import Briefing
+from ..schemas.briefing import Briefing
 from ..settings import Settings
 from .config import DailyConfig
 from .dedupe import dedupe
