@@ -15,7 +15,7 @@ from typing import Any
 
 import vcr
 
-from briefer.briefing.pipeline import brief
+from briefer.pipeline.run import brief
 from briefer.schemas.briefing import Briefing
 from briefer.settings import Settings, find_home
 

@@ -61,16 +61,15 @@ from ..schemas.briefing import (
 )
 from ..schemas.replies import ArticleAnalysis, GroupSentence, Synthesis
 from ..settings import Settings
-from ..text.voice import Voice, voice
-from .align import FactGroup, Source, align, claim_kind, fact_sentences
-from .analysis import Prepared, analyse_article, analyse_budget
-from .contrast import contrast
-from .framing import Framing, framings
-from .lead import lead_sentence
-from .loaded import loaded_in_text
-from .outlets import Profile, coverage, profiles
-from .quoted import quoted_people
-from .synthesis import (
+from ..story.align import FactGroup, Source, align, claim_kind, fact_sentences
+from ..story.analysis import Prepared, analyse_article, analyse_budget
+from ..story.contrast import contrast
+from ..story.framing import Framing, framings
+from ..story.lead import lead_sentence
+from ..story.loaded import loaded_in_text
+from ..story.outlets import Profile, coverage, profiles
+from ..story.quoted import quoted_people
+from ..story.synthesis import (
     SYNTH_MAX_TOKENS,
     Problem,
     Refix,
@@ -82,7 +81,8 @@ from .synthesis import (
     pick,
     write,
 )
-from .takeaways import takeaways
+from ..story.takeaways import takeaways
+from ..text.voice import Voice, voice
 
 if TYPE_CHECKING:
     import httpx2
