@@ -22,21 +22,21 @@ except PackageNotFoundError:  # running from a source tree without an install
     __version__ = "0.0.0+source"
 
 if TYPE_CHECKING:  # the same names, eagerly, for the type checker only
-    from .briefing.estimate import Estimate, estimate
-    from .briefing.pipeline import brief, brief_articles
     from .errors import BrieferError
     from .ingest.files import Article
-    from .schemas import Briefing
+    from .pipeline.estimate import Estimate, estimate
+    from .pipeline.run import brief, brief_articles
+    from .schemas.briefing import Briefing
     from .settings import Home, Settings, find_home, resolve
 
 # name -> the module that defines it
 _HOMES = {
-    "brief": "briefer.briefing.pipeline",
-    "brief_articles": "briefer.briefing.pipeline",
-    "estimate": "briefer.briefing.estimate",
-    "Estimate": "briefer.briefing.estimate",
+    "brief": "briefer.pipeline.run",
+    "brief_articles": "briefer.pipeline.run",
+    "estimate": "briefer.pipeline.estimate",
+    "Estimate": "briefer.pipeline.estimate",
     "Article": "briefer.ingest.files",
-    "Briefing": "briefer.schemas",
+    "Briefing": "briefer.schemas.briefing",
     "BrieferError": "briefer.errors",
     "Settings": "briefer.settings",
     "Home": "briefer.settings",

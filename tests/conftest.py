@@ -17,7 +17,7 @@ import pytest
 import vcr
 from vcr.cassette import Cassette
 
-from briefer.schemas import Briefing
+from briefer.schemas.briefing import Briefing
 from briefer.settings import Settings
 
 from .fakes import FakeEndpoint, FakeServer

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from briefer.schemas import Briefing
+from briefer.schemas.briefing import Briefing
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"

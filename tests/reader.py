@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from briefer.schemas import Briefing
+from briefer.schemas.briefing import Briefing
 
 META = re.compile(
     r"\b(the|this|each) (article|author|outlet|piece|writer)s?\b|provides? an? (comprehensive )?"

@@ -15,8 +15,8 @@ from typing import Any
 
 import vcr
 
-from briefer.briefing.pipeline import brief
-from briefer.schemas import Briefing
+from briefer.pipeline.run import brief
+from briefer.schemas.briefing import Briefing
 from briefer.settings import Settings, find_home
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,11 +4,10 @@ render, CLI and bench tests. `briefing(field=...)` overrides a field."""
 
 from __future__ import annotations
 
-from briefer.schemas import (
+from briefer.schemas.briefing import (
     BriefContradiction,
     Briefing,
     Cited,
-    LoadedPhrase,
     OutletComparison,
     QuotedSource,
     RunMeta,
@@ -19,6 +18,7 @@ from briefer.schemas import (
     Takeaway,
     Verification,
 )
+from briefer.schemas.replies import LoadedPhrase
 
 from .hostile import SCRIPT
 

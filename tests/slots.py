@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from briefer.briefing.align import FactGroup
-from briefer.briefing.synthesis import Slot, evidence
+from briefer.story.align import FactGroup
+from briefer.story.synthesis import Slot, evidence
 
 
 def whole(g: FactGroup, slot_id: str = "") -> Slot:

@@ -1,12 +1,12 @@
-"""briefer.briefing.align: which outlets report the same thing, found in code.
+"""briefer.story.align: which outlets report the same thing, found in code.
 
 The articles are written by hand so that which sentences report the same event is known from
 reading them, not from the aligner."""
 
 from __future__ import annotations
 
-from briefer.briefing.align import FactGroup, Source, align, is_statement
-from briefer.schemas import ClaimKind, Fact
+from briefer.schemas.replies import ClaimKind, Fact
+from briefer.story.align import FactGroup, Source, align, is_statement
 
 
 def fact(quote: str, kind: ClaimKind = "reported_fact") -> Fact:

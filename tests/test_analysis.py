@@ -1,9 +1,9 @@
-"""briefer.briefing.analysis: small models' padding is dropped."""
+"""briefer.story.analysis: small models' padding is dropped."""
 
 from __future__ import annotations
 
-from briefer.briefing.analysis import tidy
-from briefer.schemas import ArticleAnalysis, Fact, LoadedPhrase
+from briefer.schemas.replies import ArticleAnalysis, Fact, LoadedPhrase
+from briefer.story.analysis import tidy
 
 
 def _analysis() -> ArticleAnalysis:

@@ -12,23 +12,27 @@ from typing import Any
 import httpx2
 import pytest
 
-from briefer.briefing.align import FactGroup, Member
-from briefer.briefing.analysis import (
-    ANALYSE_MAX_TOKENS,
-    Prepared,
-    analyse_budget,
-    split_for_retry,
-)
-from briefer.briefing.chunking import Chunk, chunk_text
-from briefer.briefing.estimate import (
+from briefer.ingest.files import Article, ingest
+from briefer.model.llm import MAX_REASKS
+from briefer.model.modeltable import lookup
+from briefer.model.tokens import TokenCounter
+from briefer.pipeline.estimate import (
     StepEstimate,
     estimate,
     expected_run,
     run_calls,
     upper_bound,
 )
-from briefer.briefing.pipeline import brief, counter_for, prepare, prepare_articles
-from briefer.briefing.synthesis import (
+from briefer.pipeline.run import brief, counter_for, prepare, prepare_articles
+from briefer.story.align import FactGroup, Member
+from briefer.story.analysis import (
+    ANALYSE_MAX_TOKENS,
+    Prepared,
+    analyse_budget,
+    split_for_retry,
+)
+from briefer.story.chunking import Chunk, chunk_text
+from briefer.story.synthesis import (
     CLIP_WORDS,
     MAX_EXTRA,
     MAX_SUMMARY,
@@ -36,10 +40,6 @@ from briefer.briefing.synthesis import (
     Slot,
     synth_messages,
 )
-from briefer.ingest.files import Article, ingest
-from briefer.model.llm import MAX_REASKS
-from briefer.model.modeltable import lookup
-from briefer.model.tokens import TokenCounter
 from briefer.text.clip import clip
 
 from .conftest import SEEDS

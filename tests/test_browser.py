@@ -21,7 +21,7 @@ from briefer.daily.result import ArticleRef, DailyResult, StoryOutcome
 from briefer.daily.site import day_page, site_page
 from briefer.daily.state import STATE_NAME, DayState, StoryState
 from briefer.render.html import to_html
-from briefer.schemas import Briefing, Skipped
+from briefer.schemas.briefing import Briefing, Skipped
 
 from .browser import DESKTOP, PHONE, Watched, browser, open_page
 from .days import DAY, INDEX_RUN, MY_PAGE, NOW, Day, day, edited, index_story, model, run

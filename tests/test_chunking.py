@@ -1,4 +1,4 @@
-"""briefer.briefing.chunking: token budgets, paragraph/sentence/token splits, nothing lost."""
+"""briefer.story.chunking: token budgets, paragraph/sentence/token splits, nothing lost."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from briefer.briefing.chunking import Chunk, chunk_text, input_budget
 from briefer.errors import ConfigError
 from briefer.model.modeltable import ModelInfo
 from briefer.model.tokens import TokenCounter, get_encoding
+from briefer.story.chunking import Chunk, chunk_text, input_budget
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SEED_FILES = sorted(SEEDS.glob("*.txt"))

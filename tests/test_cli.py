@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from briefer import __version__
 from briefer.cli import app
-from briefer.schemas import Briefing
+from briefer.schemas.briefing import Briefing
 
 from .conftest import BASE_URL, SEEDS, TEST_KEY, TEST_MODEL
 from .sample import briefing
@@ -193,9 +193,7 @@ def _briefing(flags: list[str]) -> Briefing:
 def test_strict_writes_nothing_when_a_statement_is_unverified(
     flags: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(
-        "briefer.briefing.pipeline.brief_articles", lambda *a, **k: _briefing(flags)
-    )
+    monkeypatch.setattr("briefer.pipeline.run.brief_articles", lambda *a, **k: _briefing(flags))
     out = tmp_path / "b.md"
     result = runner.invoke(
         app, ["brief", TWO[0], "--base-url", BASE_URL, "--strict", "-o", str(out)]

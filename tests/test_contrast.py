@@ -1,4 +1,4 @@
-"""briefer.briefing.contrast: code finds cross-outlet figure pairs, the model only judges them."""
+"""briefer.story.contrast: code finds cross-outlet figure pairs, the model only judges them."""
 
 from __future__ import annotations
 
@@ -8,8 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from briefer.briefing.analysis import Prepared
-from briefer.briefing.contrast import (
+from briefer.ingest.files import Article
+from briefer.model.cache import CallCache
+from briefer.model.llm import LLM, build_client
+from briefer.model.modeltable import lookup
+from briefer.pipeline.run import counter_for, prepare
+from briefer.settings import Settings
+from briefer.story.analysis import Prepared
+from briefer.story.contrast import (
     candidates,
     composed_note,
     context_problem,
@@ -17,12 +23,6 @@ from briefer.briefing.contrast import (
     contrast_messages,
     mentions,
 )
-from briefer.briefing.pipeline import counter_for, prepare
-from briefer.ingest.files import Article
-from briefer.model.cache import CallCache
-from briefer.model.llm import LLM, build_client
-from briefer.model.modeltable import lookup
-from briefer.settings import Settings
 
 from .conftest import SEEDS
 from .fakes import FakeEndpoint, completion

@@ -13,10 +13,10 @@ from typing import Any
 import httpx2
 from typer.testing import CliRunner
 
-from briefer.briefing.pipeline import brief
 from briefer.cli import app
 from briefer.daily.run import run_daily
 from briefer.model.doctor import diagnose
+from briefer.pipeline.run import brief
 from briefer.render.render import to_json, to_markdown
 from briefer.settings import Settings
 

@@ -23,7 +23,7 @@ from briefer.daily.lock import OLD_LOCK_NAME, RunLock
 from briefer.daily.run import run_daily
 from briefer.local import embedded
 from briefer.model.cache import CallCache, store_path
-from briefer.schemas import Briefing, SourceRef
+from briefer.schemas.briefing import Briefing, SourceRef
 from briefer.settings import find_home
 
 from .conftest import model_settings

@@ -8,7 +8,7 @@ import pytest
 from briefer.daily.index import render_index
 from briefer.daily.result import ArticleRef, DailyResult, StoryOutcome
 from briefer.daily.state import StoryState
-from briefer.schemas import Skipped
+from briefer.schemas.briefing import Skipped
 
 from .mdjudge import block_types, headings, inline_types, links, text_of
 

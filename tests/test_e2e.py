@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from vcr.cassette import Cassette
 
-from briefer.briefing.pipeline import brief
+from briefer.pipeline.run import brief
 from briefer.render.render import to_json, to_markdown
-from briefer.schemas import Briefing
+from briefer.schemas.briefing import Briefing
 
 from .conftest import FAST_MODEL, SEEDS, model_settings
 from .reader import complaints

@@ -10,9 +10,9 @@ from typing import Any
 import httpx2
 import pytest
 
-from briefer.briefing.pipeline import brief
 from briefer.errors import ConfigError, EndpointError, LocalServerError
 from briefer.local import embedded
+from briefer.pipeline.run import brief
 from briefer.settings import NO_KEY_MESSAGE, Settings
 
 from .conftest import SEEDS

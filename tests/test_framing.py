@@ -1,4 +1,4 @@
-"""briefer.briefing.framing: a framing line that says how the outlet told the story is kept;
+"""briefer.story.framing: a framing line that says how the outlet told the story is kept;
 one that says nothing is replaced by a line composed from the computed facts."""
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from typing import Any, cast
 import pytest
 from vcr.cassette import Cassette
 
-from briefer.briefing.framing import composed, framings
-from briefer.briefing.outlets import Profile
 from briefer.errors import EndpointError, ModelOutputError
 from briefer.model.llm import LLM, build_client
 from briefer.model.modeltable import lookup
-from briefer.schemas import FramingLine, Framings
+from briefer.schemas.replies import FramingLine, Framings
+from briefer.story.framing import composed, framings
+from briefer.story.outlets import Profile
 
 from .conftest import TEST_MODEL, model_settings
 

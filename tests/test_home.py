@@ -12,9 +12,9 @@ import httpx2
 import pytest
 from pydantic import BaseModel
 
-from briefer.briefing.pipeline import brief
 from briefer.model.llm import LLM, build_client
 from briefer.model.modeltable import lookup
+from briefer.pipeline.run import brief
 from briefer.settings import Settings, resolve
 
 from .conftest import SEEDS

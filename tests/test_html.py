@@ -14,7 +14,7 @@ import pytest
 
 from briefer.render.html import to_html
 from briefer.render.templating import web_link
-from briefer.schemas import Briefing
+from briefer.schemas.briefing import Briefing
 
 from .hostile import HOSTILE, IMG, SCRIPT, SENTENCE, poisoned
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from briefer.briefing.pipeline import brief_articles
 from briefer.cli import app
 from briefer.errors import InputError
 from briefer.ingest.files import ingest
 from briefer.local import embedded
+from briefer.pipeline.run import brief_articles
 
 from .conftest import SEEDS, TEST_MODEL, model_settings
 from .fakes import FakeEndpoint, FakeServer

@@ -9,7 +9,7 @@ import threading
 import httpx2
 import pytest
 
-from briefer.briefing.pipeline import brief
+from briefer.pipeline.run import brief
 
 from .conftest import SEEDS
 from .scripted import pipeline_settings, smart_reply

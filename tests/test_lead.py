@@ -1,12 +1,12 @@
-"""briefer.briefing.lead: the first real sentence of reporting, past the page's furniture."""
+"""briefer.story.lead: the first real sentence of reporting, past the page's furniture."""
 
 from __future__ import annotations
 
 import pytest
 
-from briefer.briefing.lead import LEAD_WORDS, lead_sentence
 from briefer.ingest.clean import clean_text
 from briefer.ingest.files import ingest
+from briefer.story.lead import LEAD_WORDS, lead_sentence
 
 from .conftest import SEEDS
 from .runaway import finishes

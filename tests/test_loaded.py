@@ -1,11 +1,11 @@
-"""briefer.briefing.loaded: loaded wording only where the neutral rewording says it differently."""
+"""briefer.story.loaded: loaded wording only where the neutral rewording says it differently."""
 
 from __future__ import annotations
 
 import pytest
 
-from briefer.briefing.loaded import loaded_in_text, really_differs
-from briefer.schemas import LoadedPhrase
+from briefer.schemas.replies import LoadedPhrase
+from briefer.story.loaded import loaded_in_text, really_differs
 
 from .conftest import SEEDS
 

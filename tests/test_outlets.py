@@ -1,11 +1,11 @@
-"""briefer.briefing.outlets: what each outlet alone reports and what it leaves out, computed
+"""briefer.story.outlets: what each outlet alone reports and what it leaves out, computed
 from the fact groups (never written by the model)."""
 
 from __future__ import annotations
 
-from briefer.briefing.align import FactGroup, Member
-from briefer.briefing.outlets import MAX_OMISSIONS, coverage, omissions, only_here, profiles
-from briefer.schemas import ClaimKind
+from briefer.schemas.replies import ClaimKind
+from briefer.story.align import FactGroup, Member
+from briefer.story.outlets import MAX_OMISSIONS, coverage, omissions, only_here, profiles
 
 NAMES = {"A1": "Wire", "A2": "Post", "A3": "Blog"}
 WORDS = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel"]

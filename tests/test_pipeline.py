@@ -15,15 +15,15 @@ from typing import Any
 
 import pytest
 
-from briefer.briefing.analysis import Prepared, analyse_messages
-from briefer.briefing.chunking import Chunk
-from briefer.briefing.estimate import estimate
-from briefer.briefing.pipeline import brief, brief_articles
 from briefer.errors import NoArticlesError, PromptError
 from briefer.ingest.files import Article, ingest
 from briefer.model import prompts
-from briefer.schemas import Briefing
+from briefer.pipeline.estimate import estimate
+from briefer.pipeline.run import brief, brief_articles
+from briefer.schemas.briefing import Briefing
 from briefer.settings import Settings
+from briefer.story.analysis import Prepared, analyse_messages
+from briefer.story.chunking import Chunk
 
 from .conftest import SEEDS
 from .fakes import FakeEndpoint

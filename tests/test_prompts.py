@@ -20,23 +20,23 @@ from typing import Any
 
 import pytest
 
-from briefer.briefing.align import FactGroup, Member
-from briefer.briefing.analysis import Prepared, analyse_messages
-from briefer.briefing.chunking import Chunk
-from briefer.briefing.contrast import Candidate, Mention, contrast_messages
-from briefer.briefing.framing import framing_messages, render_profiles
-from briefer.briefing.outlets import Profile
-from briefer.briefing.synthesis import (
+from briefer.ingest.files import Article
+from briefer.model import prompts
+from briefer.model.request import call_key
+from briefer.schemas.replies import ArticleAnalysis
+from briefer.story.align import FactGroup, Member
+from briefer.story.analysis import Prepared, analyse_messages
+from briefer.story.chunking import Chunk
+from briefer.story.contrast import Candidate, Mention, contrast_messages
+from briefer.story.framing import framing_messages, render_profiles
+from briefer.story.outlets import Profile
+from briefer.story.synthesis import (
     Problem,
     Slot,
     fix_messages,
     render_groups,
     synth_messages,
 )
-from briefer.ingest.files import Article
-from briefer.model import prompts
-from briefer.model.request import call_key
-from briefer.schemas import ArticleAnalysis
 
 from .conftest import SEEDS, model_settings
 from .slots import whole

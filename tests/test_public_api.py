@@ -13,12 +13,12 @@ import briefer
 
 # name -> the module that defines it (the judge: written out here, not read from briefer)
 DEFINED_IN = {
-    "brief": "briefer.briefing.pipeline",
-    "brief_articles": "briefer.briefing.pipeline",
-    "estimate": "briefer.briefing.estimate",
-    "Estimate": "briefer.briefing.estimate",
+    "brief": "briefer.pipeline.run",
+    "brief_articles": "briefer.pipeline.run",
+    "estimate": "briefer.pipeline.estimate",
+    "Estimate": "briefer.pipeline.estimate",
     "Article": "briefer.ingest.files",
-    "Briefing": "briefer.schemas",
+    "Briefing": "briefer.schemas.briefing",
     "BrieferError": "briefer.errors",
     "Settings": "briefer.settings",
     "Home": "briefer.settings",
@@ -36,9 +36,9 @@ def test_a_public_name_is_the_library_object(name: str) -> None:
 
 def test_the_names_import_from_the_root() -> None:
     from briefer import Briefing, Settings, brief, brief_articles, estimate, resolve
-    from briefer.briefing import estimate as estimating
-    from briefer.briefing import pipeline
-    from briefer.schemas import Briefing as TheBriefing
+    from briefer.pipeline import estimate as estimating
+    from briefer.pipeline import run as pipeline
+    from briefer.schemas.briefing import Briefing as TheBriefing
     from briefer.settings import Settings as TheSettings
     from briefer.settings import resolve as the_resolve
 

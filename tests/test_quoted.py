@@ -1,4 +1,4 @@
-"""briefer.briefing.quoted: quotations with the speaker the article names, nothing guessed."""
+"""briefer.story.quoted: quotations with the speaker the article names, nothing guessed."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from briefer.briefing.quoted import quoted_people
 from briefer.checks.verify import normalize, quote_in
 from briefer.ingest.clean import clean_text
+from briefer.story.quoted import quoted_people
 
 from .conftest import SEEDS
 from .runaway import finishes

@@ -8,10 +8,7 @@ import re
 from markdown_it import MarkdownIt
 
 from briefer.render.render import to_json, to_markdown
-from briefer.schemas import (
-    Briefing,
-    Cited,
-)
+from briefer.schemas.briefing import Briefing, Cited
 
 from .hostile import SCRIPT
 from .mdjudge import block_types, headings, inline_types, links, text_of

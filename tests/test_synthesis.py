@@ -1,12 +1,12 @@
-"""briefer.briefing.synthesis: which groups the summary states, and which sentence stands for
+"""briefer.story.synthesis: which groups the summary states, and which sentence stands for
 each: the model's if it passes, its re-asked one, else the group's own sentence."""
 
 from __future__ import annotations
 
-from briefer.briefing.align import FactGroup, Member
-from briefer.briefing.synthesis import Problem, Slot, accept, fallback, pick, summary_size
 from briefer.checks.verify import normalize
-from briefer.schemas import ClaimKind, GroupSentence
+from briefer.schemas.replies import ClaimKind, GroupSentence
+from briefer.story.align import FactGroup, Member
+from briefer.story.synthesis import Problem, Slot, accept, fallback, pick, summary_size
 
 from .slots import whole
 

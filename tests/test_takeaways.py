@@ -1,13 +1,14 @@
-"""briefer.briefing.takeaways: the model's points a reader would keep, each cited to the outlets
+"""briefer.story.takeaways: the model's points a reader would keep, each cited to the outlets
 of its groups, and the outlets' disagreements in code-composed words."""
 
 from __future__ import annotations
 
-from briefer.briefing.align import FactGroup, Member
-from briefer.briefing.synthesis import Slot
-from briefer.briefing.takeaways import MAX_TAKEAWAYS, takeaways
 from briefer.checks.verify import normalize
-from briefer.schemas import BriefContradiction, ClaimKind, Side, TakeawayDraft
+from briefer.schemas.briefing import BriefContradiction, Side
+from briefer.schemas.replies import ClaimKind, TakeawayDraft
+from briefer.story.align import FactGroup, Member
+from briefer.story.synthesis import Slot
+from briefer.story.takeaways import MAX_TAKEAWAYS, takeaways
 
 from .slots import whole
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from briefer.checks.verify import Verifier, normalize, quote_in
-from briefer.schemas import ArticleAnalysis, Fact, LoadedPhrase, QuotedSource
+from briefer.schemas.briefing import QuotedSource
+from briefer.schemas.replies import ArticleAnalysis, Fact, LoadedPhrase
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

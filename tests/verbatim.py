@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from briefer.schemas import Briefing
+from briefer.schemas.briefing import Briefing
 
 _FOLD = str.maketrans({**dict.fromkeys('"“”‘’', "'"), **dict.fromkeys("–—", "-")})
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ..schemas import ArticleAnalysis, QuotedSource, Verification
+from ..schemas.briefing import QuotedSource, Verification
+from ..schemas.replies import ArticleAnalysis
 from ..text.numbers import numbers, unsupported
 
 # Distinctive terms: capitalised names, not the sentence's first word (numbers are checked apart).

@@ -33,8 +33,8 @@ from .common import (
 )
 
 if TYPE_CHECKING:
-    from ..briefing.estimate import StepEstimate
-    from ..schemas import Briefing
+    from ..pipeline.estimate import StepEstimate
+    from ..schemas.briefing import Briefing
 
 
 OutputOpt = Annotated[
@@ -81,9 +81,9 @@ def brief(
     max_articles: MaxArticlesOpt = None,
 ) -> None:
     """Brief the articles: neutral summary, outlet comparison, key takeaways."""
-    from ..briefing.pipeline import brief_articles
     from ..ingest.files import ingest
     from ..local import embedded
+    from ..pipeline.run import brief_articles
 
     flags = {
         "model": model,
@@ -182,8 +182,8 @@ def estimate(
     max_articles: MaxArticlesOpt = None,
 ) -> None:
     """Expected and upper-bound calls, tokens and cost per step, with no model call."""
-    from ..briefing.estimate import estimate as run
     from ..model.llm import MAX_REASKS
+    from ..pipeline.estimate import estimate as run
 
     settings = resolve(
         {

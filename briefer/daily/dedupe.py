@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ..ingest.files import Article
 from ..ingest.invisible import visible
-from ..schemas import Skipped
+from ..schemas.briefing import Skipped
 
 SHINGLE_WORDS = 5
 NEAR_DUPLICATE = 0.8

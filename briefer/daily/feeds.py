@@ -26,7 +26,7 @@ from pydantic import BaseModel, Field
 from .. import __version__
 from ..ingest.charset import declared_charset, decode
 from ..ingest.files import Article, read_page
-from ..schemas import Skipped
+from ..schemas.briefing import Skipped
 from . import safehttp
 
 USER_AGENT = f"briefer/{__version__} (+https://github.com/briefer)"

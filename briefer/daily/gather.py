@@ -26,7 +26,7 @@ import httpx2
 from ..errors import InputError
 from ..ingest.files import HTML_SUFFIXES, MANIFEST_NAME, TEXT_SUFFIXES, load_manifest
 from ..ingest.files import read_article as read_file
-from ..schemas import Skipped
+from ..schemas.briefing import Skipped
 from . import feeds
 from .config import DailyConfig
 from .feeds import OUT_OF_TIME, Gathered

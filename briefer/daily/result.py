@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from ..schemas import Skipped
+from ..schemas.briefing import Skipped
 from .state import StoryState
 
 Status = Literal["done", "nothing_new", "failed", "locked"]

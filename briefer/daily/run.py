@@ -18,11 +18,11 @@ from pathlib import Path
 
 import httpx2
 
-from ..briefing.pipeline import ProgressFn, brief_articles, check_count
 from ..errors import BrieferError, InputError, RecoverableModelError, StorageError
 from ..model import prompts
+from ..pipeline.run import ProgressFn, brief_articles, check_count
 from ..render.formats import Format, rendered
-from ..schemas import Briefing
+from ..schemas.briefing import Briefing
 from ..settings import Settings
 from .config import DailyConfig
 from .dedupe import dedupe

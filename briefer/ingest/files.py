@@ -32,7 +32,7 @@ from urllib.parse import urlparse
 from pydantic import BaseModel
 
 from ..errors import InputError, NoArticlesError
-from ..schemas import Skipped
+from ..schemas.briefing import Skipped
 from .charset import declared_charset, decode
 from .invisible import visible
 from .names import headline, is_name, shorten

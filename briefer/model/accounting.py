@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 
-from ..schemas import StepUsage
+from ..schemas.briefing import StepUsage
 from ..settings import Settings
 from .cache import Attempt, CallCache, store_path
 from .reply import Reply, excerpt

@@ -26,7 +26,7 @@ from ..errors import (
     ModelRefusalError,
     OutputTruncatedError,
 )
-from ..schemas import StepUsage
+from ..schemas.briefing import StepUsage
 from ..settings import Settings
 from . import prompts
 from .accounting import AttemptLog, Usage

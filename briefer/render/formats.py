@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Literal, get_args
 
 if TYPE_CHECKING:
-    from ..schemas import Briefing
+    from ..schemas.briefing import Briefing
 
 # The one definition: the CLI's --format and the daily config's `formats` both take it, so this
 # module imports nothing at load (`briefer --help` stays fast).

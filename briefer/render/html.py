@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..schemas import Briefing, Cited, OutletComparison, SourceRef, Verification
+from ..schemas.briefing import Briefing, Cited, OutletComparison, SourceRef, Verification
 from .passages import Piece, anchors
 from .render import display_name
 from .templating import page

@@ -7,7 +7,7 @@ item, a link or live HTML in whatever renders the Markdown.
 
 from __future__ import annotations
 
-from ..schemas import Briefing, OutletComparison
+from ..schemas.briefing import Briefing, OutletComparison
 from .markdown import inline
 
 Numbers = dict[str, int]  # article id -> its number in the Sources list

@@ -13,7 +13,7 @@ licence, the MPQA subjectivity clues are GPL, and the package that bundles such 
 from __future__ import annotations
 
 from ..checks.verify import normalize, quote_in
-from ..schemas import LoadedPhrase
+from ..schemas.replies import LoadedPhrase
 from ..text.sentences import content_words
 
 PHRASE_WORDS = 8  # longer 'phrases' are clauses the model copied, not loaded words

@@ -23,7 +23,8 @@ from itertools import combinations
 from ..checks import prose
 from ..model import prompts
 from ..model.llm import LLM
-from ..schemas import BriefContradiction, ContrastReport, Side
+from ..schemas.briefing import BriefContradiction, Side
+from ..schemas.replies import ContrastReport
 from ..text.clip import clip
 from ..text.numbers import measure_spans, numbers
 from ..text.periods import Period, nearest_period, period_spans

@@ -1,7 +1,7 @@
 """Framing lines: how each outlet told the story, written by the model from computed facts.
 
 The model sees, per outlet, its headline, lead, what only it reports and what it leaves out
-(briefer/briefing/outlets.py), and writes one line. A line that says nothing ("neutral",
+(briefer/story/outlets.py), and writes one line. A line that says nothing ("neutral",
 "without any bias", "presents a summary"), is cut off or names another outlet's label is
 replaced by a line composed in code from the same facts. An outlet's label in a line ("A1
 focuses on ...") is replaced by the outlet's name first. A model too small to write these
@@ -17,7 +17,7 @@ from ..checks import prose
 from ..errors import RecoverableModelError
 from ..model import prompts
 from ..model.llm import LLM
-from ..schemas import Framings
+from ..schemas.replies import Framings
 from ..text.clip import clip
 from .outlets import Profile
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, Field
 
-from ..schemas import ClaimKind, Fact
+from ..schemas.replies import ClaimKind, Fact
 from ..text.sentences import Sentence, content_words, split_sentences
 from ..text.voice import attributes
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from itertools import islice
 
 from ..checks.verify import normalize
-from ..schemas import QuotedSource
+from ..schemas.briefing import QuotedSource
 from ..text.sentences import Span, sentence_spans
 
 MIN_WORDS = 4

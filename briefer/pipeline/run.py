@@ -47,32 +47,29 @@ from ..model.cache import CallCache, store_path
 from ..model.llm import LLM, build_client
 from ..model.modeltable import ModelInfo, lookup
 from ..model.tokens import TokenCounter, get_encoding
-from ..schemas import (
-    ArticleAnalysis,
+from ..schemas.briefing import (
     BriefContradiction,
     Briefing,
     Cited,
-    GroupSentence,
     OutletComparison,
     QuotedSource,
     RunMeta,
     Skipped,
     SourceRef,
-    Synthesis,
     Takeaway,
     Verification,
 )
+from ..schemas.replies import ArticleAnalysis, GroupSentence, Synthesis
 from ..settings import Settings
-from ..text.voice import Voice, voice
-from .align import FactGroup, Source, align, claim_kind, fact_sentences
-from .analysis import Prepared, analyse_article, analyse_budget
-from .contrast import contrast
-from .framing import Framing, framings
-from .lead import lead_sentence
-from .loaded import loaded_in_text
-from .outlets import Profile, coverage, profiles
-from .quoted import quoted_people
-from .synthesis import (
+from ..story.align import FactGroup, Source, align, claim_kind, fact_sentences
+from ..story.analysis import Prepared, analyse_article, analyse_budget
+from ..story.contrast import contrast
+from ..story.framing import Framing, framings
+from ..story.lead import lead_sentence
+from ..story.loaded import loaded_in_text
+from ..story.outlets import Profile, coverage, profiles
+from ..story.quoted import quoted_people
+from ..story.synthesis import (
     SYNTH_MAX_TOKENS,
     Problem,
     Refix,
@@ -84,7 +81,8 @@ from .synthesis import (
     pick,
     write,
 )
-from .takeaways import takeaways
+from ..story.takeaways import takeaways
+from ..text.voice import Voice, voice
 
 if TYPE_CHECKING:
     import httpx2

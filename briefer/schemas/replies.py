@@ -1,4 +1,4 @@
-"""Schemas: what the model must return (strict structured output) and the final briefing.
+"""The model's reply schemas: what the model must return (strict structured output).
 
 Model-facing models have every field required, no open dicts and bounded lists, so they work
 with OpenAI strict json_schema and with llama.cpp's grammar. Field descriptions are instructions.
@@ -45,13 +45,6 @@ class Fact(BaseModel):
     )
 
 
-class QuotedSource(BaseModel):
-    """Words an article puts in quotation marks, and who said them (found in code)."""
-
-    who: str
-    quote: str
-
-
 class LoadedPhrase(BaseModel):
     quote: str = text("A loaded, emotive or slanted phrase (2 to 8 words), copied exactly.", 60)
     neutral: str = text("A neutral rewording of the same phrase.", 60)
@@ -90,6 +83,9 @@ class Synthesis(BaseModel):
 
     Which facts lead, which outlets each sentence cites and what each outlet leaves out are
     decided in code (briefer/briefing/align.py), never here."""
+
+    # The docstring above is the schema's description, sent to the model and part of every
+    # recorded request: keep it byte for byte, path included, even when align.py moves.
 
     headline: str = text("A short neutral headline for the story.", 120)
     sentences: list[GroupSentence] = Field(max_length=8, description="One per fact group.")
@@ -133,143 +129,3 @@ class ContrastReport(BaseModel):
     """The model's judgement of each candidate pair of outlet statements."""
 
     points: list[ContrastPoint] = Field(max_length=6)
-
-
-# --- The briefing the reader gets --------------------------------------------------------
-
-
-class Skipped(BaseModel):
-    """A file that was not used, and why (shown to the user as a one-line warning)."""
-
-    path: str
-    reason: str
-
-
-class SourceRef(BaseModel):
-    id: str
-    label: str
-    outlet: str
-    title: str
-    path: str
-    url: str | None = None
-    # The cleaned text the briefing was made from: what its evidence and quotes point into
-    # (the HTML report embeds it and highlights them in place).
-    text: str = ""
-
-
-class Cited(BaseModel):
-    text: str
-    citations: list[str]  # article ids
-    flags: list[str] = Field(default_factory=list)  # unverified numbers, unsupported citations
-    # Article id -> the sentence of that article it rests on, verbatim (what a citation opens).
-    evidence: dict[str, str] = Field(default_factory=dict)
-
-
-class Takeaway(Cited):
-    rank: int
-
-
-class Side(BaseModel):
-    article_id: str
-    outlet: str
-    quote: str
-
-
-class BriefContradiction(BaseModel):
-    topic: str
-    sides: list[Side]
-    note: str
-
-
-class CoverageRow(BaseModel):
-    """One fact of the story and who reports it, from the aligned fact groups (computed)."""
-
-    fact: str  # its summary sentence, else its best outlet sentence
-    reported: dict[str, str]  # article id -> that outlet's sentence of it, verbatim
-    # Article ids with a sentence close to it that was grouped under another fact.
-    echoed: list[str] = Field(default_factory=list)
-
-
-class OutletComparison(BaseModel):
-    article_id: str
-    label: str
-    outlet: str
-    title: str
-    genre: Genre
-    tone: str  # the model's Tone, or "opinionated" for an opinion piece it called neutral
-    framing: str
-    framing_by_model: bool = True  # False: composed in code from the lead and what only it reports
-    lead: str = ""  # the article's first sentence of reporting, verbatim
-    only_here: list[str] = Field(default_factory=list)  # what only this outlet reports
-    omissions: list[str]  # computed: facts most other outlets report and this one lacks
-    quoted_sources: list[QuotedSource]
-    loaded_wording: list[LoadedPhrase]
-    claims: dict[str, int]  # claim kind -> count
-    opinion_share: float
-    # The writer's own voice (briefer.text.voice): checkable evidence for "opinion piece".
-    first_person_markers: int = 0
-    voice_examples: list[str] = Field(default_factory=list)
-    opinion_piece: bool = False
-
-
-class Verification(BaseModel):
-    quotes_total: int = 0
-    quotes_verified: int = 0
-    citations_total: int = 0
-    citations_valid: int = 0
-    citations_supported: int = 0
-    numbers_total: int = 0
-    numbers_verified: int = 0
-    sentence_reasks: int = 0  # summary sentences code rejected and sent back to the model once
-    contradiction_candidates: int = 0  # cross-outlet figure pairs the contrast step judged
-    items_dropped: int = 0
-    flagged: list[str] = Field(default_factory=list)
-
-
-class StepUsage(BaseModel):
-    step: str
-    calls: int = 0
-    cached_calls: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    seconds: float = 0.0
-
-
-class RunMeta(BaseModel):
-    model: str
-    endpoint: str
-    structured_output: str
-    prompt_version: str
-    started_at: str
-    wall_seconds: float
-    tokens_before_clean: int
-    tokens_after_clean: int
-    model_calls: int
-    cached_calls: int
-    prompt_tokens: int
-    completion_tokens: int
-    cost_usd: float | None
-    steps: list[StepUsage]
-    skipped: list[Skipped]
-    warnings: list[str] = Field(default_factory=list)
-
-
-class Briefing(BaseModel):
-    title: str
-    summary: list[Cited]
-    outlets: list[OutletComparison]
-    contradictions: list[BriefContradiction]
-    takeaways: list[Takeaway]
-    sources: list[SourceRef]
-    verification: Verification
-    run: RunMeta
-    # The story's widely reported facts by outlet, most widely reported first.
-    coverage: list[CoverageRow] = Field(default_factory=list)
-
-    def unverified(self) -> list[str]:
-        """Statements shown with a flag (a number or citation that did not check out)."""
-        return [
-            f"{item.text[:80]}: {'; '.join(item.flags)}"
-            for item in [*self.summary, *self.takeaways]
-            if item.flags
-        ]

@@ -12,7 +12,8 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from ..checks import prose
-from ..schemas import BriefContradiction, TakeawayDraft
+from ..schemas.briefing import BriefContradiction
+from ..schemas.replies import TakeawayDraft
 from .synthesis import Slot, by_outlet, fallback, prompt_labels
 
 TAKEAWAY_CHARS = 240

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from ..checks import prose
-from ..schemas import CoverageRow
+from ..schemas.briefing import CoverageRow
 from ..text.clip import clip
 from .align import FactGroup
 from .synthesis import by_outlet, evidence

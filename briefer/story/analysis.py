@@ -20,7 +20,7 @@ from ..model import prompts
 from ..model.llm import LLM
 from ..model.modeltable import ModelInfo
 from ..model.tokens import TokenCounter
-from ..schemas import ArticleAnalysis, Tone
+from ..schemas.replies import ArticleAnalysis, Tone
 from .chunking import Chunk, chunk_text, input_budget
 
 # A full reply (six facts' words, three phrases with rewordings, each at its schema's bound)

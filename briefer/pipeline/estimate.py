@@ -39,18 +39,10 @@ from ..model import prompts
 from ..model.llm import MAX_REASKS
 from ..model.modeltable import ModelInfo, lookup
 from ..model.tokens import TokenCounter
-from ..schemas import (
-    SENTENCE_CHARS,
-    ArticleAnalysis,
-    ContrastReport,
-    Framings,
-    Skipped,
-    Synthesis,
-)
+from ..schemas.briefing import Skipped
+from ..schemas.replies import SENTENCE_CHARS, ArticleAnalysis, ContrastReport, Framings, Synthesis
 from ..settings import Settings
-from ..text.clip import clip
-from ..text.sentences import split_sentences
-from .analysis import (
+from ..story.analysis import (
     ANALYSE_MAX_TOKENS,
     Prepared,
     analyse_budget,
@@ -58,12 +50,17 @@ from .analysis import (
     analyse_messages,
     split_for_retry,
 )
-from .chunking import Chunk
-from .contrast import CONTRAST_MAX_TOKENS, MAX_CANDIDATES, candidates, contrast_messages, mentions
-from .framing import FRAMING_MAX_TOKENS, framing_messages
-from .outlets import MAX_OMISSIONS, MAX_ONLY
-from .pipeline import counter_for, encoding_notes, prepare, within_limit
-from .synthesis import (
+from ..story.chunking import Chunk
+from ..story.contrast import (
+    CONTRAST_MAX_TOKENS,
+    MAX_CANDIDATES,
+    candidates,
+    contrast_messages,
+    mentions,
+)
+from ..story.framing import FRAMING_MAX_TOKENS, framing_messages
+from ..story.outlets import MAX_OMISSIONS, MAX_ONLY
+from ..story.synthesis import (
     CLIP_WORDS,
     EVIDENCE_PER_GROUP,
     MAX_EXTRA,
@@ -73,6 +70,9 @@ from .synthesis import (
     summary_size,
     synth_messages,
 )
+from ..text.clip import clip
+from ..text.sentences import split_sentences
+from .run import counter_for, encoding_notes, prepare, within_limit
 
 MESSAGE_TOKENS = 8  # chat formatting around each message (OpenAI adds 3 or 4; templates more)
 REASK_ERROR_TOKENS = 512  # the validation errors fed back: at most 8 short lines

@@ -1,7 +1,7 @@
 """Write the story from its fact groups: the summary's sentences, a headline, takeaways.
 
 Code decides what the summary says and whom each sentence cites. It picks the outlets'
-sentences the other outlets report too (briefer/briefing/align.py groups them; a fact many
+sentences the other outlets report too (briefer/story/align.py groups them; a fact many
 outlets tell in detail may take two sentences), and each cites every outlet of its
 group. The model gets one small, well-posed task: restate each picked sentence neutrally, with
 what the other outlets add. Code then
@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from ..checks import prose
 from ..model import prompts
 from ..model.llm import LLM
-from ..schemas import SENTENCE_CHARS, GroupSentence, Synthesis
+from ..schemas.replies import SENTENCE_CHARS, GroupSentence, Synthesis
 from ..text.clip import clip
 from .align import FactGroup, Member, cosine
 
