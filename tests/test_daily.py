@@ -43,6 +43,23 @@ def cached_calls() -> int:
     return CallCache(path).count() if path.exists() else 0
 
 
+def recording_endpoint(opened: list[str]) -> Any:
+    """An endpoint class that notes in `opened` when a run opens and closes it."""
+
+    class Endpoint:
+        def __init__(self, settings: Any) -> None:
+            self.settings = settings
+
+        def __enter__(self) -> Any:
+            opened.append("open")
+            return self.settings
+
+        def __exit__(self, *exc: object) -> None:
+            opened.append("close")
+
+    return Endpoint
+
+
 def test_daily_run_writes_the_dated_layout(day: Day) -> None:
     fake = model()
     result = run(day.config(), fake)
@@ -330,16 +347,7 @@ def test_the_endpoint_is_opened_only_when_a_story_needs_briefing(day: Day) -> No
     cfg = day.config()
     opened: list[str] = []
 
-    class Endpoint:
-        def __init__(self, settings: Any) -> None:
-            self.settings = settings
-
-        def __enter__(self) -> Any:
-            opened.append("open")
-            return self.settings
-
-        def __exit__(self, *exc: object) -> None:
-            opened.append("close")
+    Endpoint = recording_endpoint(opened)
 
     assert run(cfg, model(), endpoint=Endpoint).status == "done"
     assert opened == ["open", "close"]
@@ -492,16 +500,7 @@ def test_with_html_among_the_formats_the_output_folder_is_a_site(day: Day) -> No
 def test_a_story_over_the_article_limit_fails_alone_before_the_endpoint_opens(day: Day) -> None:
     opened: list[str] = []
 
-    class Endpoint:
-        def __init__(self, settings: Any) -> None:
-            self.settings = settings
-
-        def __enter__(self) -> Any:
-            opened.append("open")
-            return self.settings
-
-        def __exit__(self, *exc: object) -> None:
-            opened.append("close")
+    Endpoint = recording_endpoint(opened)
 
     fake = FakeEndpoint()  # any request fails the test
     settings = model_settings(max_articles=2)  # each story has three articles
