@@ -191,13 +191,59 @@ def _calls(concurrency: int) -> Iterator[ThreadPoolExecutor]:
     pool.shutdown(wait=True)
 
 
+@dataclass
+class RunContext:
+    """What every step of one run shares: the model (and the run's warnings, given once each
+    through `Usage.warn`), the progress callback, and, once the articles are analysed, the
+    verifier and its report. Every count the steps add to the report goes through a method
+    here, so what each count means is written in one place."""
+
+    llm: LLM
+    progress: ProgressFn
+    _verifier: Verifier | None = None
+
+    def warn(self, *messages: str) -> None:
+        self.llm.usage.warn(*messages)
+
+    def verify(self, texts_by_label: dict[str, str]) -> Verifier:
+        """Start counting over the articles analysed (by label, their texts)."""
+        self._verifier = Verifier(texts_by_label)
+        return self._verifier
+
+    @property
+    def verifier(self) -> Verifier:
+        assert self._verifier is not None, "the verifier comes with the analyses"
+        return self._verifier
+
+    @property
+    def report(self) -> Verification:
+        return self.verifier.report
+
+    def reasked(self, n: int) -> None:
+        """`n` summary sentences code rejected were sent back to the model."""
+        self.report.sentence_reasks += n
+
+    def dropped(self, n: int) -> None:
+        """`n` items were left out of the briefing."""
+        self.report.items_dropped += n
+
+    def judged(self, n: int) -> None:
+        """The contrast step judged `n` cross-outlet figure pairs."""
+        self.report.contradiction_candidates = n
+
+    def cited(self, labels: list[str]) -> None:
+        """A sentence of the briefing cites `labels`."""
+        self.report.citations_total += len(labels)
+        self.report.citations_valid += len(labels)
+
+
 def _analyse_all(
-    llm: LLM,
+    run: RunContext,
     counter: TokenCounter,
     prepared: list[Prepared],
     pool: ThreadPoolExecutor,
-    progress: ProgressFn,
 ) -> tuple[list[Analysed], list[Skipped]]:
+    llm = run.llm
     budget = analyse_budget(llm.info, counter)
     results: list[Analysed] = []
     skipped: list[Skipped] = []
@@ -210,27 +256,26 @@ def _analyse_all(
             results.append(Analysed(p, fut.result()))
         except RecoverableModelError as exc:
             skipped.append(Skipped(path=p.article.path, reason=f"analysis failed: {exc}"))
-        progress("analyse", done, len(prepared))
+        run.progress("analyse", done, len(prepared))
     return results, skipped
 
 
 def _analyse_step(
-    llm: LLM,
+    run: RunContext,
     counter: TokenCounter,
     prepared: list[Prepared],
     pool: ThreadPoolExecutor,
-    progress: ProgressFn,
-) -> tuple[list[Analysed], list[Skipped], Verifier]:
-    """Every article analysed (its quotes verified), the ones whose analysis failed, and the
-    verifier that counts over the rest of the run. No analysis left is an error."""
-    analysed, failed = _analyse_all(llm, counter, prepared, pool, progress)
+) -> tuple[list[Analysed], list[Skipped]]:
+    """Every article analysed (its quotes verified), and the ones whose analysis failed; the
+    run's verifier counts from here on. No analysis left is an error."""
+    analysed, failed = _analyse_all(run, counter, prepared, pool)
     if not analysed:
         raise NoArticlesError(
             f"Every article's analysis failed ({failed[0].reason}); try a larger model."
         )
-    verifier = Verifier({x.label: x.prepared.text for x in analysed})
+    verifier = run.verify({x.label: x.prepared.text for x in analysed})
     verified = [Analysed(x.prepared, verifier.analysis(x.label, x.analysis)) for x in analysed]
-    return verified, failed, verifier
+    return verified, failed
 
 
 class StoryFacts(BaseModel):
@@ -261,31 +306,18 @@ def _story_facts(analysed: list[Analysed], voices: dict[str, Voice]) -> StoryFac
     return StoryFacts(groups=align(sources), leads=leads, opinion=opinion)
 
 
-def _draft(llm: LLM, summary: list[Slot], extra: list[Slot]) -> Synthesis:
+def _draft(run: RunContext, summary: list[Slot], extra: list[Slot]) -> Synthesis:
     """The model's sentences; if its reply fails, none (each slot falls back to its own)."""
     try:
-        return write(llm, summary, extra)
+        return write(run.llm, summary, extra)
     except RecoverableModelError as exc:
-        llm.usage.warn(f"Writing the summary failed ({exc}); the outlets' sentences stand in.")
+        run.warn(f"Writing the summary failed ({exc}); the outlets' sentences stand in.")
         return Synthesis(headline="", sentences=[], takeaways=[])
 
 
-@dataclass(frozen=True)
-class _Run:
-    """What the steps after the analyses share: the model (and its run's warnings), the
-    verifier counting over the run, and the progress callback."""
-
-    llm: LLM
-    verifier: Verifier
-    progress: ProgressFn
-
-    def warn(self, *messages: str) -> None:
-        self.llm.usage.warn(*messages)
-
-
-def _refix(run: _Run, groups: list[Slot], headline: str) -> Refix:
+def _refix(run: RunContext, groups: list[Slot], headline: str) -> Refix:
     def refix(problems: list[Problem]) -> list[GroupSentence]:
-        run.verifier.report.sentence_reasks += len(problems)
+        run.reasked(len(problems))
         run.warn(*(f"summary sentence for {p.group} re-asked: {p.reason}" for p in problems))
         asked = [g for g in groups if g.id in {p.group for p in problems}]
         system, user = fix_messages(asked, problems, headline)
@@ -301,15 +333,14 @@ def _refix(run: _Run, groups: list[Slot], headline: str) -> Refix:
 
 
 def _cited(
-    text: str, labels: list[str], evidence: dict[str, str], ids: dict[str, str], verifier: Verifier
+    run: RunContext, text: str, labels: list[str], evidence: dict[str, str], ids: dict[str, str]
 ) -> Cited:
     """A sentence with its citations, its flags and each cited outlet's sentence of it."""
-    verifier.report.citations_total += len(labels)
-    verifier.report.citations_valid += len(labels)
+    run.cited(labels)
     return Cited(
         text=text,
         citations=[ids[x] for x in labels],
-        flags=verifier.claim(text, labels),
+        flags=run.verifier.claim(text, labels),
         evidence={ids[x]: evidence[x] for x in labels if x in evidence},
     )
 
@@ -341,7 +372,7 @@ class _Written:
 
 
 def _takeaways_step(
-    run: _Run,
+    run: RunContext,
     draft: Synthesis,
     slots: tuple[list[Slot], list[Slot]],
     written: list[Written],
@@ -363,13 +394,13 @@ def _takeaways_step(
     )
     run.warn(*notes)
     return [
-        Takeaway(rank=i, **_cited(t.text, t.labels, t.evidence, ids, run.verifier).model_dump())
+        Takeaway(rank=i, **_cited(run, t.text, t.labels, t.evidence, ids).model_dump())
         for i, t in enumerate(points, start=1)
     ]
 
 
 def _write_step(
-    run: _Run,
+    run: RunContext,
     slots: tuple[list[Slot], list[Slot]],
     draft_job: Future[Synthesis],
     analysed: list[Analysed],
@@ -386,9 +417,9 @@ def _write_step(
         run.verifier.texts,
         _refix(run, summary_groups, draft.headline),
     )
-    run.verifier.report.items_dropped += dropped
+    run.dropped(dropped)
     ids = {x.label: x.prepared.article.id for x in analysed}
-    summary = [_cited(w.text, w.slot.labels, _evidence(w), ids, run.verifier) for w in written]
+    summary = [_cited(run, w.text, w.slot.labels, _evidence(w), ids) for w in written]
     ranked = _takeaways_step(run, draft, slots, written, contradictions, analysed)
     run.progress("synthesise", 2, 2)
     headline = draft.headline.strip()
@@ -397,22 +428,22 @@ def _write_step(
     return _Written(headline, summary, ranked, _by_group(written))
 
 
-def _contrast(llm: LLM, prepared: list[Prepared]) -> tuple[list[BriefContradiction], int]:
+def _contrast(run: RunContext, prepared: list[Prepared]) -> tuple[list[BriefContradiction], int]:
     """The outlets' figures that disagree, judged in one call; none if that call fails."""
     try:
-        return contrast(llm, prepared)
+        return contrast(run.llm, prepared)
     except RecoverableModelError as exc:
-        llm.usage.warn(f"Judging the outlets' differing figures failed ({exc}); none shown.")
+        run.warn(f"Judging the outlets' differing figures failed ({exc}); none shown.")
         return [], 0
 
 
 def _contrast_step(
-    run: _Run, job: Future[tuple[list[BriefContradiction], int]], analysed: list[Analysed]
+    run: RunContext, job: Future[tuple[list[BriefContradiction], int]], analysed: list[Analysed]
 ) -> list[BriefContradiction]:
     """The contradictions judged alongside the analyses, between articles that were analysed."""
     found, judged = job.result()
     run.progress("contrast", 1, 1)
-    run.verifier.report.contradiction_candidates = judged
+    run.judged(judged)
     kept = {x.prepared.article.id for x in analysed}
     return [c for c in found if all(s.article_id in kept for s in c.sides)]
 
@@ -464,16 +495,16 @@ def _profiles(
     return profiles(story.leads, titles, names, story.opinion, story.groups, written)
 
 
-def _framing(llm: LLM, analysed: list[Analysed], story: StoryFacts) -> dict[str, Framing]:
+def _framing(run: RunContext, analysed: list[Analysed], story: StoryFacts) -> dict[str, Framing]:
     """Each outlet's framing line, asked from its profile in the outlets' own sentences (so it
     is asked alongside the summary, not after it)."""
-    lines, notes = framings(llm, _profiles(analysed, story, {}))
-    llm.usage.warn(*notes)
+    lines, notes = framings(run.llm, _profiles(analysed, story, {}))
+    run.warn(*notes)
     return lines
 
 
 def _outlets_step(
-    run: _Run,
+    run: RunContext,
     analysed: list[Analysed],
     story: StoryFacts,
     written: dict[str, str],
@@ -594,15 +625,16 @@ def brief_articles(
             prepare_articles(articles, counter), settings.max_article_tokens
         )
         llm = LLM(settings, info, lambda: build_client(settings, http_client), cache, counter)
+        run = RunContext(llm, progress or _silent)
         # A client briefer built is closed at the end (its sockets); a caller's http client
         # stays the caller's. None is built when every call is cached.
         with contextlib.closing(llm) if http_client is None else contextlib.nullcontext(llm):
-            done = _brief(llm, counter, prepared, progress or _silent)
+            done = _brief(run, counter, prepared)
     finally:
         if cache is not None:
             cache.save_token_counts(info.encoding, counter.learned)
     if cache is not None:
-        llm.usage.warn(*cache.take_warnings())  # counts a read-only cache could not store
+        run.warn(*cache.take_warnings())  # counts a read-only cache could not store
     record = _run_meta(settings, llm, prepared, [*skipped, *too_long, *done.failed], clock)
     return done.briefing(record)
 
@@ -635,25 +667,22 @@ class _Done:
         )
 
 
-def _brief(
-    llm: LLM, counter: TokenCounter, prepared: list[Prepared], progress: ProgressFn
-) -> _Done:
+def _brief(run: RunContext, counter: TokenCounter, prepared: list[Prepared]) -> _Done:
     """The model's calls in three rounds, and the briefing (its run record to be filled in)."""
-    with _calls(llm.settings.concurrency) as pool:
+    with _calls(run.llm.settings.concurrency) as pool:
         # 1: the analyses, and the contrast (it needs only the texts).
-        contrast_job = pool.submit(_contrast, llm, prepared)
-        analysed, failed, verifier = _analyse_step(llm, counter, prepared, pool, progress)
-        run = _Run(llm, verifier, progress)
+        contrast_job = pool.submit(_contrast, run, prepared)
+        analysed, failed = _analyse_step(run, counter, prepared, pool)
         voices = {x.label: voice(x.prepared.text) for x in analysed}
         story = _story_facts(analysed, voices)
         # 2: the framing lines and the summary draft; 3: the re-ask for rejected sentences.
-        framing_job = pool.submit(_framing, llm, analysed, story)
+        framing_job = pool.submit(_framing, run, analysed, story)
         slots = pick(story.groups, len(analysed))
-        draft_job = pool.submit(_draft, llm, *slots)
+        draft_job = pool.submit(_draft, run, *slots)
         contradictions = _contrast_step(run, contrast_job, analysed)
-        progress("synthesise", 0, 2)
+        run.progress("synthesise", 0, 2)
         written = _write_step(run, slots, draft_job, analysed, contradictions)
         outlets = _outlets_step(
             run, analysed, story, written.by_group, voices, framing_job.result()
         )
-    return _Done(analysed, story, written, outlets, contradictions, verifier.report, failed)
+    return _Done(analysed, story, written, outlets, contradictions, run.report, failed)
