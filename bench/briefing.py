@@ -42,7 +42,7 @@ import httpx2
 
 from briefer import Briefing, Settings, brief, find_home, resolve
 from briefer.model.modeltable import lookup
-from briefer.pipeline.run import counter_for, prepare
+from briefer.pipeline.prepare import counter_for, prepare
 
 LEAN_OUTPUT = 2000  # tokens: a briefing's worth of output (summary, takeaways, framing, picks)
 

@@ -23,7 +23,8 @@ from briefer.pipeline.estimate import (
     run_calls,
     upper_bound,
 )
-from briefer.pipeline.run import brief, counter_for, prepare, prepare_articles
+from briefer.pipeline.prepare import counter_for, prepare, prepare_articles
+from briefer.pipeline.run import brief
 from briefer.story.align import FactGroup, Member
 from briefer.story.analysis import (
     ANALYSE_MAX_TOKENS,

@@ -12,7 +12,7 @@ from briefer.ingest.files import Article
 from briefer.model.cache import CallCache
 from briefer.model.llm import LLM, build_client
 from briefer.model.modeltable import lookup
-from briefer.pipeline.run import counter_for, prepare
+from briefer.pipeline.prepare import counter_for, prepare
 from briefer.settings import Settings
 from briefer.story.analysis import Prepared
 from briefer.story.contrast import (

@@ -20,7 +20,8 @@ import httpx2
 
 from ..errors import BrieferError, InputError, RecoverableModelError, StorageError
 from ..model import prompts
-from ..pipeline.run import ProgressFn, brief_articles, check_count
+from ..pipeline.prepare import check_count
+from ..pipeline.run import ProgressFn, brief_articles
 from ..render.formats import Format, rendered
 from ..schemas.briefing import Briefing
 from ..settings import Settings

@@ -72,7 +72,7 @@ from ..story.synthesis import (
 )
 from ..text.clip import clip
 from ..text.sentences import split_sentences
-from .run import counter_for, encoding_notes, prepare, within_limit
+from .prepare import counter_for, encoding_notes, prepare, within_limit
 
 MESSAGE_TOKENS = 8  # chat formatting around each message (OpenAI adds 3 or 4; templates more)
 REASK_ERROR_TOKENS = 512  # the validation errors fed back: at most 8 short lines

@@ -26,12 +26,10 @@ The library never prints: progress goes through a callback, warnings into the ru
 from __future__ import annotations
 
 import contextlib
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,13 +38,11 @@ from pydantic import BaseModel
 from ..checks import prose
 from ..checks.verify import Verifier
 from ..errors import NoArticlesError, RecoverableModelError
-from ..ingest.clean import clean_text
-from ..ingest.files import Article, ingest, outlet_notes, too_many
-from ..model import prompts
+from ..ingest.files import Article, ingest
 from ..model.cache import CallCache, store_path
 from ..model.llm import LLM, build_client
-from ..model.modeltable import ModelInfo, lookup
-from ..model.tokens import TokenCounter, get_encoding
+from ..model.modeltable import lookup
+from ..model.tokens import TokenCounter
 from ..schemas.briefing import (
     BriefContradiction,
     Briefing,
@@ -83,80 +79,13 @@ from ..story.synthesis import (
 )
 from ..story.takeaways import takeaways
 from ..text.voice import Voice, voice
+from .prepare import check_count, counter_for, prepare_articles, within_limit
+from .record import Clock, run_meta
 
 if TYPE_CHECKING:
     import httpx2
 
 ProgressFn = Callable[[str, int, int], None]
-
-
-def counter_for(info: ModelInfo, cache: CallCache | None = None) -> TokenCounter:
-    """The model's token counter; with a call cache, it knows the counts of earlier runs and
-    loads the tokenizer only for a text it has not counted before."""
-    known = cache.token_counts(info.encoding) if cache is not None else None
-    return TokenCounter(lambda: get_encoding(info.encoding), known)
-
-
-def prepare(
-    paths: Sequence[Path],
-    counter: TokenCounter,
-    manifest: Path | None = None,
-    max_articles: int | None = None,
-) -> tuple[list[Prepared], list[Skipped]]:
-    """Ingest and clean every article; label them A1, A2, ... in input order."""
-    result = ingest(paths, manifest, max_articles)
-    return prepare_articles(result.articles, counter), result.skipped
-
-
-def prepare_articles(articles: Sequence[Article], counter: TokenCounter) -> list[Prepared]:
-    """Clean already-ingested articles (files, feeds, pages); label them A1, A2, ... in order."""
-    prepared = []
-    for i, article in enumerate(articles, start=1):
-        cleaned = clean_text(article.text)
-        prepared.append(
-            Prepared(
-                article=article,
-                label=f"A{i}",
-                text=cleaned.text,
-                tokens_before=counter.count(article.text),
-                tokens_after=counter.count(cleaned.text),
-                removed=cleaned.removed,
-            )
-        )
-    return prepared
-
-
-def check_count(articles: Sequence[Article], limit: int) -> None:
-    """Refuse (InputError) more articles than one briefing takes, before anything is paid for:
-    an outlet comparison of hundreds of articles is not a briefing, but a wrong folder."""
-    if len(articles) > limit:
-        raise too_many(f"{len(articles):,} articles", limit)
-
-
-def _too_long(tokens: int, limit: int) -> str:
-    return (
-        f"{tokens:,} tokens after cleaning, over the {limit:,}-token article limit; raise it "
-        "with --max-article-tokens (max_article_tokens in the config)"
-    )
-
-
-def within_limit(prepared: Sequence[Prepared], limit: int) -> tuple[list[Prepared], list[Skipped]]:
-    """Articles of at most `limit` tokens, labelled A1, A2, ... again; the rest as Skipped.
-
-    One oversized article (a 5 MB text file is over a million tokens, 150 calls) is left out
-    with its reason instead of being paid for; it never sinks the others. None left is an error.
-    """
-    kept = [p for p in prepared if p.tokens_after <= limit]
-    skipped = [
-        Skipped(path=p.article.path, reason=_too_long(p.tokens_after, limit))
-        for p in prepared
-        if p.tokens_after > limit
-    ]
-    if not kept and skipped:
-        more = f" (and {len(skipped) - 1} more)" if len(skipped) > 1 else ""
-        raise NoArticlesError(f"No usable articles: {skipped[0].path}: {skipped[0].reason}{more}.")
-    relabelled = [p.model_copy(update={"label": f"A{i}"}) for i, p in enumerate(kept, start=1)]
-    return relabelled, skipped
 
 
 @dataclass(frozen=True)
@@ -532,55 +461,6 @@ def _source(p: Prepared) -> SourceRef:
     )
 
 
-class _Clock:
-    """When a run started, for its record."""
-
-    def __init__(self) -> None:
-        self.started = datetime.now(UTC).isoformat(timespec="seconds")
-        self.t0 = time.monotonic()
-
-    def seconds(self) -> float:
-        return round(time.monotonic() - self.t0, 2)
-
-
-def _run_meta(
-    settings: Settings,
-    llm: LLM,
-    prepared: list[Prepared],
-    skipped: list[Skipped],
-    clock: _Clock,
-) -> RunMeta:
-    """The run record: model and endpoint, tokens before and after cleaning, calls and cost per
-    step, what was skipped and every warning (how files were read, what the model layer saw)."""
-    steps = list(llm.steps.values())
-    pt = sum(s.prompt_tokens for s in steps)
-    ct = sum(s.completion_tokens for s in steps)
-    return RunMeta(
-        model=settings.model,
-        endpoint=settings.endpoint(),
-        structured_output=llm.mode,
-        prompt_version=prompts.version(),
-        started_at=clock.started,
-        wall_seconds=clock.seconds(),
-        tokens_before_clean=sum(p.tokens_before for p in prepared),
-        tokens_after_clean=sum(p.tokens_after for p in prepared),
-        model_calls=sum(s.calls for s in steps),
-        cached_calls=sum(s.cached_calls for s in steps),
-        prompt_tokens=pt,
-        completion_tokens=ct,
-        cost_usd=llm.info.cost(pt, ct),
-        steps=steps,
-        skipped=skipped,
-        warnings=[*encoding_notes(prepared), *llm.warnings],
-    )
-
-
-def encoding_notes(prepared: Sequence[Prepared]) -> list[str]:
-    """How the files that were not plain UTF-8 were read, and which had no outlet named."""
-    notes = [n for p in prepared if (n := p.article.encoding_note())]
-    return [*notes, *outlet_notes([p.article for p in prepared])]
-
-
 def brief(
     paths: Sequence[Path],
     settings: Settings,
@@ -613,7 +493,7 @@ def brief_articles(
     `skipped` are inputs that were already rejected upstream; they are reported in the run.
     `progress(step, done, total)` hears of each step: analyse, synthesise, contrast.
     """
-    clock = _Clock()
+    clock = Clock()
     info = lookup(settings.model, settings.context_window)
     if not articles:
         raise NoArticlesError("No articles to brief.")
@@ -635,7 +515,7 @@ def brief_articles(
             cache.save_token_counts(info.encoding, counter.learned)
     if cache is not None:
         run.warn(*cache.take_warnings())  # counts a read-only cache could not store
-    record = _run_meta(settings, llm, prepared, [*skipped, *too_long, *done.failed], clock)
+    record = run_meta(settings, llm, prepared, [*skipped, *too_long, *done.failed], clock)
     return done.briefing(record)
 
 
