@@ -148,3 +148,14 @@ def test_empty_quotes_are_dropped_without_counting(texts: dict[str, str]) -> Non
     assert out.loaded_wording == []
     assert (v.report.quotes_total, v.report.quotes_verified) == (0, 0)
     assert v.report.flagged == []
+
+
+def test_a_citation_of_an_article_not_in_the_briefing_is_counted_but_not_valid(
+    texts: dict[str, str],
+) -> None:
+    """The "citations valid" figure can fail: A9 names no article of this briefing."""
+    v = Verifier(texts)
+    v.claim("Mishustin met Li Qiang in Hangzhou.", ["A2", "A9"])
+    assert (v.report.citations_total, v.report.citations_valid) == (2, 1)
+    v.claim("Mishustin met Li Qiang in Hangzhou.", ["A1"])
+    assert (v.report.citations_total, v.report.citations_valid) == (3, 2)

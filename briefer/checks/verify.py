@@ -93,7 +93,10 @@ class Verifier:
 
     def claim(self, text: str, labels: list[str]) -> list[str]:
         """Flags for a summary sentence or takeaway: numbers no cited article states, and
-        citations to articles that mention none of the sentence's distinctive terms."""
+        citations to articles that mention none of the sentence's distinctive terms. Counts each
+        citation, and as valid only one that names an article of this briefing."""
+        self.report.citations_total += len(labels)
+        self.report.citations_valid += sum(label in self.texts for label in labels)
         flags = [*self._number_flags(text, labels), *self._citation_flags(text, labels)]
         for flag in flags:
             self.report.flagged.append(f"'{text[:60]}': {flag}")

@@ -160,11 +160,6 @@ class RunContext:
         """The contrast step judged `n` cross-outlet figure pairs."""
         self.report.contradiction_candidates = n
 
-    def cited(self, labels: list[str]) -> None:
-        """A sentence of the briefing cites `labels`."""
-        self.report.citations_total += len(labels)
-        self.report.citations_valid += len(labels)
-
 
 def _analyse_all(
     run: RunContext,
@@ -265,7 +260,6 @@ def _cited(
     run: RunContext, text: str, labels: list[str], evidence: dict[str, str], ids: dict[str, str]
 ) -> Cited:
     """A sentence with its citations, its flags and each cited outlet's sentence of it."""
-    run.cited(labels)
     return Cited(
         text=text,
         citations=[ids[x] for x in labels],
