@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from briefer.ingest.files import Article
-from briefer.model import prompts
+from briefer.model import fence, prompts
 from briefer.model.request import call_key
 from briefer.schemas.replies import ArticleAnalysis
 from briefer.story.align import FactGroup, Member
@@ -398,3 +398,8 @@ def test_a_prompt_edit_pays_again_only_for_the_calls_that_use_it(
     before = _analyse_key()
     _edited(name, tmp_path, monkeypatch)
     assert (_analyse_key() != before) is changes
+
+
+def test_the_fast_path_knows_every_angle_the_confusables_list_gives() -> None:
+    """ANGLES lets an ordinary text skip the check; it must be exactly Unicode's list."""
+    assert fence.angle_characters() == fence.ANGLES

@@ -14,7 +14,9 @@ same lenient way, and only the check does (the text itself is left as it was):
 
 The confusables are Unicode's own list (confusables.txt, UTS #39) as the confusable-homoglyphs
 package ships it, rather than a table of our own that would miss what it did not think of. It
-is loaded on the first '<'-like character, so a prompt without one costs nothing.
+is loaded only for a text holding an entity or one of ANGLES, the '<' characters that list
+gives (kept here so the check of an ordinary article, curly quotes and "R&D" and all, loads
+nothing; a test holds ANGLES equal to what the list gives).
 """
 
 from __future__ import annotations
@@ -35,6 +37,13 @@ _UNSEEN = frozenset({"Cc", "Cf", "Mn", "Me"})
 # '<' as an entity, with or without ';', in any case; then any other entity, decoded to check.
 _LT_ENTITY = r"&lt;?|&#0*60;?|&#x0*3c;?"
 _ENTITY = r"&[a-z][a-z0-9]*;|&#[0-9]+;?|&#x[0-9a-f]+;"
+# Where an entity the pattern reads may stand ("&lt", "&#60", "&lsaquo;"); "R&D" is none.
+_ENTITY_START = re.compile(r"&(?:#|lt|[a-z][a-z0-9]*;)", re.IGNORECASE)
+# The '<' characters `angle_characters()` derives from the confusables list, as it gives them.
+ANGLES = frozenset(
+    "\u003c\u02c2\u1438\u16b2\u2039\u226e\u2329\u276c\u276e\u27e8\u3008\u31db\ufe3f\ufe64\uff1c"
+    "\U0001d236"
+)
 
 
 def _confusable_with(char: str) -> set[str]:
@@ -99,6 +108,11 @@ def _opens_tag(text: str, at: int, names: Sequence[str], slashes: frozenset[str]
     return False
 
 
+def angle_characters() -> frozenset[str]:
+    """The characters that stand for '<', as derived from Unicode's confusables list."""
+    return _opening()[1]
+
+
 def _is_angle(lead: re.Match[str], angles: frozenset[str]) -> bool:
     """Whether a match of the opening pattern is a '<' (an entity is decoded to tell)."""
     if lead["lt"]:
@@ -109,7 +123,7 @@ def _is_angle(lead: re.Match[str], angles: frozenset[str]) -> bool:
 def defuse(text: str, names: Sequence[str]) -> str:
     """`text` with a backslash after every '<' that a model could read as opening or closing
     a tag named in `names`; applying it twice changes nothing (a backslash is not skipped)."""
-    if "&" not in text and text.isascii() and "<" not in text:
+    if ANGLES.isdisjoint(text) and not _ENTITY_START.search(text):
         return text
     pattern, angles, slashes = _opening()
     out: list[str] = []
